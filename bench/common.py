@@ -1,0 +1,166 @@
+"""Shared benchmark plumbing: start the app under gunicorn, log in, time requests, report.
+
+Benchmarks never run in the test suite; `make bench` runs them (bench/run.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/facility_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def bench_env(**overrides: str) -> dict[str, str]:
+    """Environment for the server under test: PostgreSQL + Redis on loopback, quiet logs."""
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    env.setdefault("REQUEST_LOG_LEVEL", "WARNING")
+    env.setdefault("THROTTLE_LOGIN", "100000/min")
+    env.setdefault("THROTTLE_OTP", "1000000/min")
+    env.update(overrides)
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the benchmark database if it does not exist (PostgreSQL only)."""
+    url = urlparse(database_url)
+    if not url.scheme.startswith("postgres"):
+        return
+    name = url.path.lstrip("/")
+    import psycopg
+
+    admin = f"host={url.hostname or '127.0.0.1'} port={url.port or 5432} user={url.username or 'postgres'}"
+    with psycopg.connect(admin + " dbname=postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(
+    env: dict[str, str], *, workers: int | None = None, threads: int = 1, url: str | None = None
+) -> Iterator[str]:
+    """Yield the base URL of a migrated, seeded app under gunicorn (or of `url` if given)."""
+    if url:
+        yield url.rstrip("/")
+        return
+    ensure_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", "--force")
+    port = free_port()
+    workers = workers or int(env.get("BENCH_WORKERS", (os.cpu_count() or 2) * 2))
+    cmd = [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--keep-alive", "30", "--log-level", "warning", "--backlog", "2048",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _ = request(base, "GET", "/health")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("gunicorn did not become healthy")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class Client:
+    """One keep-alive HTTP connection (one per load-generating thread)."""
+
+    def __init__(self, base: str, token: str | None = None) -> None:
+        url = urlparse(base)
+        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body: object | None = None) -> tuple[int, object, float]:
+        """Return (status, parsed body, seconds)."""
+        payload = json.dumps(body) if body is not None else None
+        start = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=payload, headers=self.headers)
+            response = self.conn.getresponse()
+            raw = response.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            raise
+        elapsed = time.perf_counter() - start
+        data = json.loads(raw) if raw else None
+        return response.status, data, elapsed
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def request(base: str, method: str, path: str, body: object | None = None, token: str | None = None):
+    client = Client(base, token)
+    try:
+        status, data, _ = client.call(method, path, body)
+        return status, data
+    finally:
+        client.close()
+
+
+def login(base: str, username: str, password: str | None = None) -> str:
+    password = password or os.environ.get("DEMO_PASSWORD", "Demo-pass-2026")
+    status, data = request(base, "POST", "/api/v1/auth/login", {"username": username, "password": password})
+    if status != 200:
+        raise RuntimeError(f"login as {username} failed: {status} {data}")
+    return data["access_token"]
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Nearest-rank percentile in milliseconds (samples are seconds)."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index] * 1000
+
+
+def latency_line(name: str, samples: list[float]) -> str:
+    if not samples:
+        return f"{name}: no samples"
+    return (
+        f"{name}: n={len(samples)} p50={percentile(samples, 50):.1f}ms "
+        f"p95={percentile(samples, 95):.1f}ms p99={percentile(samples, 99):.1f}ms "
+        f"mean={statistics.fmean(samples) * 1000:.1f}ms"
+    )

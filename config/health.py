@@ -1,0 +1,128 @@
+"""Liveness and readiness endpoints; apps add their own readiness checks with `register_check`."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import AllowAnyPermission
+
+_CHECKS: dict[str, Callable[[], object]] = {}
+
+
+def register_check(name: str, check: Callable[[], object]) -> None:
+    """Add a readiness check: a callable that raises when its dependency is not usable."""
+    _CHECKS[name] = check
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def check_cache() -> str:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return the value just written")
+    cache.delete(key)
+    return caches["default"].__class__.__name__
+
+
+def check_storage() -> str:
+    name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        if not default_storage.exists(name):
+            raise RuntimeError("storage did not keep the file just written")
+    finally:
+        default_storage.delete(name)
+    return default_storage.__class__.__name__
+
+
+register_check("database", check_database)
+register_check("cache", check_cache)
+register_check("storage", check_storage)
+
+
+def run_checks() -> tuple[bool, dict[str, dict]]:
+    """Run every registered check; never raises, so one broken dependency cannot hide the others."""
+    results: dict[str, dict] = {}
+    healthy = True
+    for name, check in _CHECKS.items():
+        start = time.perf_counter()
+        try:
+            info = check()
+            entry = {"status": "ok"}
+            if info:
+                entry["backend"] = str(info)
+        except Exception as exc:
+            healthy = False
+            entry = {"status": "error", "error": f"{exc.__class__.__name__}: {exc}"[:300]}
+        entry["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
+        results[name] = entry
+    return healthy, results
+
+
+class HealthView(APIView):
+    """Liveness: answers without touching any dependency."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAnyPermission]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Health",
+            {
+                "status": serializers.CharField(),
+                "version": serializers.CharField(),
+                "time": serializers.DateTimeField(),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"status": "healthy", "version": settings.VERSION, "time": timezone.now()})
+
+
+class ReadinessView(APIView):
+    """Readiness: 200 when every dependency answers, 503 naming the ones that did not."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAnyPermission]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Readiness",
+                {"status": serializers.CharField(), "checks": serializers.DictField()},
+            ),
+            503: inline_serializer(
+                "ReadinessFailed",
+                {
+                    "status": serializers.CharField(),
+                    "failed": serializers.ListField(),
+                    "checks": serializers.DictField(),
+                },
+            ),
+        }
+    )
+    def get(self, request: Request) -> Response:
+        healthy, results = run_checks()
+        if healthy:
+            return Response({"status": "ready", "checks": results})
+        failed = [name for name, entry in results.items() if entry["status"] != "ok"]
+        return Response({"status": "unavailable", "failed": failed, "checks": results}, status=503)

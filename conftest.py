@@ -1,0 +1,129 @@
+"""Suite-wide fixtures: real-service markers, a clean cache per test, generous throttles."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from functools import cache as memoize
+from urllib.parse import urlparse
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _tcp_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@memoize
+def service_problem(name: str) -> str | None:
+    """Why the named service can't be used by this run, or None when it can."""
+    from django.conf import settings
+
+    if name == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/facility"
+        return None
+    if name == "redis":
+        url = urlparse(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+        if not _tcp_open(url.hostname or "127.0.0.1", url.port or 6379):
+            return f"Redis unreachable at {url.hostname}:{url.port or 6379} (REDIS_URL)"
+        return None
+    if name == "mqtt":
+        url = urlparse(settings.MQTT_URL)
+        if not _tcp_open(url.hostname or "127.0.0.1", url.port or 1883):
+            return f"MQTT broker unreachable at {url.hostname}:{url.port or 1883} (MQTT_URL)"
+        return None
+    if name == "s3":
+        if shutil.which("moto_server") is None and not _module_available("moto.server"):
+            return "moto[server] is not installed (requirements-dev.txt)"
+        return None
+    return None
+
+
+def _module_available(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for name in ("postgres", "redis", "mqtt", "s3"):
+        if item.get_closest_marker(name) is None:
+            continue
+        problem = service_problem(name)
+        if problem:
+            if REQUIRE_SERVICES:
+                pytest.fail(f"{problem} (required because CI=true or REQUIRE_SERVICES=1)", pytrace=False)
+            pytest.skip(problem)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache_and_throttles(settings):
+    """Each test starts with an empty cache and throttles high enough not to interfere."""
+    from django.core.cache import cache
+
+    settings.THROTTLE_LOGIN = "10000/min"
+    settings.THROTTLE_OTP = "10000/min"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Point the default cache at real Redis for this test (REDIS_URL, else the loopback default)."""
+    from django.core.cache import cache
+
+    # Django's setting_changed handler rebuilds the cache handlers for the new CACHES.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "KEY_PREFIX": f"test-{os.getpid()}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """A moto S3 server on a free loopback port, for django-storages/boto3 to talk to."""
+    problem = service_problem("s3")
+    if problem:
+        if REQUIRE_SERVICES:
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not _tcp_open("127.0.0.1", port, 0.2):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("moto server did not start", pytrace=False)
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)

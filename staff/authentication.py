@@ -1,0 +1,52 @@
+"""JWT authentication that answers from the token and one cache round trip, not a user query."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from staff import authz
+
+
+class JWTAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <access token>`; revoked tokens (logout) are refused via the cache."""
+
+    keyword = "Bearer"
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="api"'
+
+    def authenticate(self, request: Request):
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0].lower() != self.keyword.lower():
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
+        try:
+            token = AccessToken(parts[1])
+        except TokenError as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+
+        user_id = token.get(jwt_settings.USER_ID_CLAIM)
+        jti = token.get(jwt_settings.JTI_CLAIM)
+        if user_id is None or not jti:
+            raise exceptions.AuthenticationFailed("Token carries no user.")
+        found = cache.get_many([authz.GENERATION_KEY, authz.record_key(user_id), authz.deny_key(jti)])
+        if found.get(authz.deny_key(jti)):
+            raise exceptions.AuthenticationFailed("Token has been revoked.")
+        generation = authz.current_generation(found.get(authz.GENERATION_KEY))
+        record = found.get(authz.record_key(user_id))
+        if not record or record.get("gen") != generation:
+            record = authz.build_record(user_id, generation)
+        if record is None:
+            raise exceptions.AuthenticationFailed("User not found.")
+        if not record["is_active"]:
+            raise exceptions.AuthenticationFailed("User account is inactive.")
+        return authz.user_from_record(record), token

@@ -1,0 +1,76 @@
+"""Cached authorisation records, so a request with a valid JWT costs no user or permission query.
+
+A record holds what permission checks need (active flag, superuser flag, permission set) and is
+keyed by user id. It is dropped when that user changes, and every record is invalidated at once
+(through a generation token) when a group or permission assignment changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+GENERATION_KEY = "authz:gen"
+RECORD_TTL = 300
+
+
+def record_key(user_id: Any) -> str:
+    return f"authz:u:{user_id}"
+
+
+def deny_key(jti: str) -> str:
+    return f"jwt:deny:{jti}"
+
+
+def bump_generation() -> None:
+    """Invalidate every cached record (a group's permissions or a membership changed)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def forget_user(user_id: Any) -> None:
+    cache.delete(record_key(user_id))
+
+
+def current_generation(value: str | None) -> str:
+    if value:
+        return value
+    generation = uuid.uuid4().hex
+    # add(): two processes racing to initialise must agree on one value.
+    if not cache.add(GENERATION_KEY, generation, timeout=None):
+        generation = cache.get(GENERATION_KEY) or generation
+    return generation
+
+
+def build_record(user_id: Any, generation: str) -> dict | None:
+    """Read the user and their permissions from the database and cache the result."""
+    user_model = get_user_model()
+    try:
+        user = user_model.objects.get(pk=user_id)
+    except (user_model.DoesNotExist, ValueError, TypeError):
+        return None
+    record = {
+        "gen": generation,
+        "id": user.pk,
+        "username": user.get_username(),
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "perms": sorted(user.get_all_permissions()) if user.is_active else [],
+    }
+    cache.set(record_key(user_id), record, timeout=RECORD_TTL)
+    return record
+
+
+def user_from_record(record: dict):
+    """A real User instance with only the cached fields loaded; others load lazily if touched.
+
+    Saving such an instance writes only the loaded fields, so it can never blank out the rest.
+    """
+    user_model = get_user_model()
+    fields = ["id", "username", "is_active", "is_staff", "is_superuser"]
+    user = user_model.from_db("default", fields, [record[name] for name in fields])
+    user._perm_cache = set(record["perms"])
+    return user

@@ -1,0 +1,39 @@
+"""Load every app's demo data (each app's `demo.load`); DEBUG only unless --force."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data: an admin superuser, one user per role, and each app's samples."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--force", action="store_true", help="Allow running with DEBUG off.")
+
+    def handle(self, *args, force: bool = False, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError("Demo data is for development: DEBUG is off (use --force to insist).")
+        for app_config in apps.get_app_configs():
+            if not app_config.path.startswith(str(settings.BASE_DIR)):
+                continue
+            try:
+                module = import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            self.stdout.write(f"{app_config.label}:")
+            with transaction.atomic():
+                module.load(self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready. Log in as admin, operator1, supervisor1 or manager1 "
+                f"with the password {settings.DEMO_PASSWORD!r} (setting DEMO_PASSWORD)."
+            )
+        )
