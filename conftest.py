@@ -60,6 +60,18 @@ def _module_available(module: str) -> bool:
         return False
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests restore the migrated data (role groups, permissions) they flush."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if "serialized_rollback" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for name in ("postgres", "redis", "mqtt", "s3"):
         if item.get_closest_marker(name) is None:
@@ -76,6 +88,8 @@ def _clean_cache_and_throttles(settings):
     """Each test starts with an empty cache and throttles high enough not to interfere."""
     from django.core.cache import cache
 
+    # A fast hasher: the suite creates hundreds of users; hashing strength is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.THROTTLE_LOGIN = "10000/min"
     settings.THROTTLE_OTP = "10000/min"
     cache.clear()

@@ -110,7 +110,7 @@ class ORJSONRenderer(JSONRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, default=_orjson_default, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(data, default=_orjson_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z)
 
 
 # --- Pagination ---------------------------------------------------------------------------------

@@ -70,7 +70,9 @@ def user_from_record(record: dict):
     Saving such an instance writes only the loaded fields, so it can never blank out the rest.
     """
     user_model = get_user_model()
-    fields = ["id", "username", "is_active", "is_staff", "is_superuser"]
+    wanted = {"id", "username", "is_active", "is_staff", "is_superuser"}
+    # from_db() takes the loaded values in concrete-field order.
+    fields = [f.attname for f in user_model._meta.concrete_fields if f.attname in wanted]
     user = user_model.from_db("default", fields, [record[name] for name in fields])
     user._perm_cache = set(record["perms"])
     return user

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -54,15 +55,16 @@ def test_ready_reports_each_check_with_latency(client):
         assert isinstance(body["checks"][name]["latency_ms"], float | int)
 
 
-def test_ready_answers_503_naming_an_unreachable_cache(client, settings):
-    settings.CACHES = {
+def test_ready_answers_503_naming_an_unreachable_cache(client):
+    unreachable = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
     }
-    response = client.get("/health/ready")
+    with override_settings(CACHES=unreachable):
+        response = client.get("/health/ready")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
