@@ -40,7 +40,7 @@ def paginate(query: str, queryset):
 @pytest.mark.django_db
 def test_pagination_answers_plain_array_with_total_and_links():
     users = UserFactory.create_batch(5)
-    _, page, response = paginate("?skip=1&limit=2", User.objects.order_by("id"))
+    _, _page, response = paginate("?skip=1&limit=2", User.objects.order_by("id"))
     assert response.data == [users[1].pk, users[2].pk]
     assert response["X-Total-Count"] == "5"
     assert 'rel="next"' in response["Link"] and "skip=3" in response["Link"]
@@ -119,7 +119,9 @@ def test_action_permission_uses_django_permissions():
     request.user = user
     assert permission.required_perms(request, _View()) == ["staff.add_user"]
     assert permission.has_permission(request, _View()) is False
-    assert permission.required_perms(request, _View("lock", {"lock": ["staff.view_user"]})) == ["staff.view_user"]
+    assert permission.required_perms(request, _View("lock", {"lock": ["staff.view_user"]})) == [
+        "staff.view_user"
+    ]
     get_request = Request(factory.get("/x/"))
     get_request.user = user
     assert permission.has_permission(get_request, _View()) is True

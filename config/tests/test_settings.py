@@ -24,7 +24,8 @@ print(json.dumps({
     "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
     "use_tz": settings.USE_TZ,
     "throttle_login": settings.THROTTLE_LOGIN,
-    "otp": [settings.OTP_RETURN_CODE, settings.OTP_TTL, settings.OTP_MAX_ATTEMPTS, settings.OTP_RESEND_COOLDOWN],
+    "otp": [settings.OTP_RETURN_CODE, settings.OTP_TTL, settings.OTP_MAX_ATTEMPTS,
+            settings.OTP_RESEND_COOLDOWN],
     "jwt_minutes": settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds() / 60,
 }))
 """
@@ -34,7 +35,12 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings"}
     base["DJANGO_IGNORE_DOTENV"] = "1"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
