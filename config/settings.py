@@ -77,6 +77,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if not DEBUG:
+    # Admin and browsable-API assets served by the app itself (collectstatic first); runserver
+    # serves them in DEBUG.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
@@ -152,7 +160,7 @@ else:
     _default_storage = "django.core.files.storage.FileSystemStorage"
 STORAGES = {
     "default": {"BACKEND": _default_storage},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # --- Time series and MQTT (machines app) ----------------------------------------------------
@@ -237,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SECURITY": [{"jwtAuth": []}],
+    # One component per choice set that several fields share (else one enum per field name).
+    "ENUM_NAME_OVERRIDES": {"LockStatusEnum": "locks.choices.LockStatus"},
 }
 
 # --- I18N / time ------------------------------------------------------------------------------
