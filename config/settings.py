@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "staff",
+    "locks",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SECURITY": [{"jwtAuth": []}],
     # One component per choice set that several fields share (else one enum per field name).
+    "ENUM_NAME_OVERRIDES": {"LockStatusEnum": "locks.choices.LockStatus"},
 }
 
 # --- I18N / time ------------------------------------------------------------------------------

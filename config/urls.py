@@ -23,6 +23,7 @@ API_GROUPS: list[tuple[str, str]] = [
     ("jabatan", "/jabatan/"),
     ("users", "/users/"),
     ("otp", "/otp/generate"),
+    ("devices", "/device/"),
 ]
 
 
@@ -67,4 +68,5 @@ urlpatterns = [
     re_path(r"^redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("", include("staff.urls")),
+    path("", include("locks.urls")),
 ]

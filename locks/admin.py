@@ -1,0 +1,251 @@
+"""Admin for devices and their change log. Every write goes through locks.services, so the admin
+is version-checked and logged exactly like the API."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from config.api import DomainError
+from locks import services
+from locks.choices import ChangeSource, LockStatus
+from locks.exceptions import DeviceNotFound, DeviceVersionConflict
+from locks.models import Device, DeviceLog
+
+STATUS_COLOURS = {
+    LockStatus.LOCKED: "#2e7d32",
+    LockStatus.UNLOCKED: "#c62828",
+    LockStatus.JAMMED: "#ef6c00",
+    LockStatus.UNKNOWN: "#757575",
+}
+RECENT_LOGS = 20
+
+
+class DeviceAdminForm(forms.ModelForm):
+    """Carries the version the editor saw, so a save over someone else's change is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    class Meta:
+        model = Device
+        fields = ["name", "type", "status", "location"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance._state.adding:
+            self.fields["expected_version"].initial = self.instance.version_id
+            self.fields["expected_version"].required = True
+
+
+class RecentLogFormSet(BaseInlineFormSet):
+    """Only the latest changes: a busy lock has thousands (the log admin has them all)."""
+
+    def get_queryset(self) -> QuerySet[DeviceLog]:
+        if not hasattr(self, "_recent"):
+            self._recent = super().get_queryset().order_by("-version_id", "-id")[:RECENT_LOGS]
+        return self._recent
+
+
+class DeviceLogInline(admin.TabularInline):
+    model = DeviceLog
+    formset = RecentLogFormSet
+    fields = ["version_id", "changed_at", "previous_status", "new_status", "actor", "note", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = f"latest {RECENT_LOGS} changes"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    form = DeviceAdminForm
+    list_display = ["name", "coloured_status", "type", "location", "version_id", "updated_at"]
+    list_filter = ["status", "type", "location"]
+    search_fields = ["name", "location"]
+    ordering = ["name", "id"]
+    readonly_fields = ["id", "version_id", "created_at", "updated_at", "all_logs"]
+    fields = [
+        "id",
+        "name",
+        "type",
+        "status",
+        "location",
+        "version_id",
+        "created_at",
+        "updated_at",
+        "all_logs",
+    ]
+    inlines = [DeviceLogInline]
+    actions = ["lock_devices", "unlock_devices"]
+
+    def get_fields(self, request: HttpRequest, obj: Device | None = None) -> list[str]:
+        if obj is None:
+            return ["name", "type", "status", "location"]
+        return [*self.fields, "expected_version"]
+
+    def get_inlines(self, request: HttpRequest, obj: Device | None) -> list:
+        return self.inlines if obj is not None else []
+
+    @admin.display(description="status", ordering="status")
+    def coloured_status(self, obj: Device) -> str:
+        return format_html(
+            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
+            STATUS_COLOURS.get(obj.status, "#757575"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="change log")
+    def all_logs(self, obj: Device) -> str:
+        url = reverse("admin:locks_devicelog_changelist") + f"?device__id__exact={obj.pk}"
+        return format_html('<a href="{}">all {} changes</a>', url, obj.logs.count())
+
+    # --- Writes: always through the services ----------------------------------------------------
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        # The service refuses a stale save by raising inside the admin's transaction; everything
+        # (including the admin history entry) rolls back and the editor sees the current data.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DeviceVersionConflict as exc:
+            self.message_user(
+                request,
+                "Not saved: someone else changed this device while you were editing it "
+                f"(it is now at version {exc.extra['current_version_id']}, "
+                f"status {exc.extra['current_status']}). Review the current values below and save again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+        except DeviceNotFound:
+            self.message_user(request, "Not saved: this device has been deleted.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:locks_device_changelist"))
+
+    def save_model(self, request: HttpRequest, obj: Device, form: DeviceAdminForm, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.device_create(
+                name=data["name"],
+                device_type=data["type"],
+                location=data["location"],
+                status=data["status"],
+                actor=request.user,
+            )
+            obj.pk, obj.version_id, obj.created_at = created.pk, created.version_id, created.created_at
+            return
+        version = data["expected_version"]
+        metadata = {"name": "name", "type": "device_type", "location": "location"}
+        changed = {metadata[f]: data[f] for f in form.changed_data if f in metadata}
+        if changed:
+            version = services.device_update(
+                device_id=obj.pk, expected_version=version, actor=request.user, **changed
+            ).version_id
+        if "status" in form.changed_data:
+            version = services.device_change_status(
+                device_id=obj.pk,
+                new_status=data["status"],
+                expected_version=version,
+                actor=request.user,
+                note="admin change form",
+                source=ChangeSource.ADMIN,
+            ).version_id
+        obj.version_id = version
+
+    def delete_model(self, request: HttpRequest, obj: Device) -> None:
+        services.device_delete(device_id=obj.pk, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
+        for device_id in queryset.values_list("pk", flat=True):
+            services.device_delete(device_id=device_id, actor=request.user)
+
+    def has_change_device_status_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("locks.change_device_status")
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet[Device], new_status: str) -> None:
+        changed, unchanged, failed = 0, 0, []
+        for device in queryset.only("id", "name", "status", "version_id"):
+            if device.status == new_status:
+                unchanged += 1
+                continue
+            try:
+                services.device_change_status(
+                    device_id=device.pk,
+                    new_status=new_status,
+                    expected_version=device.version_id,
+                    actor=request.user,
+                    note=f"admin action: {new_status}",
+                    source=ChangeSource.ADMIN,
+                )
+                changed += 1
+            except DomainError as exc:
+                failed.append(f"{device.name} ({exc.detail})")
+        label = LockStatus(new_status).label.lower()
+        self.message_user(request, f"{changed} device(s) {label}, {unchanged} already {label}.")
+        if failed:
+            self.message_user(
+                request,
+                "Not changed because they changed meanwhile, try again: " + ", ".join(failed),
+                messages.WARNING,
+            )
+
+    @admin.action(description="Lock selected devices", permissions=["change_device_status"])
+    def lock_devices(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
+        self._set_status(request, queryset, LockStatus.LOCKED)
+
+    @admin.action(description="Unlock selected devices", permissions=["change_device_status"])
+    def unlock_devices(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
+        self._set_status(request, queryset, LockStatus.UNLOCKED)
+
+
+@admin.register(DeviceLog)
+class DeviceLogAdmin(admin.ModelAdmin):
+    """The change log is evidence: readable by whoever may view it, writable by nobody."""
+
+    list_display = [
+        "changed_at",
+        "device",
+        "previous_status",
+        "new_status",
+        "version_id",
+        "actor",
+        "note",
+        "source",
+    ]
+    list_filter = ["source", "new_status", "changed_at", "device"]
+    search_fields = ["device__name", "note", "actor__username"]
+    list_select_related = ["device", "actor"]
+    date_hierarchy = "changed_at"
+    ordering = ["-changed_at", "-id"]
+    readonly_fields = [
+        "device",
+        "previous_status",
+        "new_status",
+        "version_id",
+        "changed_at",
+        "actor",
+        "note",
+        "source",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,0 +1,30 @@
+from django_filters import rest_framework as filters
+
+from locks.choices import ChangeSource, LockStatus
+from locks.models import Device, DeviceLog
+
+
+class DeviceFilter(filters.FilterSet):
+    """`?status=&type=&location=` (exact; location ignores case); `?search=` matches the name."""
+
+    status = filters.ChoiceFilter(choices=LockStatus.choices)
+    type = filters.CharFilter()
+    location = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Device
+        fields = ["status", "type", "location"]
+
+
+class DeviceLogFilter(filters.FilterSet):
+    """A time range (`changed_after` inclusive, `changed_before` exclusive), the actor, the source."""
+
+    changed_after = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    changed_before = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
+    actor = filters.NumberFilter(field_name="actor_id", help_text="User id of the authenticated actor.")
+    actor_username = filters.CharFilter(field_name="actor__username", lookup_expr="iexact")
+    source = filters.ChoiceFilter(choices=ChangeSource.choices)
+
+    class Meta:
+        model = DeviceLog
+        fields = ["changed_after", "changed_before", "actor", "actor_username", "source"]

@@ -1,0 +1,170 @@
+"""Business rules of the locks app: every write to a device goes through these functions.
+
+Concurrency is decided by the database: each change is one conditional
+`UPDATE ... WHERE id = ... AND version_id = ...`, so of two writers holding the same version
+exactly one matches a row and the other gets a 409. Nothing here reads, modifies and writes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from locks.choices import ChangeSource, LockStatus
+from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
+from locks.models import Device, DeviceLog
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def device_parse_id(*, device_id: Any) -> uuid.UUID:
+    """A device id from a URL or a form; anything that is not a UUID names no device (404)."""
+    if isinstance(device_id, uuid.UUID):
+        return device_id
+    try:
+        return uuid.UUID(str(device_id))
+    except (TypeError, ValueError, AttributeError):
+        raise DeviceNotFound() from None
+
+
+def _actor_id(actor: Actor) -> int | None:
+    # A JWT user is a partial instance: its pk is all a log row needs.
+    if actor is None or not actor.is_authenticated:
+        return None
+    return actor.pk
+
+
+def _current_state(device_id: uuid.UUID) -> tuple[str, int] | None:
+    """(status, version_id) as committed now, or None if there is no such device."""
+    return Device.objects.filter(pk=device_id).values_list("status", "version_id").first()
+
+
+def _raise_current_state(device_id: uuid.UUID) -> None:
+    """After a conditional UPDATE matched nothing: say whether the device is gone or moved on."""
+    current = _current_state(device_id)
+    if current is None:
+        raise DeviceNotFound()
+    raise DeviceVersionConflict(current_status=current[0], current_version_id=current[1])
+
+
+def device_change_status(
+    *,
+    device_id: uuid.UUID | str,
+    new_status: str,
+    expected_version: int,
+    actor: Actor,
+    note: str = "",
+    source: str = ChangeSource.API,
+) -> DeviceLog:
+    """Move a device to `new_status` if it is still at `expected_version`, and log the change.
+
+    Returns the log row (its `version_id` and `changed_at` are the device's new version and time).
+    Raises DeviceNotFound before DeviceVersionConflict, and changes and logs nothing on either.
+    """
+    if new_status not in LockStatus.values:
+        raise InvalidLockStatus()
+    pk = device_parse_id(device_id=device_id)
+    with transaction.atomic():
+        current = _current_state(pk)
+        if current is None:
+            raise DeviceNotFound()
+        previous_status, current_version = current
+        if current_version != expected_version:
+            raise DeviceVersionConflict(current_status=previous_status, current_version_id=current_version)
+        now = timezone.now()
+        # Matching on status as well as version makes `previous_status` the status of the very row
+        # version this UPDATE changed, even if something outside this service wrote the row.
+        matched = Device.objects.filter(pk=pk, version_id=expected_version, status=previous_status).update(
+            status=new_status, version_id=F("version_id") + 1, updated_at=now
+        )
+        if not matched:
+            _raise_current_state(pk)
+        log = DeviceLog.objects.create(
+            device_id=pk,
+            previous_status=previous_status,
+            new_status=new_status,
+            version_id=expected_version + 1,
+            changed_at=now,
+            actor_id=_actor_id(actor),
+            note=note[:150],
+            source=source,
+        )
+    logger.info(
+        "device %s status %s -> %s v%s by actor=%s source=%s",
+        pk,
+        previous_status,
+        new_status,
+        log.version_id,
+        log.actor_id,
+        source,
+    )
+    return log
+
+
+def device_create(
+    *,
+    name: str,
+    device_type: str = "smart-lock",
+    location: str = "",
+    status: str = LockStatus.LOCKED,
+    actor: Actor,
+    device_id: uuid.UUID | None = None,
+) -> Device:
+    """Register a device at version 0 (its first status is not a change, so it is not logged)."""
+    if status not in LockStatus.values:
+        raise InvalidLockStatus()
+    device = Device.objects.create(
+        id=device_id or uuid.uuid4(), name=name, type=device_type, location=location, status=status
+    )
+    logger.info("device %s created by actor=%s", device.pk, _actor_id(actor))
+    return device
+
+
+def device_update(
+    *,
+    device_id: uuid.UUID | str,
+    expected_version: int,
+    actor: Actor,
+    name: str | None = None,
+    device_type: str | None = None,
+    location: str | None = None,
+) -> Device:
+    """Change a device's metadata if it is still at `expected_version`; the version grows by one.
+
+    The status is not metadata: it changes only through device_change_status, which logs it.
+    """
+    pk = device_parse_id(device_id=device_id)
+    changes = {
+        field: value
+        for field, value in (("name", name), ("type", device_type), ("location", location))
+        if value is not None
+    }
+    with transaction.atomic():
+        matched = Device.objects.filter(pk=pk, version_id=expected_version).update(
+            **changes, version_id=F("version_id") + 1, updated_at=timezone.now()
+        )
+        if not matched:
+            _raise_current_state(pk)
+        device = Device.objects.get(pk=pk)
+    logger.info(
+        "device %s metadata %s v%s by actor=%s", pk, sorted(changes), device.version_id, _actor_id(actor)
+    )
+    return device
+
+
+def device_delete(*, device_id: uuid.UUID | str, actor: Actor) -> None:
+    """Delete a device together with its change log."""
+    pk = device_parse_id(device_id=device_id)
+    deleted, _ = Device.objects.filter(pk=pk).delete()
+    if not deleted:
+        raise DeviceNotFound()
+    logger.info("device %s deleted by actor=%s", pk, _actor_id(actor))
