@@ -21,13 +21,10 @@ class JWTAuthentication(authentication.BaseAuthentication):
         return f'{self.keyword} realm="api"'
 
     def authenticate(self, request: Request):
-        header = request.META.get("HTTP_AUTHORIZATION")
-        if not header:
+        parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+        if not parts:
             return None
-        parts = header.split()
-        if parts[0].lower() != self.keyword.lower():
-            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
-        if len(parts) != 2:
+        if len(parts) != 2 or parts[0].lower() != self.keyword.lower():
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
         try:
             token = AccessToken(parts[1])

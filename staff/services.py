@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -94,8 +93,7 @@ def auth_login(*, identifier: str, password: str, request: Any = None) -> User:
         raise InvalidCredentials()
     if not user.is_active:
         raise InactiveAccount()
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    user.last_login = timezone.now()
+    # contrib.auth's receiver of this signal records last_login.
     user_logged_in.send(sender=User, request=request, user=user)
     return user
 

@@ -210,6 +210,7 @@ def test_me_returns_the_caller_with_role_and_permissions(api):
         ("Bearer", "Authorization header must be 'Bearer <token>'."),
         ("Bearer a b", "Authorization header must be 'Bearer <token>'."),
         ("Bearer not.a.jwt", "Token is invalid"),
+        ("   ", "Authentication credentials were not provided."),
     ],
 )
 def test_me_without_valid_credentials_is_401(api, header, message):
