@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from rest_framework import exceptions, status
@@ -231,3 +231,13 @@ class SettingRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+# --- Django-level error pages (outside DRF views, DEBUG off) -----------------------------------
+def json_not_found(request, exception=None) -> JsonResponse:
+    """Unknown URLs answer in the API's error shape instead of an HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def json_server_error(request) -> JsonResponse:
+    return JsonResponse({"detail": "Internal server error."}, status=500)

@@ -70,3 +70,6 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("locks.urls")),
 ]
+
+handler404 = "config.api.json_not_found"
+handler500 = "config.api.json_server_error"

@@ -102,3 +102,20 @@ def test_admin_title_is_the_products(admin_client):
     assert response.status_code == 200
     assert b"Facility Operations" in response.content
     assert b"Django administration" not in response.content
+
+
+def test_unknown_url_answers_json_404_when_debug_is_off(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_server_error_answers_json_500():
+    from django.test import RequestFactory
+
+    from config.api import json_server_error
+
+    response = json_server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert response.content == b'{"detail": "Internal server error."}'
