@@ -2,7 +2,7 @@
 
 from rest_framework import status
 
-from config.api import ConflictError, DomainError, NotFoundError, ThrottledError
+from config.api import ConflictError, DomainError, NotFoundError, ThrottledError, UpstreamError
 
 
 class AuthError(DomainError):
@@ -33,14 +33,69 @@ class RoleForbidden(DomainError):
     default_detail = "Only Management may assign roles"
 
 
+# --- Positions (jabatan) and staff records -------------------------------------------------------
+class PositionNotFound(NotFoundError):
+    default_detail = "jabatan tidak ditemukan!"
+
+
+class InvalidPosition(DomainError):
+    """400: a staff record names a jabatan that does not exist."""
+
+    default_detail = "jabatan tidak valid"
+
+
+class PositionInUse(ConflictError):
+    default_detail = "jabatan masih digunakan oleh staff dan tidak dapat dihapus."
+
+
+class StaffNotFound(NotFoundError):
+    default_detail = "User Not found"
+
+
+class StaffInUse(ConflictError):
+    default_detail = "User masih dirujuk oleh data lain dan tidak dapat dihapus."
+
+
+# --- One-time passwords ---------------------------------------------------------------------------
+class OTPNotFound(NotFoundError):
+    default_detail = "OTP tidak ditemukan atau sudah kedaluwarsa."
+
+
+class OTPWrong(DomainError):
+    default_detail = "OTP wrong"
+
+
+class OTPAttemptsExceeded(ThrottledError):
+    default_detail = "Percobaan verifikasi OTP melebihi batas. OTP telah direset."
+
+
+class OTPCooldown(ThrottledError):
+    default_detail = "OTP baru saja dibuat; tunggu sebelum meminta OTP baru."
+
+
+class OTPDeliveryFailed(UpstreamError):
+    default_detail = "OTP could not be delivered"
+
+
 __all__ = [
     "AuthError",
     "ConflictError",
     "DuplicateUser",
     "InactiveAccount",
     "InvalidCredentials",
+    "InvalidPosition",
     "InvalidToken",
     "NotFoundError",
+    "OTPAttemptsExceeded",
+    "OTPCooldown",
+    "OTPDeliveryFailed",
+    "OTPNotFound",
+    "OTPWrong",
+    "PositionInUse",
+    "PositionNotFound",
     "RoleForbidden",
+    "StaffInUse",
+    "StaffNotFound",
     "ThrottledError",
+    "UpstreamError",
 ]

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
 from staff.choices import ROLE_RANK
+
+# Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
+PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")
+PHONE_MESSAGE = "Nomor telepon tidak valid: gunakan 08... atau +62..., hanya angka, 9-15 digit."
+
+
+def validate_phone(value: str) -> None:
+    """One phone rule for the API and the admin form (both go through this validator)."""
+    if value and not PHONE_RE.match(value):
+        raise ValidationError(PHONE_MESSAGE, code="invalid_phone")
 
 
 class Position(models.Model):
@@ -32,7 +45,7 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=150, blank=True)
     factory_id = models.CharField(max_length=64, blank=True)
     department = models.CharField(max_length=100, blank=True)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone])
     address = models.TextField(blank=True)
     position = models.ForeignKey(
         Position, null=True, blank=True, on_delete=models.PROTECT, related_name="users"

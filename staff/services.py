@@ -1,17 +1,27 @@
-"""Business rules of the staff app: registration, roles, login, tokens and logout."""
+"""Business rules of the staff app: registration, roles, login, tokens, logout, positions (jabatan),
+staff records and one-time passwords."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import math
+import secrets
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.utils.text import slugify
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -23,10 +33,18 @@ from staff.exceptions import (
     DuplicateUser,
     InactiveAccount,
     InvalidCredentials,
+    InvalidPosition,
     InvalidToken,
+    OTPAttemptsExceeded,
+    OTPCooldown,
+    OTPDeliveryFailed,
+    OTPNotFound,
+    OTPWrong,
+    PositionInUse,
     RoleForbidden,
+    StaffInUse,
 )
-from staff.models import User
+from staff.models import Position, User
 
 logger = logging.getLogger(__name__)
 
@@ -177,3 +195,247 @@ def auth_logout(*, user: User, access_token: Token | None, refresh_token: str | 
         if remaining > 0:
             cache.set(authz.deny_key(access_token[jwt_settings.JTI_CLAIM]), 1, timeout=remaining)
     logger.info("user logged out id=%s", user.pk)
+
+
+# --- Positions (jabatan) ---------------------------------------------------------------------------
+def position_create(*, name: str, description: str = "") -> Position:
+    """Create a job title; the name is required (the serializer and admin form check its length)."""
+    position = Position.objects.create(name=name, description=description or "")
+    logger.info("position created id=%s", position.pk)
+    return position
+
+
+def position_update(
+    *, position: Position, name: str | None = None, description: str | None = None
+) -> Position:
+    """Change the given fields only; fields passed as None stay as they are."""
+    changed = []
+    if name is not None:
+        position.name = name
+        changed.append("name")
+    if description is not None:
+        position.description = description
+        changed.append("description")
+    if changed:
+        position.save(update_fields=[*changed, "updated_at"])
+    return position
+
+
+def position_delete(*, position: Position) -> None:
+    """Refuse (409) while any staff record points at the position, instead of cascading."""
+    in_use = position.users.count()
+    if in_use:
+        raise PositionInUse(f"jabatan masih digunakan oleh {in_use} user dan tidak dapat dihapus.")
+    try:
+        with transaction.atomic():
+            position.delete()
+    except (ProtectedError, RestrictedError, IntegrityError):
+        # A staff record was assigned between the count and the delete; the FK decided.
+        raise PositionInUse() from None
+    logger.info("position deleted id=%s", position.pk)
+
+
+# --- Staff records ---------------------------------------------------------------------------------
+STAFF_FIELDS = ("full_name", "address", "phone", "position_id", "department", "factory_id", "is_active")
+
+
+def _check_position(position_id: Any) -> int:
+    if position_id is None or not Position.objects.filter(pk=position_id).exists():
+        raise InvalidPosition()
+    return position_id
+
+
+def _username_base(full_name: str) -> str:
+    return slugify(full_name).replace("-", ".")[:30].strip(".") or "staff"
+
+
+def staff_create(
+    *,
+    full_name: str,
+    position_id: int,
+    address: str = "",
+    phone: str = "",
+    department: str = "",
+    factory_id: str = "",
+    is_active: bool = True,
+) -> User:
+    """A staff record is a user that cannot log in until someone sets a password for it.
+
+    The username is derived from the name; the unique constraint settles two creates that pick the
+    same one at once, and the loser retries with a random suffix.
+    """
+    _check_position(position_id)
+    base = _username_base(full_name)
+    candidate = base
+    for _ in range(5):
+        if not User.objects.filter(username__iexact=candidate).exists():
+            user = User(
+                username=candidate,
+                full_name=full_name,
+                address=address or "",
+                phone=phone or "",
+                position_id=position_id,
+                department=department or "",
+                factory_id=factory_id or "",
+                is_active=is_active,
+            )
+            user.set_unusable_password()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:
+                if not Position.objects.filter(pk=position_id).exists():
+                    raise InvalidPosition() from None
+            else:
+                logger.info("staff record created id=%s username=%s", user.pk, user.username)
+                return user
+        candidate = f"{base}.{secrets.token_hex(3)}"
+    raise DuplicateUser("Could not pick a unique username; try again")
+
+
+def staff_update(*, user: User, data: dict[str, Any]) -> User:
+    """Apply only the fields present in `data` (model field names); the rest stay unchanged."""
+    unknown = set(data) - set(STAFF_FIELDS)
+    if unknown:
+        raise ValueError(f"not staff fields: {sorted(unknown)}")
+    if "position_id" in data:
+        _check_position(data["position_id"])
+    for field, value in data.items():
+        setattr(user, field, "" if value is None and field != "position_id" else value)
+    if data:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=[*data, "updated_at"])
+        except IntegrityError:
+            raise InvalidPosition() from None
+        logger.info("staff record updated id=%s fields=%s", user.pk, ",".join(sorted(data)))
+    return user
+
+
+def staff_delete(*, user: User) -> None:
+    """Delete a staff record; 409 while other records still point at it (protected references)."""
+    user_id = user.pk
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, RestrictedError):
+        raise StaffInUse() from None
+    logger.info("staff record deleted id=%s", user_id)
+
+
+# --- One-time passwords ----------------------------------------------------------------------------
+# Keys hold an HMAC of the id, so the cache never shows which ids are being verified and any id
+# (up to 64 characters of anything) makes a well-formed key.
+_OTP_LOG = logging.getLogger("staff.otp")
+
+
+@dataclass(frozen=True)
+class OTPResult:
+    """What a generate produced: the code (for the caller to return or not) and how it went out."""
+
+    code: str
+    emailed: bool
+
+
+def _hmac(*parts: str) -> str:
+    message = "\x1f".join(parts).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _otp_keys(ident: str) -> tuple[str, str, str]:
+    digest = _hmac("otp-id", ident)[:40]
+    return f"otp:code:{digest}", f"otp:att:{digest}", f"otp:cool:{digest}"
+
+
+def _cooldown_remaining(key: str) -> int:
+    until = cache.get(key)
+    if until is None:
+        return 0
+    return max(1, math.ceil(until - time.time()))
+
+
+def _otp_email(ident: str) -> str:
+    """The email of the active user this id names, if any (ids that are not user ids have none)."""
+    if not ident.isascii() or not ident.isdigit() or not 0 < int(ident) < 2**63:
+        return ""
+    email = User.objects.filter(pk=int(ident), is_active=True).values_list("email", flat=True).first()
+    return email or ""
+
+
+def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> OTPResult:
+    """Issue a fresh 6-digit code for `ident`, replacing any earlier one and resetting its attempts.
+
+    Only an HMAC of the code is stored. A per-id cooldown (OTP_RESEND_COOLDOWN) bounds how often
+    codes can be re-rolled; with `deliver`, the code is emailed when the id is a user with an email.
+    """
+    code_key, attempts_key, cooldown_key = _otp_keys(ident)
+    cooldown = int(settings.OTP_RESEND_COOLDOWN)
+    if cooldown > 0 and not cache.add(cooldown_key, time.time() + cooldown, timeout=cooldown):
+        retry_after = _cooldown_remaining(cooldown_key) or 1
+        _OTP_LOG.warning(
+            "otp generate id=%r ip=%s outcome=cooldown retry_after=%s", ident, client_ip, retry_after
+        )
+        raise OTPCooldown(retry_after=retry_after)
+    code = f"{secrets.randbelow(10**6):06d}"
+    ttl = int(settings.OTP_TTL)
+    # Counter first: a code never exists without its counter, so a missing counter means "reset".
+    cache.set_many({attempts_key: 0, code_key: _hmac("otp-code", ident, code)}, timeout=ttl)
+    emailed = False
+    if deliver:
+        email = _otp_email(ident)
+        if email:
+            try:
+                send_mail(
+                    "Kode OTP",
+                    f"Kode OTP Anda: {code}. Berlaku {max(1, ttl // 60)} menit. Jangan bagikan kode ini.",
+                    settings.DEFAULT_FROM_EMAIL,
+                    [email],
+                )
+            except Exception as exc:
+                _OTP_LOG.error(
+                    "otp generate id=%r ip=%s outcome=delivery_failed error=%s", ident, client_ip, exc
+                )
+                raise OTPDeliveryFailed() from exc
+            emailed = True
+    _OTP_LOG.info("otp generate id=%r ip=%s outcome=issued emailed=%s", ident, client_ip, emailed)
+    return OTPResult(code=code, emailed=emailed)
+
+
+def otp_verify(*, ident: str, code: str, client_ip: str = "") -> None:
+    """Accept the current code for `ident` once; raise 404/400/429 domain errors otherwise.
+
+    Consumption is one atomic `cache.delete`, which only one caller can win, so concurrent correct
+    verifies yield exactly one success. Wrong guesses are counted atomically (`incr`) before the
+    answer goes out, so a burst of guesses gets at most OTP_MAX_ATTEMPTS plain "wrong" answers.
+    """
+    code_key, attempts_key, cooldown_key = _otp_keys(ident)
+    found = cache.get_many([code_key, attempts_key])
+    stored, failures = found.get(code_key), found.get(attempts_key)
+    if stored is None or failures is None:
+        # No code, or its counter was evicted/reset: either way there is no code to try against.
+        _OTP_LOG.info("otp verify id=%r ip=%s outcome=not_found", ident, client_ip)
+        raise OTPNotFound()
+    max_attempts = int(settings.OTP_MAX_ATTEMPTS)
+    if hmac.compare_digest(stored, _hmac("otp-code", ident, code)):
+        if failures < max_attempts:
+            if cache.delete(code_key):
+                cache.delete(attempts_key)
+                _OTP_LOG.info("otp verify id=%r ip=%s outcome=verified", ident, client_ip)
+                return
+            _OTP_LOG.info("otp verify id=%r ip=%s outcome=already_used", ident, client_ip)
+            raise OTPNotFound()
+    else:
+        try:
+            failures = cache.incr(attempts_key) - 1
+        except ValueError:
+            # A concurrent verify reset this code (lockout or success) after we read it.
+            _OTP_LOG.info("otp verify id=%r ip=%s outcome=not_found", ident, client_ip)
+            raise OTPNotFound() from None
+        if failures < max_attempts:
+            _OTP_LOG.warning(
+                "otp verify id=%r ip=%s outcome=wrong attempt=%s", ident, client_ip, failures + 1
+            )
+            raise OTPWrong()
+    cache.delete_many([code_key, attempts_key])
+    _OTP_LOG.warning("otp verify id=%r ip=%s outcome=locked_out", ident, client_ip)
+    raise OTPAttemptsExceeded(retry_after=_cooldown_remaining(cooldown_key) or 1)

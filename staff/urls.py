@@ -1,6 +1,13 @@
 from django.urls import re_path
+from rest_framework.routers import SimpleRouter
 
 from staff import views
+
+router = SimpleRouter()
+# DRF's constructor reduces trailing_slash to a bool ("/" or ""); the optional slash is set here.
+router.trailing_slash = "/?"
+router.register("jabatan", views.PositionViewSet, basename="jabatan")
+router.register("users", views.StaffViewSet, basename="users")
 
 urlpatterns = [
     re_path(r"^api/v1/auth/register/?$", views.RegisterView.as_view(), name="auth-register"),
@@ -8,4 +15,7 @@ urlpatterns = [
     re_path(r"^api/v1/auth/refresh/?$", views.RefreshView.as_view(), name="auth-refresh"),
     re_path(r"^api/v1/auth/logout/?$", views.LogoutView.as_view(), name="auth-logout"),
     re_path(r"^api/v1/auth/me/?$", views.MeView.as_view(), name="auth-me"),
+    re_path(r"^otp/generate/?$", views.OTPGenerateView.as_view(), name="otp-generate"),
+    re_path(r"^otp/verify/?$", views.OTPVerifyView.as_view(), name="otp-verify"),
+    *router.urls,
 ]
