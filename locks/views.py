@@ -106,9 +106,11 @@ class DeviceViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], url_path="status", url_name="status")
     def device_status(self, request: Request, pk: str | None = None) -> Response:
         """The hot read: one query for six columns, rendered without a serializer."""
-        row = Device.objects.filter(pk=services.device_parse_id(device_id=pk)).values(*_STATUS_FIELDS).first()
-        if row is None:
-            raise DeviceNotFound()
+        try:
+            # get() drops Meta.ordering: a primary-key read needs no ORDER BY to compile or run.
+            row = Device.objects.values(*_STATUS_FIELDS).get(pk=services.device_parse_id(device_id=pk))
+        except Device.DoesNotExist:
+            raise DeviceNotFound() from None
         row["updated_at"] = _datetime.to_representation(row["updated_at"])
         return Response(row)
 
