@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from staff import services
 from staff.choices import Role
-from staff.exceptions import PositionInUse, StaffInUse
+from staff.exceptions import PositionInUse, StaffInUse, SuperuserProtected
 from staff.models import Position, User
 
 _NUMBER_RE = re.compile(r"^[+-]?[0-9][0-9.]*$")
@@ -109,19 +109,19 @@ class UserAdmin(DjangoUserAdmin):
         return csv_response("users", [name for name, _ in columns], rows)
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
-        services.staff_delete(user=obj)
+        services.staff_delete(user=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for user in queryset:
             try:
-                services.staff_delete(user=user)
-            except StaffInUse as exc:
+                services.staff_delete(user=user, actor=request.user)
+            except (StaffInUse, SuperuserProtected) as exc:
                 self.message_user(request, f"{user}: {exc.detail}", messages.ERROR)
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None):
         try:
             return super().delete_view(request, object_id, extra_context)
-        except StaffInUse as exc:
+        except (StaffInUse, SuperuserProtected) as exc:
             self.message_user(request, exc.detail, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:staff_user_change", args=[object_id]))
 

@@ -48,6 +48,13 @@ class PositionInUse(ConflictError):
     default_detail = "jabatan masih digunakan oleh staff dan tidak dapat dihapus."
 
 
+class SuperuserProtected(DomainError):
+    """403: only a superuser may change or delete a superuser's record."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Only a superuser may change or delete a superuser"
+
+
 class StaffNotFound(NotFoundError):
     default_detail = "User Not found"
 
@@ -96,6 +103,7 @@ __all__ = [
     "RoleForbidden",
     "StaffInUse",
     "StaffNotFound",
+    "SuperuserProtected",
     "ThrottledError",
     "UpstreamError",
 ]

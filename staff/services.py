@@ -43,6 +43,7 @@ from staff.exceptions import (
     PositionInUse,
     RoleForbidden,
     StaffInUse,
+    SuperuserProtected,
 )
 from staff.models import Position, User
 
@@ -293,8 +294,15 @@ def staff_create(
     raise DuplicateUser("Could not pick a unique username; try again")
 
 
-def staff_update(*, user: User, data: dict[str, Any]) -> User:
+def _check_actor(*, user: User, actor: User | None) -> None:
+    """Management must not be able to lock out or remove the people above it."""
+    if actor is not None and user.is_superuser and not actor.is_superuser:
+        raise SuperuserProtected()
+
+
+def staff_update(*, user: User, data: dict[str, Any], actor: User | None = None) -> User:
     """Apply only the fields present in `data` (model field names); the rest stay unchanged."""
+    _check_actor(user=user, actor=actor)
     unknown = set(data) - set(STAFF_FIELDS)
     if unknown:
         raise ValueError(f"not staff fields: {sorted(unknown)}")
@@ -312,8 +320,9 @@ def staff_update(*, user: User, data: dict[str, Any]) -> User:
     return user
 
 
-def staff_delete(*, user: User) -> None:
+def staff_delete(*, user: User, actor: User | None = None) -> None:
     """Delete a staff record; 409 while other records still point at it (protected references)."""
+    _check_actor(user=user, actor=actor)
     user_id = user.pk
     try:
         with transaction.atomic():

@@ -249,14 +249,14 @@ class StaffViewSet(SpecLookupMixin, viewsets.ModelViewSet):
         user = self.get_object()
         payload = StaffInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        services.staff_update(user=user, data=payload.to_service_kwargs())
+        services.staff_update(user=user, data=payload.to_service_kwargs(), actor=request.user)
         return Response(self.get_serializer(self._fresh(user.pk)).data)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.staff_delete(user=self.get_object())
+        services.staff_delete(user=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

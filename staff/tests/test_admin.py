@@ -202,3 +202,17 @@ def test_user_delete_through_the_admin(admin_client):
     response = admin_client.post(reverse("admin:staff_user_delete", args=[user.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_staff_admin_cannot_delete_a_superuser(client, admin_user):
+    deleter = UserFactory(username="deleter", is_staff=True)
+    deleter.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "delete_user"], content_type__app_label="staff")
+    )
+    client.force_login(deleter)
+    response = client.post(
+        reverse("admin:staff_user_delete", args=[admin_user.pk]), {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert any("Only a superuser" in str(m) for m in get_messages(response.wsgi_request))
+    assert User.objects.filter(pk=admin_user.pk).exists()

@@ -248,3 +248,13 @@ def test_filters_and_search(client_for, supervisor, position):
 @pytest.mark.parametrize("params", [{"id_jabatan": "abc"}, {"id_jabatan": "0"}, {"id_jabatan": str(2**64)}])
 def test_bad_filter_values_are_400(client_for, supervisor, params):
     assert client_for(supervisor).get(LIST, params).status_code == 400
+
+
+def test_management_may_not_change_or_delete_a_superuser(client_for, manager, admin_user):
+    client = client_for(manager)
+    response = client.put(detail(admin_user.pk), {"is_active": False})
+    assert response.status_code == 403
+    assert client.delete(detail(admin_user.pk)).status_code == 403
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+    assert client_for(admin_user).put(detail(admin_user.pk), {"nama": "Root"}).status_code == 200
