@@ -83,18 +83,27 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(problem)
 
 
+def _clear_cache() -> None:
+    """Empty this run's cache only: on Redis, delete our prefixed keys instead of FLUSHDB."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache_and_throttles(settings):
     """Each test starts with an empty cache and throttles high enough not to interfere."""
-    from django.core.cache import cache
 
     # A fast hasher: the suite creates hundreds of users; hashing strength is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.THROTTLE_LOGIN = "10000/min"
     settings.THROTTLE_OTP = "10000/min"
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
@@ -111,9 +120,9 @@ def redis_cache(settings):
             "KEY_PREFIX": f"test-{os.getpid()}",
         }
     }
-    cache.clear()
+    _clear_cache()
     yield cache
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Model
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -262,35 +261,12 @@ class StaffViewSet(SpecLookupMixin, viewsets.ModelViewSet):
 
 # --- One-time passwords ----------------------------------------------------------------------------
 class OTPThrottle(SettingRateThrottle):
-    """Per client IP, on the cache, rate THROTTLE_OTP.
-
-    A fixed-window counter (one atomic `incr` per request) instead of DRF's list of timestamps,
-    which is a read-modify-write (a burst slips through) and grows with the rate.
-    """
+    """Per client IP, rate THROTTLE_OTP; refusals are logged like every other OTP outcome."""
 
     rate_setting = "THROTTLE_OTP"
 
-    def allow_request(self, request: Request, view: APIView) -> bool:
-        if self.rate is None:
-            return True
-        key = self.get_cache_key(request, view)
-        if key is None:
-            return True
-        now = self.timer()
-        window = int(now // self.duration)
-        key = f"{key}:{window}"
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1 if cache.add(key, 1, timeout=self.duration + 1) else cache.incr(key)
-        if count <= self.num_requests:
-            return True
-        self.wait_seconds = (window + 1) * self.duration - now
+    def throttled(self, request: Request) -> None:
         otp_logger.warning("otp %s ip=%s outcome=throttled", self.scope, self.get_ident(request))
-        return False
-
-    def wait(self) -> float | None:
-        return getattr(self, "wait_seconds", None)
 
 
 class OTPGenerateThrottle(OTPThrottle):
