@@ -22,7 +22,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.text import slugify
-from rest_framework_simplejwt.exceptions import TokenError
+from django.utils.translation import gettext
+from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, Token
@@ -176,18 +177,29 @@ def _blacklist_by_jti(jti: str) -> None:
         BlacklistedToken.objects.get_or_create(token=outstanding)
 
 
+def _refresh_to_revoke(raw: str, user: User) -> RefreshToken | None:
+    """The caller's valid refresh token; None when it is already dead (expired or blacklisted)."""
+    try:
+        refresh = RefreshToken(raw)
+    except ExpiredTokenError:
+        return None
+    except TokenError as exc:
+        if str(exc) == gettext("Token is blacklisted"):
+            return None
+        raise InvalidToken(str(exc)) from None
+    if str(refresh.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise InvalidToken("Refresh token belongs to another user")
+    return refresh
+
+
 def auth_logout(*, user: User, access_token: Token | None, refresh_token: str | None = None) -> None:
-    """Revoke the calling access token (cache deny-list) and its refresh token (blacklist)."""
-    if refresh_token:
-        try:
-            refresh = RefreshToken(refresh_token, verify=False)
-            refresh.verify_token_type()
-        except TokenError as exc:
-            raise InvalidToken(str(exc)) from None
-        if str(refresh.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-            raise InvalidToken("Refresh token belongs to another user")
-        if refresh["exp"] > datetime.now(tz=UTC).timestamp():
-            _blacklist(refresh)
+    """Revoke the calling access token (cache deny-list) and its refresh token (blacklist).
+
+    A refresh token in the body is checked before anything is revoked, so a bad one changes nothing.
+    """
+    refresh = _refresh_to_revoke(refresh_token, user) if refresh_token else None
+    if refresh is not None:
+        _blacklist(refresh)
     if access_token is not None:
         rjti = access_token.get("rjti")
         if rjti:

@@ -472,3 +472,30 @@ def test_concurrent_registration_of_one_username_creates_one_user():
         thread.join()
     assert sorted(statuses) == [201] + [400] * 5
     assert User.objects.filter(username="racer").count() == 1
+
+
+def test_logout_with_an_expired_or_already_rotated_refresh_token_still_logs_out(api):
+    user = UserFactory()
+    first = login(api, user.username).json()
+    second = api.post(reverse("auth-refresh"), {"refresh_token": first["refresh_token"]}).json()
+    expired = RefreshToken.for_user(user)
+    expired.set_exp(lifetime=-timedelta(seconds=1))
+    for stale in (first["refresh_token"], str(expired)):
+        tokens = login(api, user.username).json()
+        bearer(api, tokens["access_token"])
+        assert api.post(reverse("auth-logout"), {"refresh_token": stale}).status_code == 200
+        assert api.get(reverse("auth-me")).status_code == 401
+    api.credentials()
+    assert api.post(reverse("auth-refresh"), {"refresh_token": second["refresh_token"]}).status_code == 200
+
+
+def test_logout_with_a_forged_refresh_token_changes_nothing(api):
+    user = UserFactory()
+    tokens = login(api, user.username).json()
+    header, payload, signature = tokens["refresh_token"].split(".")
+    bearer(api, tokens["access_token"])
+    forged = f"{header}.{payload}.{signature[::-1]}"
+    assert api.post(reverse("auth-logout"), {"refresh_token": forged}).status_code == 401
+    assert api.get(reverse("auth-me")).status_code == 200
+    api.credentials()
+    assert api.post(reverse("auth-refresh"), {"refresh_token": tokens["refresh_token"]}).status_code == 200
