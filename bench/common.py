@@ -9,6 +9,7 @@ import contextlib
 import http.client
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -24,8 +25,13 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 def bench_env(**overrides: str) -> dict[str, str]:
-    """Environment for the server under test: PostgreSQL + Redis on loopback, quiet logs."""
+    """Environment for the server under test: production-like (DEBUG off), PostgreSQL + Redis on
+    loopback, quiet logs, throttles raised so they do not cap the load."""
     env = dict(os.environ)
+    env.setdefault("DJANGO_DEBUG", "False")
+    env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "False")
     env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     env.setdefault("REQUEST_LOG_LEVEL", "WARNING")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -225,10 +224,6 @@ def main(argv: list[str] | None = None) -> int:
 
     # Production settings: DEBUG off (no query log, no debug pages); plain HTTP on loopback.
     env = bench_env()
-    env.setdefault("DJANGO_DEBUG", "False")
-    env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
-    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "False")
     with running_server(env, workers=args.workers, threads=args.threads, url=args.url) as base:
         token = login(base, args.user)
         device_ids = ensure_devices(base, token, args.devices)

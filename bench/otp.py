@@ -128,10 +128,6 @@ def main(argv: list[str] | None = None) -> int:
 
     # Production settings: DEBUG off (no query log, no debug pages); plain HTTP on loopback.
     env = bench_env(OTP_RETURN_CODE="True")
-    env.setdefault("DJANGO_DEBUG", "False")
-    env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
-    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "False")
     # One `staff.otp` INFO line per call would flood this terminal; LOG_LEVEL=INFO measures with it.
     env.setdefault("LOG_LEVEL", "WARNING")
     with running_server(env, workers=args.workers, threads=args.threads, url=args.url) as base:
