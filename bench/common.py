@@ -14,6 +14,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,8 @@ def bench_env(**overrides: str) -> dict[str, str]:
     env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "False")
+    # With DEBUG off whitenoise serves STATIC_ROOT; an empty one keeps it from warning per worker.
+    env.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="bench-static-"))
     env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     env.setdefault("REQUEST_LOG_LEVEL", "WARNING")
