@@ -107,6 +107,14 @@ def _clean_cache_and_throttles(settings):
 
 
 @pytest.fixture
+def frozen_throttle_clock(monkeypatch):
+    """Pin the throttles' clock mid-window, so a fixed-window count never straddles a boundary."""
+    from config.api import SettingRateThrottle
+
+    monkeypatch.setattr(SettingRateThrottle, "timer", staticmethod(lambda: 1_800_000_030.0))
+
+
+@pytest.fixture
 def redis_cache(settings):
     """Point the default cache at real Redis for this test (REDIS_URL, else the loopback default)."""
     from django.core.cache import cache

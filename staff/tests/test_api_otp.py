@@ -245,7 +245,7 @@ def test_cooldown_zero_disables_it(otp_cache, api, settings):
     generate(api, 15)
 
 
-def test_ip_throttle_on_both_endpoints(otp_cache, api, settings):
+def test_ip_throttle_on_both_endpoints(otp_cache, api, settings, frozen_throttle_clock):
     settings.THROTTLE_OTP = "2/min"
     generate(api, 16)
     generate(api, 17)

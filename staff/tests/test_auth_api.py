@@ -171,7 +171,7 @@ def test_login_requires_both_fields(api, body):
     assert response.status_code == 400
 
 
-def test_login_is_throttled_per_ip(api, settings):
+def test_login_is_throttled_per_ip(api, settings, frozen_throttle_clock):
     settings.THROTTLE_LOGIN = "3/min"
     UserFactory(username="dave")
     statuses = [login(api, f"guess{i}", "x").status_code for i in range(4)]
@@ -181,7 +181,7 @@ def test_login_is_throttled_per_ip(api, settings):
     assert int(response["Retry-After"]) > 0
 
 
-def test_login_is_throttled_per_username_across_ips(api, settings):
+def test_login_is_throttled_per_username_across_ips(api, settings, frozen_throttle_clock):
     settings.THROTTLE_LOGIN = "3/min"
     UserFactory(username="dave")
     statuses = [login(api, "dave", "wrong", REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(4)]
