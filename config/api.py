@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 import orjson
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from rest_framework import exceptions, status
@@ -42,6 +41,11 @@ class DomainError(Exception):
 class NotFoundError(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
     default_detail = "Not found"
+
+
+class ForbiddenError(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "You do not have permission to perform this action."
 
 
 class ConflictError(DomainError):
@@ -86,10 +90,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": "The change conflicts with existing data."}, status=status.HTTP_409_CONFLICT
         )
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(force_str(exc) or "Not found.")
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
     from rest_framework.views import exception_handler as drf_exception_handler
 
     return drf_exception_handler(exc, context)
@@ -212,13 +212,6 @@ class ActionPermission(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return user.has_perms(self.required_perms(request, view))
-
-
-class AllowAnyPermission(BasePermission):
-    """Explicitly public endpoints (health, docs, login): reads better than an empty list."""
-
-    def has_permission(self, request, view) -> bool:
-        return True
 
 
 # --- Throttling ---------------------------------------------------------------------------------

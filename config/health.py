@@ -14,11 +14,10 @@ from django.db import connection
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from config.api import AllowAnyPermission
 
 _CHECKS: dict[str, Callable[[], object]] = {}
 
@@ -82,7 +81,7 @@ class HealthView(APIView):
     """Liveness: answers without touching any dependency."""
 
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
 
     @extend_schema(
         responses=inline_serializer(
@@ -102,7 +101,7 @@ class ReadinessView(APIView):
     """Readiness: 200 when every dependency answers, 503 naming the ones that did not."""
 
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
 
     @extend_schema(
         responses={

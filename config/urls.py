@@ -6,11 +6,11 @@ from django.urls import include, path, re_path, reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import AllowAnyPermission
 from config.health import HealthView, ReadinessView
 
 admin.site.site_header = "Facility Operations"
@@ -31,7 +31,7 @@ class RootView(APIView):
     """API information and links, so a client can discover everything from `/`."""
 
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
 
     @extend_schema(
         responses=inline_serializer(

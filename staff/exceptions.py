@@ -2,7 +2,14 @@
 
 from rest_framework import status
 
-from config.api import ConflictError, DomainError, NotFoundError, ThrottledError, UpstreamError
+from config.api import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    ThrottledError,
+    UpstreamError,
+)
 
 
 class AuthError(DomainError):
@@ -28,8 +35,7 @@ class DuplicateUser(DomainError):
     default_detail = "User with this username or email already exists"
 
 
-class RoleForbidden(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
+class RoleForbidden(ForbiddenError):
     default_detail = "Only Management may assign roles"
 
 
@@ -48,10 +54,9 @@ class PositionInUse(ConflictError):
     default_detail = "jabatan masih digunakan oleh staff dan tidak dapat dihapus."
 
 
-class SuperuserProtected(DomainError):
-    """403: only a superuser may change or delete a superuser's record."""
+class SuperuserProtected(ForbiddenError):
+    """Only a superuser may change or delete a superuser's record."""
 
-    status_code = status.HTTP_403_FORBIDDEN
     default_detail = "Only a superuser may change or delete a superuser"
 
 

@@ -8,12 +8,13 @@ from django.db.models import Model
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, status, viewsets
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from config.api import AllowAnyPermission, NotFoundError, SettingRateThrottle
+from config.api import NotFoundError, SettingRateThrottle
 from staff import services
 from staff.exceptions import PositionNotFound, StaffNotFound
 from staff.filters import StaffFilter
@@ -65,7 +66,7 @@ def _fresh_user(user_id: int) -> User:
 class RegisterView(APIView):
     """Create an account; a `role` is honoured only when Management makes the call."""
 
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle]
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
@@ -79,7 +80,7 @@ class RegisterView(APIView):
 
 class LoginView(APIView):
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
     @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer})
@@ -98,7 +99,7 @@ class LoginView(APIView):
 
 class RefreshView(APIView):
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle]
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
@@ -293,7 +294,7 @@ class OTPGenerateView(APIView):
     """Public and throttled: issue a 6-digit code for an id (returned only when OTP_RETURN_CODE)."""
 
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
     throttle_classes = [OTPGenerateThrottle]
 
     @extend_schema(
@@ -319,7 +320,7 @@ class OTPVerifyView(APIView):
     """Public and throttled: accept the current code for an id once."""
 
     authentication_classes: list = []
-    permission_classes = [AllowAnyPermission]
+    permission_classes = [AllowAny]
     throttle_classes = [OTPVerifyThrottle]
 
     @extend_schema(
