@@ -109,7 +109,7 @@ def _clean_cache_and_throttles(settings):
 @pytest.fixture
 def frozen_throttle_clock(monkeypatch):
     """Pin the throttles' clock mid-window, so a fixed-window count never straddles a boundary."""
-    from config.api import SettingRateThrottle
+    from config.api.throttling import SettingRateThrottle
 
     monkeypatch.setattr(SettingRateThrottle, "timer", staticmethod(lambda: 1_800_000_030.0))
 
@@ -158,3 +158,65 @@ def moto_server():
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+# --- One way to make users and API clients, for every app's tests -------------------------------
+@pytest.fixture
+def api_client():
+    """An anonymous APIClient."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client():
+    """`auth_client(user)` -> a new APIClient authenticated as `user` (anonymous for None)."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def reader(db):
+    """Authenticated, but in no role group."""
+    from staff.tests.factories import UserFactory
+
+    return UserFactory(username="reader")
+
+
+@pytest.fixture
+def operator(db):
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    return UserFactory(username="op", role=Role.OPERATOR)
+
+
+@pytest.fixture
+def supervisor(db):
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    return UserFactory(username="sup", role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def manager(db):
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    return UserFactory(username="mgr", role=Role.MANAGEMENT)
+
+
+@pytest.fixture
+def superuser(db):
+    from staff.tests.factories import UserFactory
+
+    return UserFactory(username="root", is_superuser=True, is_staff=True)

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "config.apps.PlatformConfig",
     "staff",
     "locks",
 ]
@@ -217,15 +219,15 @@ REST_FRAMEWORK = {
         "staff.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.ActionPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ActionPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.SkipLimitPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.SkipLimitPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "config.api.ORJSONRenderer",
+        "config.api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
@@ -233,7 +235,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Client IP for throttles comes from REMOTE_ADDR unless we sit behind N trusted proxies.
@@ -250,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"jwtAuth": []}],
     # One component per choice set that several fields share (else one enum per field name).
     "ENUM_NAME_OVERRIDES": {"LockStatusEnum": "locks.choices.LockStatus"},
+    # Swagger UI and ReDoc from the app's own static files, so /docs works with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "REDOC_UI_SETTINGS": {"theme": {"typography": {"fontFamily": "system-ui, sans-serif"}}},
 }
 
 # --- I18N / time ------------------------------------------------------------------------------

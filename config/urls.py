@@ -1,4 +1,8 @@
-"""Root URL map (DESIGN.md §3). Each app's urls.py carries its own full paths."""
+"""Root URL map (DESIGN.md §3). Each project app's `urls.py` carries its own full paths and is
+included here by discovery, with the `api_links` it declares listed at `/`: a new app edits no
+central list."""
+
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import admin
@@ -11,19 +15,30 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.apps import project_apps
 from config.health import HealthView, ReadinessView
 
 admin.site.site_header = "Facility Operations"
 admin.site.site_title = "Facility Operations admin"
 admin.site.index_title = "Back office"
 
-# (group name, path of its entry point); apps append theirs as they land.
+
+def _app_urlconfs() -> list:
+    """Each project app's urls module, in INSTALLED_APPS order."""
+    modules = []
+    for app_config in project_apps():
+        try:
+            modules.append(import_module(f"{app_config.name}.urls"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.urls":
+                raise
+    return modules
+
+
+APP_URLCONFS = _app_urlconfs()
+# (name, path of its entry point) from every app's `api_links`.
 API_GROUPS: list[tuple[str, str]] = [
-    ("auth", "/api/v1/auth/me"),
-    ("jabatan", "/jabatan/"),
-    ("users", "/users/"),
-    ("otp", "/otp/generate"),
-    ("devices", "/device/"),
+    item for module in APP_URLCONFS for item in getattr(module, "api_links", {}).items()
 ]
 
 
@@ -67,9 +82,9 @@ urlpatterns = [
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
-    path("", include("staff.urls")),
-    path("", include("locks.urls")),
+    path("api-auth/", include("rest_framework.urls")),
+    *(path("", include(module)) for module in APP_URLCONFS),
 ]
 
-handler404 = "config.api.json_not_found"
-handler500 = "config.api.json_server_error"
+handler404 = "config.api.exceptions.json_not_found"
+handler500 = "config.api.exceptions.json_server_error"

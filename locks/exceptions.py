@@ -1,6 +1,6 @@
-"""Domain errors of the locks app; config/api.py turns them into HTTP answers."""
+"""Domain errors of the locks app; config.api.exceptions turns them into HTTP answers."""
 
-from config.api import ConflictError, DomainError, NotFoundError
+from config.errors import ConflictError, DomainError, NotFoundError
 
 
 class DeviceNotFound(NotFoundError):

@@ -1,10 +1,8 @@
-from rest_framework.routers import SimpleRouter
-
+from config.api.routers import OptionalSlashRouter
 from locks.views import DeviceViewSet
 
-router = SimpleRouter()
-# DRF's constructor reduces trailing_slash to a bool ("/" or ""); the optional slash is set here.
-router.trailing_slash = "/?"
+router = OptionalSlashRouter()
 router.register(r"device", DeviceViewSet, basename="device")
 
 urlpatterns = router.urls
+api_links = {"devices": "/device/"}

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from config.roles import Role
 from staff import services
-from staff.choices import Role
 from staff.exceptions import PositionInUse, StaffInUse, SuperuserProtected
 from staff.models import Position, User
 

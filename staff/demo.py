@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from config.roles import Role
 from staff import services
-from staff.choices import Role
 from staff.models import Position, User
 
 DEMO_USERS = [

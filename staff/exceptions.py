@@ -1,22 +1,18 @@
-"""Domain errors of the staff app; config/api.py turns them into HTTP answers."""
+"""Domain errors of the staff app; config.api.exceptions turns them into HTTP answers."""
 
-from rest_framework import status
-
-from config.api import (
+from config.errors import (
     ConflictError,
     DomainError,
     ForbiddenError,
     NotFoundError,
     ThrottledError,
+    UnauthenticatedError,
     UpstreamError,
 )
 
 
-class AuthError(DomainError):
+class AuthError(UnauthenticatedError):
     """401: the caller could not be authenticated."""
-
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "Authentication failed"
 
 
 class InvalidCredentials(AuthError):

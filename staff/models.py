@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from staff.choices import ROLE_RANK
+from config.roles import ROLE_RANK
 
 # Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
 PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from staff.choices import Role
+from config.roles import Role
 from staff.models import Position, User, validate_phone
 
 USERNAME_RE = re.compile(r"^[\w.@+-]+$")

@@ -28,8 +28,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
+from config.roles import Role
 from staff import authz
-from staff.choices import Role
 from staff.exceptions import (
     DuplicateUser,
     InactiveAccount,

@@ -1,11 +1,9 @@
 from django.urls import re_path
-from rest_framework.routers import SimpleRouter
 
+from config.api.routers import OptionalSlashRouter
 from staff import views
 
-router = SimpleRouter()
-# DRF's constructor reduces trailing_slash to a bool ("/" or ""); the optional slash is set here.
-router.trailing_slash = "/?"
+router = OptionalSlashRouter()
 router.register("jabatan", views.PositionViewSet, basename="jabatan")
 router.register("users", views.StaffViewSet, basename="users")
 
@@ -19,3 +17,9 @@ urlpatterns = [
     re_path(r"^otp/verify/?$", views.OTPVerifyView.as_view(), name="otp-verify"),
     *router.urls,
 ]
+api_links = {
+    "auth": "/api/v1/auth/me",
+    "jabatan": "/jabatan/",
+    "users": "/users/",
+    "otp": "/otp/generate",
+}

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from config.api import NotFoundError, SettingRateThrottle
+from config.api.throttling import SettingRateThrottle
+from config.errors import NotFoundError
 from staff import services
 from staff.exceptions import PositionNotFound, StaffNotFound
 from staff.filters import StaffFilter

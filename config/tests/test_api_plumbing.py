@@ -1,4 +1,4 @@
-"""config/api.py: skip/limit pagination, error mapping, permission class, renderer."""
+"""config/api/: skip/limit pagination, error mapping, permission class, renderer."""
 
 from __future__ import annotations
 
@@ -14,16 +14,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from config.api import (
-    ActionPermission,
-    ConflictError,
-    NotFoundError,
-    ORJSONRenderer,
-    SkipLimitPagination,
-    ThrottledError,
-    UpstreamError,
-    exception_handler,
-)
+from config.api.exceptions import exception_handler
+from config.api.pagination import SkipLimitPagination
+from config.api.permissions import ActionPermission
+from config.api.renderers import ORJSONRenderer
+from config.errors import ConflictError, NotFoundError, ThrottledError, UpstreamError
 from staff.models import User
 from staff.tests.factories import UserFactory
 

@@ -114,7 +114,7 @@ def test_unknown_url_answers_json_404_when_debug_is_off(client, settings):
 def test_server_error_answers_json_500():
     from django.test import RequestFactory
 
-    from config.api import json_server_error
+    from config.api.exceptions import json_server_error
 
     response = json_server_error(RequestFactory().get("/"))
     assert response.status_code == 500

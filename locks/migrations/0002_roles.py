@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from staff.roles import grant_role_permissions, revoke_noop
+from config.roles import grant_role_permissions, revoke_noop
 
 LOCKS_PERMISSIONS = {
     "Operator": ["locks.view_device", "locks.view_devicelog", "locks.change_device_status"],

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from locks import services
 from locks.models import Device, DeviceLog
-from locks.tests.factories import DeviceFactory, UserFactory
+from locks.tests.factories import DeviceFactory
+from staff.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from locks import services
 from locks.models import Device, DeviceLog
-from locks.tests.factories import DeviceFactory, UserFactory
+from locks.tests.factories import DeviceFactory
+from staff.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,8 @@ def assert_unchanged(device: Device) -> None:
 
 
 # --- GET /device/{id}/status ---------------------------------------------------------------------
-def test_status_answers_the_contract_fields(as_user, reader, device):
-    response = as_user(reader).get(status_url(device.pk))
+def test_status_answers_the_contract_fields(auth_client, reader, device):
+    response = auth_client(reader).get(status_url(device.pk))
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"id", "name", "type", "status", "version_id", "updated_at"}
@@ -58,22 +59,22 @@ def test_status_answers_the_contract_fields(as_user, reader, device):
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
-def test_paths_work_with_and_without_trailing_slash(as_user, reader, device, suffix):
-    client = as_user(reader)
+def test_paths_work_with_and_without_trailing_slash(auth_client, reader, device, suffix):
+    client = auth_client(reader)
     assert client.get(f"/device/{device.pk}/status{suffix}").status_code == 200
     assert client.get(f"/device/{device.pk}{suffix}").status_code == 200
     assert client.get(f"/device{suffix}").status_code == 200
 
 
-def test_status_of_unknown_device_is_404(as_user, reader):
-    response = as_user(reader).get(status_url(uuid.uuid4()))
+def test_status_of_unknown_device_is_404(auth_client, reader):
+    response = auth_client(reader).get(status_url(uuid.uuid4()))
     assert response.status_code == 404
     assert response.json() == {"detail": "Device not found"}
 
 
 @pytest.mark.parametrize("bad_id", MALFORMED_IDS)
-def test_malformed_id_is_404_device_not_found_everywhere(as_user, supervisor, bad_id):
-    client = as_user(supervisor)
+def test_malformed_id_is_404_device_not_found_everywhere(auth_client, supervisor, bad_id):
+    client = auth_client(supervisor)
     responses = [
         client.get(status_url(bad_id)),
         client.post(update_url(bad_id), {"new_status": "unlocked", "expected_version_id": 0}),
@@ -88,8 +89,8 @@ def test_malformed_id_is_404_device_not_found_everywhere(as_user, supervisor, ba
 
 
 # --- POST /device/{id}/update ---------------------------------------------------------------------
-def test_update_changes_status_and_answers_the_contract_fields(as_user, operator, device):
-    response = as_user(operator).post(
+def test_update_changes_status_and_answers_the_contract_fields(auth_client, operator, device):
+    response = auth_client(operator).post(
         update_url(device.pk),
         {"new_status": "unlocked", "expected_version_id": 0, "changed_by": "user_1010"},
     )
@@ -106,16 +107,16 @@ def test_update_changes_status_and_answers_the_contract_fields(as_user, operator
     assert (log.actor_id, log.note, log.source) == (operator.pk, "user_1010", "api")
 
 
-def test_changed_by_is_optional(as_user, operator, device):
-    response = as_user(operator).post(
+def test_changed_by_is_optional(auth_client, operator, device):
+    response = auth_client(operator).post(
         update_url(device.pk), {"new_status": "jammed", "expected_version_id": 0}
     )
     assert response.status_code == 200
     assert DeviceLog.objects.get().note == ""
 
 
-def test_update_of_unknown_device_is_404_before_the_version_check(as_user, operator):
-    response = as_user(operator).post(
+def test_update_of_unknown_device_is_404_before_the_version_check(auth_client, operator):
+    response = auth_client(operator).post(
         update_url(uuid.uuid4()), {"new_status": "unlocked", "expected_version_id": 12345}
     )
     assert response.status_code == 404
@@ -123,9 +124,9 @@ def test_update_of_unknown_device_is_404_before_the_version_check(as_user, opera
 
 
 @pytest.mark.parametrize("stale", [0, 2, 50])
-def test_stale_version_is_409_with_the_current_state(as_user, operator, stale):
+def test_stale_version_is_409_with_the_current_state(auth_client, operator, stale):
     device = DeviceFactory(status="unlocked", version_id=1)
-    response = as_user(operator).post(
+    response = auth_client(operator).post(
         update_url(device.pk), {"new_status": "locked", "expected_version_id": stale}
     )
     assert response.status_code == 409
@@ -137,8 +138,8 @@ def test_stale_version_is_409_with_the_current_state(as_user, operator, stale):
     assert_unchanged(device)
 
 
-def test_second_client_with_the_same_version_loses(as_user, operator, device):
-    client = as_user(operator)
+def test_second_client_with_the_same_version_loses(auth_client, operator, device):
+    client = auth_client(operator)
     first = client.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0})
     second = client.post(update_url(device.pk), {"new_status": "jammed", "expected_version_id": 0})
     assert (first.status_code, second.status_code) == (200, 409)
@@ -165,22 +166,22 @@ def test_second_client_with_the_same_version_loses(as_user, operator, device):
         ({"new_status": "unlocked", "expected_version_id": 0, "changed_by": "x" * 151}, "changed_by"),
     ],
 )
-def test_bad_update_body_is_400_naming_the_field(as_user, operator, device, payload, field):
-    response = as_user(operator).post(update_url(device.pk), payload, format="json")
+def test_bad_update_body_is_400_naming_the_field(auth_client, operator, device, payload, field):
+    response = auth_client(operator).post(update_url(device.pk), payload, format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert_unchanged(device)
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"unlocked"'])
-def test_malformed_json_is_400(as_user, operator, device, body):
-    response = as_user(operator).post(update_url(device.pk), body, content_type="application/json")
+def test_malformed_json_is_400(auth_client, operator, device, body):
+    response = auth_client(operator).post(update_url(device.pk), body, content_type="application/json")
     assert response.status_code == 400
     assert_unchanged(device)
 
 
-def test_every_known_lock_state_is_accepted(as_user, operator, device):
-    client = as_user(operator)
+def test_every_known_lock_state_is_accepted(auth_client, operator, device):
+    client = auth_client(operator)
     for version, state in enumerate(["unlocked", "jammed", "unknown", "locked"]):
         response = client.post(update_url(device.pk), {"new_status": state, "expected_version_id": version})
         assert response.status_code == 200
@@ -188,36 +189,36 @@ def test_every_known_lock_state_is_accepted(as_user, operator, device):
 
 
 # --- Authentication and roles -----------------------------------------------------------------
-def test_everything_needs_authentication(api, device):
+def test_everything_needs_authentication(api_client, device):
     responses = [
-        api.get(reverse("device-list")),
-        api.post(reverse("device-list"), {"name": "x"}),
-        api.get(detail_url(device.pk)),
-        api.patch(detail_url(device.pk), {"name": "x", "expected_version_id": 0}),
-        api.delete(detail_url(device.pk)),
-        api.get(status_url(device.pk)),
-        api.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0}),
-        api.get(logs_url(device.pk)),
+        api_client.get(reverse("device-list")),
+        api_client.post(reverse("device-list"), {"name": "x"}),
+        api_client.get(detail_url(device.pk)),
+        api_client.patch(detail_url(device.pk), {"name": "x", "expected_version_id": 0}),
+        api_client.delete(detail_url(device.pk)),
+        api_client.get(status_url(device.pk)),
+        api_client.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0}),
+        api_client.get(logs_url(device.pk)),
     ]
     assert [r.status_code for r in responses] == [401] * len(responses)
     assert_unchanged(device)
 
 
-def test_bearer_token_authenticates_and_names_the_actor(api, operator, device):
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(operator)}")
-    assert api.get(status_url(device.pk)).status_code == 200
-    response = api.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0})
+def test_bearer_token_authenticates_and_names_the_actor(api_client, operator, device):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(operator)}")
+    assert api_client.get(status_url(device.pk)).status_code == 200
+    response = api_client.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0})
     assert response.status_code == 200
     assert DeviceLog.objects.get().actor_id == operator.pk
 
 
-def test_invalid_bearer_token_is_401(api, device):
-    api.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
-    assert api.get(status_url(device.pk)).status_code == 401
+def test_invalid_bearer_token_is_401(api_client, device):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+    assert api_client.get(status_url(device.pk)).status_code == 401
 
 
-def test_user_without_a_role_reads_but_cannot_change(as_user, reader, device):
-    client = as_user(reader)
+def test_user_without_a_role_reads_but_cannot_change(auth_client, reader, device):
+    client = auth_client(reader)
     assert client.get(reverse("device-list")).status_code == 200
     assert client.get(detail_url(device.pk)).status_code == 200
     assert client.get(status_url(device.pk)).status_code == 200
@@ -227,8 +228,8 @@ def test_user_without_a_role_reads_but_cannot_change(as_user, reader, device):
     assert_unchanged(device)
 
 
-def test_operator_changes_status_but_not_devices(as_user, operator, device):
-    client = as_user(operator)
+def test_operator_changes_status_but_not_devices(auth_client, operator, device):
+    client = auth_client(operator)
     assert client.post(reverse("device-list"), {"name": "New"}).status_code == 403
     assert client.patch(detail_url(device.pk), {"name": "x", "expected_version_id": 0}).status_code == 403
     assert client.delete(detail_url(device.pk)).status_code == 403
@@ -237,8 +238,8 @@ def test_operator_changes_status_but_not_devices(as_user, operator, device):
     assert response.status_code == 200
 
 
-def test_supervisor_manages_devices_and_changes_status(as_user, supervisor, device):
-    client = as_user(supervisor)
+def test_supervisor_manages_devices_and_changes_status(auth_client, supervisor, device):
+    client = auth_client(supervisor)
     assert client.post(reverse("device-list"), {"name": "New"}).status_code == 201
     assert client.patch(detail_url(device.pk), {"name": "x", "expected_version_id": 0}).status_code == 200
     assert (
@@ -248,9 +249,9 @@ def test_supervisor_manages_devices_and_changes_status(as_user, supervisor, devi
     assert client.delete(detail_url(device.pk)).status_code == 204
 
 
-def test_management_inherits_everything(as_user, device):
+def test_management_inherits_everything(auth_client, device):
     manager = UserFactory(role="Management")
-    client = as_user(manager)
+    client = auth_client(manager)
     assert (
         client.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0}).status_code
         == 200
@@ -259,23 +260,23 @@ def test_management_inherits_everything(as_user, device):
 
 
 # --- The device collection -------------------------------------------------------------------
-def test_list_is_a_plain_array_in_name_order_with_total_count(as_user, reader):
+def test_list_is_a_plain_array_in_name_order_with_total_count(auth_client, reader):
     for name in ["Charlie", "Alpha", "Bravo"]:
         DeviceFactory(name=name)
-    response = as_user(reader).get(reverse("device-list"), {"limit": 2})
+    response = auth_client(reader).get(reverse("device-list"), {"limit": 2})
     assert response.status_code == 200
     assert [d["name"] for d in response.json()] == ["Alpha", "Bravo"]
     assert response["X-Total-Count"] == "3"
     assert 'rel="next"' in response["Link"]
-    response = as_user(reader).get(reverse("device-list"), {"skip": 2, "limit": 2})
+    response = auth_client(reader).get(reverse("device-list"), {"skip": 2, "limit": 2})
     assert [d["name"] for d in response.json()] == ["Charlie"]
 
 
-def test_list_filters_and_search(as_user, reader):
+def test_list_filters_and_search(auth_client, reader):
     DeviceFactory(name="Main Door", status="locked", type="smart-lock", location="Hall")
     DeviceFactory(name="Back Door", status="unlocked", type="smart-lock", location="Yard")
     DeviceFactory(name="Gate", status="unlocked", type="gate-lock", location="yard")
-    client = as_user(reader)
+    client = auth_client(reader)
 
     def names(**params):
         response = client.get(reverse("device-list"), params)
@@ -290,12 +291,12 @@ def test_list_filters_and_search(as_user, reader):
 
 
 @pytest.mark.parametrize("params", [{"status": "open"}, {"limit": 0}, {"skip": "x"}])
-def test_bad_list_parameters_are_400(as_user, reader, params):
-    assert as_user(reader).get(reverse("device-list"), params).status_code == 400
+def test_bad_list_parameters_are_400(auth_client, reader, params):
+    assert auth_client(reader).get(reverse("device-list"), params).status_code == 400
 
 
-def test_create_answers_201_with_the_device(as_user, supervisor):
-    response = as_user(supervisor).post(
+def test_create_answers_201_with_the_device(auth_client, supervisor):
+    response = auth_client(supervisor).post(
         reverse("device-list"), {"name": "Server Room", "location": "B2", "status": "unlocked"}
     )
     assert response.status_code == 201
@@ -319,16 +320,16 @@ def test_create_answers_201_with_the_device(as_user, supervisor):
         ({"name": "x" * 101}, "name"),
     ],
 )
-def test_create_validates(as_user, supervisor, payload, field):
-    response = as_user(supervisor).post(reverse("device-list"), payload, format="json")
+def test_create_validates(auth_client, supervisor, payload, field):
+    response = auth_client(supervisor).post(reverse("device-list"), payload, format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert not Device.objects.exists()
 
 
-def test_create_ignores_client_chosen_id_and_version(as_user, supervisor):
+def test_create_ignores_client_chosen_id_and_version(auth_client, supervisor):
     chosen = uuid.uuid4()
-    response = as_user(supervisor).post(
+    response = auth_client(supervisor).post(
         reverse("device-list"), {"id": str(chosen), "name": "x", "version_id": 9}
     )
     assert response.status_code == 201
@@ -336,20 +337,20 @@ def test_create_ignores_client_chosen_id_and_version(as_user, supervisor):
     assert response.json()["version_id"] == 0
 
 
-def test_retrieve(as_user, reader, device):
-    response = as_user(reader).get(detail_url(device.pk))
+def test_retrieve(auth_client, reader, device):
+    response = auth_client(reader).get(detail_url(device.pk))
     assert response.status_code == 200
     assert response.json()["location"] == "Building A"
 
 
-def test_put_is_not_offered(as_user, supervisor, device):
-    response = as_user(supervisor).put(detail_url(device.pk), {"name": "x", "expected_version_id": 0})
+def test_put_is_not_offered(auth_client, supervisor, device):
+    response = auth_client(supervisor).put(detail_url(device.pk), {"name": "x", "expected_version_id": 0})
     assert response.status_code == 405
 
 
 # --- PATCH metadata ---------------------------------------------------------------------------
-def test_patch_changes_metadata_and_bumps_the_version(as_user, supervisor, device):
-    response = as_user(supervisor).patch(
+def test_patch_changes_metadata_and_bumps_the_version(auth_client, supervisor, device):
+    response = auth_client(supervisor).patch(
         detail_url(device.pk), {"name": "Front Door", "location": "Lobby", "expected_version_id": 0}
     )
     assert response.status_code == 200
@@ -363,9 +364,9 @@ def test_patch_changes_metadata_and_bumps_the_version(as_user, supervisor, devic
     assert not DeviceLog.objects.exists()
 
 
-def test_stale_patch_is_409_and_changes_nothing(as_user, supervisor, device):
+def test_stale_patch_is_409_and_changes_nothing(auth_client, supervisor, device):
     services.device_change_status(device_id=device.pk, new_status="unlocked", expected_version=0, actor=None)
-    response = as_user(supervisor).patch(
+    response = auth_client(supervisor).patch(
         detail_url(device.pk), {"name": "Front Door", "expected_version_id": 0}
     )
     assert response.status_code == 409
@@ -377,8 +378,10 @@ def test_stale_patch_is_409_and_changes_nothing(as_user, supervisor, device):
     assert Device.objects.get(pk=device.pk).name == "Main Door Lock"
 
 
-def test_patch_of_unknown_device_is_404(as_user, supervisor):
-    response = as_user(supervisor).patch(detail_url(uuid.uuid4()), {"name": "x", "expected_version_id": 0})
+def test_patch_of_unknown_device_is_404(auth_client, supervisor):
+    response = auth_client(supervisor).patch(
+        detail_url(uuid.uuid4()), {"name": "x", "expected_version_id": 0}
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Device not found"}
 
@@ -393,16 +396,16 @@ def test_patch_of_unknown_device_is_404(as_user, supervisor):
         ({"name": "", "expected_version_id": 0}, "name"),
     ],
 )
-def test_bad_patch_is_400(as_user, supervisor, device, payload, field):
-    response = as_user(supervisor).patch(detail_url(device.pk), payload, format="json")
+def test_bad_patch_is_400(auth_client, supervisor, device, payload, field):
+    response = auth_client(supervisor).patch(detail_url(device.pk), payload, format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert_unchanged(device)
 
 
 # --- DELETE -----------------------------------------------------------------------------------
-def test_delete_then_404(as_user, supervisor, device):
-    client = as_user(supervisor)
+def test_delete_then_404(auth_client, supervisor, device):
+    client = auth_client(supervisor)
     assert client.delete(detail_url(device.pk)).status_code == 204
     response = client.delete(detail_url(device.pk))
     assert response.status_code == 404
@@ -421,11 +424,11 @@ def make_history(device, actors, count):
         )
 
 
-def test_logs_are_newest_first_and_paginated(as_user, reader, operator, device):
+def test_logs_are_newest_first_and_paginated(auth_client, reader, operator, device):
     make_history(device, [operator], 5)
     other = DeviceFactory()
     make_history(other, [operator], 2)
-    response = as_user(reader).get(logs_url(device.pk), {"limit": 2})
+    response = auth_client(reader).get(logs_url(device.pk), {"limit": 2})
     assert response.status_code == 200
     body = response.json()
     assert [row["version_id"] for row in body] == [5, 4]
@@ -442,13 +445,13 @@ def test_logs_are_newest_first_and_paginated(as_user, reader, operator, device):
         "changed_by": "step 4",
         "source": "api",
     }
-    response = as_user(reader).get(logs_url(device.pk), {"skip": 4, "limit": 2})
+    response = auth_client(reader).get(logs_url(device.pk), {"skip": 4, "limit": 2})
     assert [row["version_id"] for row in response.json()] == [1]
 
 
-def test_logs_filter_by_actor_and_time_range(as_user, reader, operator, supervisor, device):
+def test_logs_filter_by_actor_and_time_range(auth_client, reader, operator, supervisor, device):
     make_history(device, [operator, supervisor], 4)
-    client = as_user(reader)
+    client = auth_client(reader)
     by_actor = client.get(logs_url(device.pk), {"actor": supervisor.pk}).json()
     assert [row["version_id"] for row in by_actor] == [4, 2]
     by_name = client.get(logs_url(device.pk), {"actor_username": operator.username.upper()}).json()
@@ -464,15 +467,15 @@ def test_logs_filter_by_actor_and_time_range(as_user, reader, operator, supervis
 
 
 @pytest.mark.parametrize("params", [{"changed_after": "yesterday"}, {"actor": "bob"}, {"source": "email"}])
-def test_bad_log_filters_are_400(as_user, reader, device, params):
-    assert as_user(reader).get(logs_url(device.pk), params).status_code == 400
+def test_bad_log_filters_are_400(auth_client, reader, device, params):
+    assert auth_client(reader).get(logs_url(device.pk), params).status_code == 400
 
 
-def test_logs_of_unknown_device_are_404(as_user, reader):
-    response = as_user(reader).get(logs_url(uuid.uuid4()))
+def test_logs_of_unknown_device_are_404(auth_client, reader):
+    response = auth_client(reader).get(logs_url(uuid.uuid4()))
     assert response.status_code == 404
     assert response.json() == {"detail": "Device not found"}
 
 
-def test_api_root_links_the_devices(api):
-    assert api.get(reverse("root")).json()["links"]["devices"].endswith("/device/")
+def test_api_root_links_the_devices(api_client):
+    assert api_client.get(reverse("root")).json()["links"]["devices"].endswith("/device/")

@@ -12,7 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from locks.models import Device, DeviceLog
-from locks.tests.factories import DeviceFactory, UserFactory
+from locks.tests.factories import DeviceFactory
+from staff.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,7 @@ def run_threads(count: int, target) -> list:
     return results
 
 
-def client_for(user) -> APIClient:
+def auth_client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
@@ -55,7 +56,7 @@ def test_twenty_clients_with_the_same_version_one_wins():
     barrier = threading.Barrier(20)
 
     def attempt(index: int) -> tuple[int, dict]:
-        client = client_for(user)
+        client = auth_client(user)
         barrier.wait(timeout=30)
         response = client.post(
             url,
@@ -91,7 +92,7 @@ def test_read_then_update_cycles_lose_no_update():
     barrier = threading.Barrier(workers)
 
     def worker(index: int) -> Counter:
-        client = client_for(user)
+        client = auth_client(user)
         rng = random.Random(index)
         seen = Counter()
         barrier.wait(timeout=30)

@@ -10,7 +10,7 @@ from locks import demo, services
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
 from locks.models import Device, DeviceLog
-from locks.tests.factories import UserFactory
+from staff.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,50 +1,16 @@
-"""Fixtures for the staff tests: users per role, API clients, and the OTP cache on both backends."""
+"""Fixtures for the staff tests: a position and the OTP cache on both backends (users and API
+clients come from the root conftest)."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
-from staff.choices import Role
-from staff.tests.factories import PositionFactory, UserFactory
+from staff.tests.factories import PositionFactory
 
 
 @pytest.fixture
 def position(db):
     return PositionFactory(name="Operator Mesin", description="Menjalankan mesin produksi")
-
-
-@pytest.fixture
-def operator(db):
-    return UserFactory(username="op", role=Role.OPERATOR)
-
-
-@pytest.fixture
-def supervisor(db):
-    return UserFactory(username="sup", role=Role.SUPERVISOR)
-
-
-@pytest.fixture
-def manager(db):
-    return UserFactory(username="mgr", role=Role.MANAGEMENT)
-
-
-@pytest.fixture
-def anon_client() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def client_for():
-    """An APIClient authenticated as the given user (or anonymous for None)."""
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user=user)
-        return client
-
-    return make
 
 
 def _otp_backend(kind: str, request, settings):

@@ -22,21 +22,16 @@ VERIFIED = {"message": "OTP berhasil diverifikasi."}
 WRONG = {"detail": "OTP wrong"}
 
 
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
-def generate(api: APIClient, ident) -> str:
-    response = api.post(GENERATE, {"id": ident})
+def generate(api_client: APIClient, ident) -> str:
+    response = api_client.post(GENERATE, {"id": ident})
     assert response.status_code == 200, response.content
     code = response.json()["otp"]
     assert len(code) == 6 and code.isdigit()
     return code
 
 
-def verify(api: APIClient, ident, code):
-    return api.post(VERIFY, {"id": ident, "otp": code})
+def verify(api_client: APIClient, ident, code):
+    return api_client.post(VERIFY, {"id": ident, "otp": code})
 
 
 def wrong_for(code: str) -> str:
@@ -44,117 +39,117 @@ def wrong_for(code: str) -> str:
 
 
 # --- The specification -----------------------------------------------------------------------------
-def test_generate_then_verify(otp_cache, api):
-    code = generate(api, 123)
-    response = verify(api, 123, code)
+def test_generate_then_verify(otp_cache, api_client):
+    code = generate(api_client, 123)
+    response = verify(api_client, 123, code)
     assert response.status_code == 200
     assert response.json() == VERIFIED
 
 
-def test_paths_work_with_and_without_trailing_slash(otp_cache, api):
+def test_paths_work_with_and_without_trailing_slash(otp_cache, api_client):
     for suffix in ("", "/"):
-        code = generate_at(api, GENERATE.rstrip("/") + suffix, "slash")
-        response = api.post(VERIFY.rstrip("/") + suffix, {"id": "slash", "otp": code})
+        code = generate_at(api_client, GENERATE.rstrip("/") + suffix, "slash")
+        response = api_client.post(VERIFY.rstrip("/") + suffix, {"id": "slash", "otp": code})
         assert response.status_code == 200, suffix
 
 
-def generate_at(api: APIClient, url: str, ident) -> str:
-    response = api.post(url, {"id": ident})
+def generate_at(api_client: APIClient, url: str, ident) -> str:
+    response = api_client.post(url, {"id": ident})
     assert response.status_code == 200
     return response.json()["otp"]
 
 
-def test_string_ids_and_integer_ids_are_the_same_id(otp_cache, api):
-    code = generate(api, "123")
-    assert verify(api, 123, code).status_code == 200
-    code = generate(api, "user@example.com")
-    assert verify(api, "user@example.com", code).status_code == 200
-    code = generate(api, "x" * 64)
-    assert verify(api, "x" * 64, code).status_code == 200
+def test_string_ids_and_integer_ids_are_the_same_id(otp_cache, api_client):
+    code = generate(api_client, "123")
+    assert verify(api_client, 123, code).status_code == 200
+    code = generate(api_client, "user@example.com")
+    assert verify(api_client, "user@example.com", code).status_code == 200
+    code = generate(api_client, "x" * 64)
+    assert verify(api_client, "x" * 64, code).status_code == 200
 
 
-def test_code_is_single_use(otp_cache, api):
-    code = generate(api, 1)
-    assert verify(api, 1, code).status_code == 200
-    response = verify(api, 1, code)
+def test_code_is_single_use(otp_cache, api_client):
+    code = generate(api_client, 1)
+    assert verify(api_client, 1, code).status_code == 200
+    response = verify(api_client, 1, code)
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
-def test_unknown_id_is_404(otp_cache, api):
-    response = verify(api, 424242, "123456")
+def test_unknown_id_is_404(otp_cache, api_client):
+    response = verify(api_client, 424242, "123456")
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
-def test_wrong_code_is_400_otp_wrong(otp_cache, api):
-    code = generate(api, 2)
-    response = verify(api, 2, wrong_for(code))
+def test_wrong_code_is_400_otp_wrong(otp_cache, api_client):
+    code = generate(api_client, 2)
+    response = verify(api_client, 2, wrong_for(code))
     assert response.status_code == 400
     assert response.json() == WRONG
 
 
-def test_lockout_sequence(otp_cache, api):
+def test_lockout_sequence(otp_cache, api_client):
     """generate, wrong x3, correct gives 429, correct again gives 404."""
-    code = generate(api, 3)
+    code = generate(api_client, 3)
     for _ in range(3):
-        assert verify(api, 3, wrong_for(code)).json() == WRONG
-    response = verify(api, 3, code)
+        assert verify(api_client, 3, wrong_for(code)).json() == WRONG
+    response = verify(api_client, 3, code)
     assert response.status_code == 429
     assert response.json() == LOCKED
     assert int(response["Retry-After"]) >= 1
-    response = verify(api, 3, code)
+    response = verify(api_client, 3, code)
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
-def test_fourth_wrong_attempt_is_also_429_and_resets(otp_cache, api):
-    code = generate(api, 4)
+def test_fourth_wrong_attempt_is_also_429_and_resets(otp_cache, api_client):
+    code = generate(api_client, 4)
     for _ in range(3):
-        verify(api, 4, wrong_for(code))
-    assert verify(api, 4, wrong_for(code)).status_code == 429
-    assert verify(api, 4, code).status_code == 404
+        verify(api_client, 4, wrong_for(code))
+    assert verify(api_client, 4, wrong_for(code)).status_code == 429
+    assert verify(api_client, 4, code).status_code == 404
 
 
-def test_two_wrong_then_right_is_200(otp_cache, api):
-    code = generate(api, 5)
+def test_two_wrong_then_right_is_200(otp_cache, api_client):
+    code = generate(api_client, 5)
     for _ in range(2):
-        assert verify(api, 5, wrong_for(code)).status_code == 400
-    assert verify(api, 5, code).status_code == 200
+        assert verify(api_client, 5, wrong_for(code)).status_code == 400
+    assert verify(api_client, 5, code).status_code == 200
 
 
-def test_regenerate_replaces_the_code_and_resets_the_counter(otp_cache, api):
-    first = generate(api, 6)
+def test_regenerate_replaces_the_code_and_resets_the_counter(otp_cache, api_client):
+    first = generate(api_client, 6)
     for _ in range(3):
-        verify(api, 6, wrong_for(first))
-    second = generate(api, 6)
+        verify(api_client, 6, wrong_for(first))
+    second = generate(api_client, 6)
     if second != first:
-        assert verify(api, 6, first).status_code == 400
-        assert verify(api, 6, wrong_for(second)).status_code == 400
+        assert verify(api_client, 6, first).status_code == 400
+        assert verify(api_client, 6, wrong_for(second)).status_code == 400
     else:
-        assert verify(api, 6, wrong_for(second)).status_code == 400
+        assert verify(api_client, 6, wrong_for(second)).status_code == 400
     # The counter was reset by the re-generate: two failures so far, so the right code still works.
-    assert verify(api, 6, second).status_code == 200
+    assert verify(api_client, 6, second).status_code == 200
 
 
-def test_attempt_limit_is_a_setting(otp_cache, api, settings):
+def test_attempt_limit_is_a_setting(otp_cache, api_client, settings):
     settings.OTP_MAX_ATTEMPTS = 1
-    code = generate(api, 7)
-    assert verify(api, 7, wrong_for(code)).status_code == 400
-    assert verify(api, 7, code).status_code == 429
+    code = generate(api_client, 7)
+    assert verify(api_client, 7, wrong_for(code)).status_code == 400
+    assert verify(api_client, 7, code).status_code == 429
 
 
-def test_expired_code_is_404_via_ttl_setting(otp_cache, api, settings):
+def test_expired_code_is_404_via_ttl_setting(otp_cache, api_client, settings):
     settings.OTP_TTL = 0  # Django cache semantics: a zero timeout expires at once.
-    code = generate(api, 8)
-    response = verify(api, 8, code)
+    code = generate(api_client, 8)
+    response = verify(api_client, 8, code)
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
-def test_code_and_counter_carry_the_ttl(otp_cache, api, settings):
+def test_code_and_counter_carry_the_ttl(otp_cache, api_client, settings):
     settings.OTP_TTL = 300
-    generate(api, 9)
+    generate(api_client, 9)
     code_key, attempts_key, _ = services._otp_keys("9")
     if hasattr(otp_cache, "ttl"):  # django-redis
         assert 0 < otp_cache.ttl(code_key) <= 300
@@ -185,106 +180,106 @@ def test_code_and_counter_carry_the_ttl(otp_cache, api, settings):
         {"id": {"a": 1}, "otp": "483920"},
     ],
 )
-def test_verify_invalid_input_is_400(otp_cache, api, body):
-    generate(api, 1)
-    response = api.post(VERIFY, body, format="json")
+def test_verify_invalid_input_is_400(otp_cache, api_client, body):
+    generate(api_client, 1)
+    response = api_client.post(VERIFY, body, format="json")
     assert response.status_code == 400
     assert response.json() != WRONG
 
 
 @pytest.mark.parametrize("ident", [None, True, 1.5, "", "   ", "x" * 65, 10**70, [1], {"a": 1}])
-def test_generate_invalid_id_is_400(otp_cache, api, ident):
-    response = api.post(GENERATE, {"id": ident}, format="json")
+def test_generate_invalid_id_is_400(otp_cache, api_client, ident):
+    response = api_client.post(GENERATE, {"id": ident}, format="json")
     assert response.status_code == 400
     assert "id" in response.json()
 
 
-def test_malformed_json_is_400(otp_cache, api):
-    response = api.post(VERIFY, data="{not json", content_type="application/json")
+def test_malformed_json_is_400(otp_cache, api_client):
+    response = api_client.post(VERIFY, data="{not json", content_type="application/json")
     assert response.status_code == 400
 
 
-def test_no_authentication_needed_and_a_bad_token_is_ignored(otp_cache, api):
-    api.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
-    code = generate(api, 10)
-    assert verify(api, 10, code).status_code == 200
+def test_no_authentication_needed_and_a_bad_token_is_ignored(otp_cache, api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    code = generate(api_client, 10)
+    assert verify(api_client, 10, code).status_code == 200
 
 
 # --- Beyond the specification ----------------------------------------------------------------------
-def test_regenerate_cooldown_is_429_with_retry_after(otp_cache, api, settings, monkeypatch):
+def test_regenerate_cooldown_is_429_with_retry_after(otp_cache, api_client, settings, monkeypatch):
     settings.OTP_RESEND_COOLDOWN = 30
-    first = generate(api, 11)
-    response = api.post(GENERATE, {"id": 11})
+    first = generate(api_client, 11)
+    response = api_client.post(GENERATE, {"id": 11})
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 30
     # The first code is still the valid one, and another id is not affected.
-    generate(api, 12)
-    assert verify(api, 11, first).status_code == 200
+    generate(api_client, 12)
+    assert verify(api_client, 11, first).status_code == 200
 
 
-def test_cooldown_ends(otp_locmem, api, settings, monkeypatch):
+def test_cooldown_ends(otp_locmem, api_client, settings, monkeypatch):
     settings.OTP_RESEND_COOLDOWN = 30
-    generate(api, 13)
+    generate(api_client, 13)
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 31)
-    generate(api, 13)
+    generate(api_client, 13)
 
 
-def test_expiry_after_ttl_by_moving_the_clock(otp_locmem, api, monkeypatch):
-    code = generate(api, 14)
+def test_expiry_after_ttl_by_moving_the_clock(otp_locmem, api_client, monkeypatch):
+    code = generate(api_client, 14)
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 299)
-    assert verify(api, 14, wrong_for(code)).status_code == 400
+    assert verify(api_client, 14, wrong_for(code)).status_code == 400
     monkeypatch.setattr(time, "time", lambda: real_time() + 301)
-    assert verify(api, 14, code).json() == NOT_FOUND
+    assert verify(api_client, 14, code).json() == NOT_FOUND
 
 
-def test_cooldown_zero_disables_it(otp_cache, api, settings):
+def test_cooldown_zero_disables_it(otp_cache, api_client, settings):
     settings.OTP_RESEND_COOLDOWN = 0
-    generate(api, 15)
-    generate(api, 15)
+    generate(api_client, 15)
+    generate(api_client, 15)
 
 
-def test_ip_throttle_on_both_endpoints(otp_cache, api, settings, frozen_throttle_clock):
+def test_ip_throttle_on_both_endpoints(otp_cache, api_client, settings, frozen_throttle_clock):
     settings.THROTTLE_OTP = "2/min"
-    generate(api, 16)
-    generate(api, 17)
-    response = api.post(GENERATE, {"id": 18})
+    generate(api_client, 16)
+    generate(api_client, 17)
+    response = api_client.post(GENERATE, {"id": 18})
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 61
-    assert verify(api, 16, "000000").status_code in (200, 400)
-    assert verify(api, 16, "000000").status_code in (200, 400, 404)
-    response = verify(api, 16, "000000")
+    assert verify(api_client, 16, "000000").status_code in (200, 400)
+    assert verify(api_client, 16, "000000").status_code in (200, 400, 404)
+    response = verify(api_client, 16, "000000")
     assert response.status_code == 429 and "Retry-After" in response
     # Another client IP has its own budget.
     other = APIClient(REMOTE_ADDR="10.9.8.7")
     assert other.post(GENERATE, {"id": 19}).status_code == 200
 
 
-def test_code_is_not_returned_when_the_setting_is_off_and_is_emailed(otp_cache, api, settings, db):
+def test_code_is_not_returned_when_the_setting_is_off_and_is_emailed(otp_cache, api_client, settings, db):
     settings.OTP_RETURN_CODE = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     user = UserFactory(email="budi@example.com")
-    response = api.post(GENERATE, {"id": user.pk})
+    response = api_client.post(GENERATE, {"id": user.pk})
     assert response.status_code == 200
     assert response.json() == {"message": "OTP sent"}
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["budi@example.com"]
     code = next(
         word for word in mail.outbox[0].body.replace(".", " ").split() if word.isdigit() and len(word) == 6
     )
-    assert verify(api, user.pk, code).status_code == 200
+    assert verify(api_client, user.pk, code).status_code == 200
 
 
-def test_not_a_user_gets_no_email(otp_cache, api, settings, db):
+def test_not_a_user_gets_no_email(otp_cache, api_client, settings, db):
     settings.OTP_RETURN_CODE = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     UserFactory(email="")
     for ident in ("someone", 99999999, "007"):
-        assert api.post(GENERATE, {"id": ident}).json() == {"message": "OTP sent"}
+        assert api_client.post(GENERATE, {"id": ident}).json() == {"message": "OTP sent"}
     assert mail.outbox == []
 
 
-def test_email_failure_is_502(otp_cache, api, settings, db, monkeypatch):
+def test_email_failure_is_502(otp_cache, api_client, settings, db, monkeypatch):
     settings.OTP_RETURN_CODE = False
     user = UserFactory(email="x@example.com")
 
@@ -292,17 +287,17 @@ def test_email_failure_is_502(otp_cache, api, settings, db, monkeypatch):
         raise OSError("smtp down")
 
     monkeypatch.setattr(services, "send_mail", broken)
-    response = api.post(GENERATE, {"id": user.pk})
+    response = api_client.post(GENERATE, {"id": user.pk})
     assert response.status_code == 502
 
 
-def test_outcomes_are_logged_without_the_code(otp_cache, api, caplog):
+def test_outcomes_are_logged_without_the_code(otp_cache, api_client, caplog):
     caplog.set_level("INFO", logger="staff.otp")
-    code = generate(api, "log-me")
-    verify(api, "log-me", wrong_for(code))
-    verify(api, "log-me", code)
-    verify(api, "log-me", code)
-    api.post(VERIFY, {"id": "log-me", "otp": "x"})
+    code = generate(api_client, "log-me")
+    verify(api_client, "log-me", wrong_for(code))
+    verify(api_client, "log-me", code)
+    verify(api_client, "log-me", code)
+    api_client.post(VERIFY, {"id": "log-me", "otp": "x"})
     messages = [r.getMessage() for r in caplog.records if r.name == "staff.otp"]
     outcomes = [m.split("outcome=")[1].split()[0] for m in messages]
     assert outcomes == ["issued", "wrong", "verified", "not_found", "invalid_input"]
@@ -311,8 +306,8 @@ def test_outcomes_are_logged_without_the_code(otp_cache, api, caplog):
     assert not any(code in m for m in messages)
 
 
-def test_no_cache_value_holds_the_code(otp_cache, api):
-    code = generate(api, "peek")
+def test_no_cache_value_holds_the_code(otp_cache, api_client):
+    code = generate(api_client, "peek")
     if hasattr(otp_cache, "ttl"):
         client = otp_cache.client.get_client()
         values = [client.get(key) for key in client.keys("*")]

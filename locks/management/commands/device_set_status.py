@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.api import DomainError
+from config.errors import DomainError
 from locks import services
 from locks.choices import ChangeSource, LockStatus
 from locks.models import Device

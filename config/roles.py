@@ -1,8 +1,41 @@
-"""Role (Group) permission grants, used by every app's data migration."""
+"""Roles and permissions in one place: the role names, the permission each API action needs (named
+constants, so no view spells a permission string), and the helper data migrations grant them with.
+
+A role is a Django Group of the same name; checks go through `user.has_perm`, so staff can tune
+a role in the admin (Groups) and the API follows.
+"""
 
 from __future__ import annotations
 
-from staff.choices import ROLE_RANK, Role
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The three roles; each is a Django Group of the same name (created by a data migration)."""
+
+    OPERATOR = "Operator", "Operator"
+    SUPERVISOR = "Supervisor", "Supervisor"
+    MANAGEMENT = "Management", "Management"
+
+
+# Highest first: a user in several role groups is shown with the highest one.
+ROLE_RANK = [Role.MANAGEMENT, Role.SUPERVISOR, Role.OPERATOR]
+
+
+class Perm:
+    """Permission names (`app_label.codename`) the API and admin check."""
+
+    # staff
+    VIEW_POSITION = "staff.view_position"
+    VIEW_USER = "staff.view_user"
+    VIEW_PERSONAL_DATA = "staff.view_personal_data"
+    ASSIGN_ROLE = "staff.assign_role"
+    # locks
+    ADD_DEVICE = "locks.add_device"
+    CHANGE_DEVICE = "locks.change_device"
+    DELETE_DEVICE = "locks.delete_device"
+    CHANGE_DEVICE_STATUS = "locks.change_device_status"
+
 
 # Lower roles first: what a role is granted, every role above it gets too.
 _ASCENDING = list(reversed(ROLE_RANK))
@@ -35,6 +68,3 @@ def grant_role_permissions(apps, mapping: dict[str, list[str]]) -> None:
 
 def revoke_noop(apps, schema_editor) -> None:
     """Reverse of a grant: leave groups as they are (staff may have tuned them)."""
-
-
-__all__ = ["Role", "grant_role_permissions", "revoke_noop"]

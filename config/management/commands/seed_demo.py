@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from config.apps import project_apps
 
 
 class Command(BaseCommand):
@@ -19,9 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("Demo data is for development: DEBUG is off (use --force to insist).")
-        for app_config in apps.get_app_configs():
-            if not app_config.path.startswith(str(settings.BASE_DIR)):
-                continue
+        for app_config in project_apps():
             try:
                 module = import_module(f"{app_config.name}.demo")
             except ModuleNotFoundError as exc:

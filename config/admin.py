@@ -1,0 +1,156 @@
+"""What every app's admin shares: `ServiceAdmin`, whose writes go through the app's services and
+whose domain errors become admin messages in one place, and a CSV export helper."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Sequence
+from types import ModuleType
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+from config.errors import DomainError
+
+_NUMBER_RE = re.compile(r"^[+-]?[0-9][0-9.]*$")
+
+
+def csv_cell(value: Any) -> str:
+    """Neutralise spreadsheet formulas (CSV injection); plain numbers such as +62... stay as they are."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER_RE.match(text):
+        return "'" + text
+    return text
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
+    """A CSV download of `rows` (iterables of cells) under `header`."""
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return response
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose create, update and delete call `services.<entity>_<action>`.
+
+    The admin's own transaction wraps each save, so a domain error raised by a service rolls back
+    everything (the history entry too) and is shown to the editor as a message, never a 500.
+    """
+
+    services: ModuleType | None = None
+    entity: str = ""
+
+    # --- the service contract -------------------------------------------------------------------
+    def service(self, action: str) -> Callable[..., Any]:
+        if self.services is None or not self.entity:
+            raise NotImplementedError(f"{type(self).__name__} declares no services module and entity")
+        return getattr(self.services, f"{self.entity}_{action}")
+
+    def service_data(self, form: Any, change: bool) -> dict[str, Any]:
+        """The form's model fields under their service names (a foreign key as `<name>_id`)."""
+        names = form.changed_data if change else list(form.cleaned_data)
+        data: dict[str, Any] = {}
+        for name in names:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:  # a form-only field is not the service's business
+                continue
+            if not getattr(field, "concrete", False) or field.many_to_many:
+                continue
+            value = form.cleaned_data.get(name)
+            if field.is_relation:
+                data[field.attname] = value.pk if value is not None else None
+            else:
+                data[name] = value
+        return data
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        data = self.service_data(form, change)
+        if change:
+            saved = self.service("update")(**{self.entity: obj}, **data, actor=request.user)
+        else:
+            saved = self.service("create")(**data, actor=request.user)
+        # The admin goes on with `obj` (inlines, history, redirect): give it what the service saved.
+        for field in self.model._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        self.service("delete")(**{self.entity: obj}, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.run_service_action(
+            request, queryset, lambda obj: self.delete_model(request, obj), done="deleted"
+        )
+
+    # --- domain errors become messages ----------------------------------------------------------
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Not saved: {exc.detail}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Not deleted: {exc.detail}", messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
+
+    def run_service_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        apply: Callable[[models.Model], Any],
+        *,
+        done: str,
+    ) -> tuple[int, list[str]]:
+        """Apply a service call to each selected object; report how many worked and why others not."""
+        changed, refused = 0, []
+        for obj in queryset:
+            try:
+                apply(obj)
+            except DomainError as exc:
+                refused.append(f"{obj} ({exc.detail})")
+            else:
+                changed += 1
+        name = self.model._meta.verbose_name_plural if changed != 1 else self.model._meta.verbose_name
+        self.message_user(request, f"{changed} {name} {done}.")
+        if refused:
+            self.message_user(request, f"{len(refused)} refused: " + "; ".join(refused), messages.WARNING)
+        return changed, refused
+
+
+class CSVExportMixin:
+    """Adds an "Export selected as CSV" action built from `csv_columns` (header, getter) pairs."""
+
+    csv_name = "export"
+    csv_columns: Sequence[tuple[str, Callable[[Any], Any]]] = ()
+
+    def get_csv_columns(self, request: HttpRequest) -> Sequence[tuple[str, Callable[[Any], Any]]]:
+        return self.csv_columns
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        columns = self.get_csv_columns(request)
+        rows = ([get(obj) for _, get in columns] for obj in queryset.order_by("pk"))
+        return csv_response(self.csv_name, [name for name, _ in columns], rows)

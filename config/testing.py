@@ -1,0 +1,197 @@
+"""Reusable API view tests (NetBox's `APIViewTestCases` is the model).
+
+An app's test module declares the router basename, the model, a way to make an object, the data to
+create and update with, and the lowest role each action needs; it then inherits 401/403/2xx and
+list/detail tests. Example::
+
+    class TestDeviceAPI(APIViewTestCases.ReadWrite):
+        basename = "device"
+        model = Device
+        roles = {"list": AUTHENTICATED, "retrieve": AUTHENTICATED, "create": Role.SUPERVISOR, ...}
+        create_data = {"name": "Gate"}
+        ...
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.urls import reverse
+
+from config.roles import Role
+
+AUTHENTICATED = "authenticated"
+"""Any logged-in user, with or without a role."""
+
+# Lowest first; AUTHENTICATED is a user in no role group.
+_LADDER = [AUTHENTICATED, Role.OPERATOR, Role.SUPERVISOR, Role.MANAGEMENT]
+
+
+def make_user(role: str) -> Any:
+    """A user holding exactly `role` (AUTHENTICATED: no role group)."""
+    from staff.tests.factories import UserFactory
+
+    return UserFactory(role=None if role == AUTHENTICATED else role)
+
+
+def role_below(role: str) -> str | None:
+    """The role just under `role`, or None when every authenticated user qualifies."""
+    index = _LADDER.index(role)
+    return _LADDER[index - 1] if index > 0 else None
+
+
+class _Base:
+    basename: ClassVar[str] = ""
+    model: ClassVar[type[models.Model]]
+    roles: ClassVar[dict[str, str]] = {}
+    lookup_kwarg: ClassVar[str] = "pk"
+
+    def make_object(self) -> models.Model:
+        raise NotImplementedError("declare make_object() to create one row for detail tests")
+
+    def lookup(self, obj: models.Model) -> Any:
+        return obj.pk
+
+    def list_url(self) -> str:
+        return reverse(f"{self.basename}-list")
+
+    def detail_url(self, obj: models.Model) -> str:
+        return reverse(f"{self.basename}-detail", kwargs={self.lookup_kwarg: self.lookup(obj)})
+
+    def client_for(self, auth_client, action: str):
+        """A client at the lowest role allowed for `action`."""
+        return auth_client(make_user(self.roles[action]))
+
+    def below(self, auth_client, action: str) -> tuple[Any, bool]:
+        """(client, refused): a client just under the lowest role, which must get 403; where every
+        authenticated user is allowed, a user in no role group, which must be allowed."""
+        lower = role_below(self.roles[action])
+        if lower is None:
+            return auth_client(make_user(AUTHENTICATED)), False
+        return auth_client(make_user(lower)), True
+
+
+class _List(_Base):
+    def test_list_needs_authentication(self, db, api_client) -> None:
+        assert api_client.get(self.list_url()).status_code == 401
+
+    def test_list_at_lowest_role(self, db, auth_client) -> None:
+        obj = self.make_object()
+        response = self.client_for(auth_client, "list").get(self.list_url())
+        assert response.status_code == 200, response.content
+        assert response["X-Total-Count"] == str(self.model.objects.count())
+        assert str(obj.pk) in [str(self.item_pk(item)) for item in response.json()]
+
+    def test_list_below_lowest_role_is_403(self, db, auth_client) -> None:
+        client, refused = self.below(auth_client, "list")
+        assert client.get(self.list_url()).status_code == (403 if refused else 200)
+
+    def item_pk(self, item: dict) -> Any:
+        """The primary key of one listed item (override when the API renames `id`)."""
+        return item["id"]
+
+
+class _Retrieve(_Base):
+    def test_retrieve_needs_authentication(self, db, api_client) -> None:
+        assert api_client.get(self.detail_url(self.make_object())).status_code == 401
+
+    def test_retrieve_at_lowest_role(self, db, auth_client) -> None:
+        obj = self.make_object()
+        response = self.client_for(auth_client, "retrieve").get(self.detail_url(obj))
+        assert response.status_code == 200, response.content
+
+    def test_retrieve_below_lowest_role_is_403(self, db, auth_client) -> None:
+        client, refused = self.below(auth_client, "retrieve")
+        assert client.get(self.detail_url(self.make_object())).status_code == (403 if refused else 200)
+
+
+class _Create(_Base):
+    create_status: ClassVar[int] = 201
+
+    def create_data(self) -> dict[str, Any]:
+        raise NotImplementedError("declare create_data()")
+
+    def test_create_needs_authentication(self, db, api_client) -> None:
+        before = self.model.objects.count()
+        assert api_client.post(self.list_url(), self.create_data()).status_code == 401
+        assert self.model.objects.count() == before
+
+    def test_create_at_lowest_role(self, db, auth_client) -> None:
+        client = self.client_for(auth_client, "create")
+        before = self.model.objects.count()
+        response = client.post(self.list_url(), self.create_data())
+        assert response.status_code == self.create_status, response.content
+        assert self.model.objects.count() == before + 1
+
+    def test_create_below_lowest_role_is_403(self, db, auth_client) -> None:
+        client, refused = self.below(auth_client, "create")
+        before = self.model.objects.count()
+        response = client.post(self.list_url(), self.create_data())
+        assert response.status_code == (403 if refused else self.create_status)
+        assert self.model.objects.count() == (before if refused else before + 1)
+
+
+class _Update(_Base):
+    update_method: ClassVar[str] = "patch"
+
+    def update_data(self, obj: models.Model) -> dict[str, Any]:
+        raise NotImplementedError("declare update_data(obj)")
+
+    def _send(self, client, obj: models.Model):
+        return getattr(client, self.update_method)(self.detail_url(obj), self.update_data(obj))
+
+    def test_update_needs_authentication(self, db, api_client) -> None:
+        assert self._send(api_client, self.make_object()).status_code == 401
+
+    def test_update_at_lowest_role(self, db, auth_client) -> None:
+        obj = self.make_object()
+        response = self._send(self.client_for(auth_client, "update"), obj)
+        assert response.status_code == 200, response.content
+
+    def test_update_below_lowest_role_is_403_and_changes_nothing(self, db, auth_client) -> None:
+        client, refused = self.below(auth_client, "update")
+        obj = self.make_object()
+        before = self.model.objects.filter(pk=obj.pk).values().get()
+        response = self._send(client, obj)
+        assert response.status_code == (403 if refused else 200)
+        if refused:
+            assert self.model.objects.filter(pk=obj.pk).values().get() == before
+
+
+class _Delete(_Base):
+    delete_status: ClassVar[int] = 204
+
+    def test_delete_needs_authentication(self, db, api_client) -> None:
+        obj = self.make_object()
+        assert api_client.delete(self.detail_url(obj)).status_code == 401
+        assert self.model.objects.filter(pk=obj.pk).exists()
+
+    def test_delete_at_lowest_role(self, db, auth_client) -> None:
+        obj = self.make_object()
+        response = self.client_for(auth_client, "destroy").delete(self.detail_url(obj))
+        assert response.status_code == self.delete_status, response.content
+        assert not self.model.objects.filter(pk=obj.pk).exists()
+
+    def test_delete_below_lowest_role_is_403(self, db, auth_client) -> None:
+        client, refused = self.below(auth_client, "destroy")
+        obj = self.make_object()
+        response = client.delete(self.detail_url(obj))
+        assert response.status_code == (403 if refused else self.delete_status)
+        assert self.model.objects.filter(pk=obj.pk).exists() == refused
+
+
+class APIViewTestCases:
+    """Mix the pieces an endpoint has; `ReadWrite` is all five."""
+
+    List = _List
+    Retrieve = _Retrieve
+    Create = _Create
+    Update = _Update
+    Delete = _Delete
+
+    class ReadOnly(_List, _Retrieve):
+        pass
+
+    class ReadWrite(_List, _Retrieve, _Create, _Update, _Delete):
+        pass
