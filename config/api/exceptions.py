@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
@@ -25,6 +26,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, ThrottledError) and exc.retry_after is not None:
             headers["Retry-After"] = str(max(1, int(exc.retry_after)))
         return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, DjangoValidationError):
+        # A model validator (full_clean in a service) refused the data: the 400 field shape.
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(
             {"detail": "This object is still referenced by other records and cannot be deleted."},
