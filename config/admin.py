@@ -79,7 +79,10 @@ class ServiceAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
         data = self.service_data(form, change)
         if change:
-            saved = self.service("update")(**{self.entity: obj}, **data, actor=request.user)
+            # The form has already written its values onto `obj`; the service gets the row as
+            # stored, so it sees (and validates, audits) the change itself.
+            stored = self.model._default_manager.get(pk=obj.pk)
+            saved = self.service("update")(**{self.entity: stored}, **data, actor=request.user)
         else:
             saved = self.service("create")(**data, actor=request.user)
         # The admin goes on with `obj` (inlines, history, redirect): give it what the service saved.
@@ -122,9 +125,12 @@ class ServiceAdmin(admin.ModelAdmin):
         queryset: QuerySet,
         apply: Callable[[models.Model], Any],
         *,
-        done: str,
+        done: str = "",
     ) -> tuple[int, list[str]]:
-        """Apply a service call to each selected object; report how many worked and why others not."""
+        """Apply a service call to each selected object; report how many worked and why others not.
+
+        With `done` empty, nothing is reported and the caller words the messages from the result.
+        """
         changed, refused = 0, []
         for obj in queryset:
             try:
@@ -133,6 +139,8 @@ class ServiceAdmin(admin.ModelAdmin):
                 refused.append(f"{obj} ({exc.detail})")
             else:
                 changed += 1
+        if not done:
+            return changed, refused
         name = self.model._meta.verbose_name_plural if changed != 1 else self.model._meta.verbose_name
         self.message_user(request, f"{changed} {name} {done}.")
         if refused:

@@ -181,6 +181,7 @@ MQTT_SHARED_GROUP = env.str("MQTT_SHARED_GROUP", default="")
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "staff.validators.PasswordPolicyValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -236,7 +237,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Client IP for throttles comes from REMOTE_ADDR unless we sit behind N trusted proxies.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -262,6 +263,8 @@ SPECTACULAR_SETTINGS = {
 # --- I18N / time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# Date formats that show the zone (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.errors import DomainError
+from config.admin import ServiceAdmin
 from locks import services
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
@@ -71,7 +71,9 @@ class DeviceLogInline(admin.TabularInline):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(ServiceAdmin):
+    services = services
+    entity = "device"
     form = DeviceAdminForm
     list_display = ["name", "coloured_status", "type", "location", "version_id", "updated_at"]
     list_filter = ["status", "type", "location"]
@@ -117,10 +119,10 @@ class DeviceAdmin(admin.ModelAdmin):
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
     ) -> HttpResponse:
-        # The service refuses a stale save by raising inside the admin's transaction; everything
-        # (including the admin history entry) rolls back and the editor sees the current data.
+        # A stale save is refused by the service inside the admin's transaction: everything rolls
+        # back and the editor sees the current data with what changed (ServiceAdmin handles the rest).
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return super(ServiceAdmin, self).changeform_view(request, object_id, form_url, extra_context)
         except DeviceVersionConflict as exc:
             self.message_user(
                 request,
@@ -135,23 +137,16 @@ class DeviceAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:locks_device_changelist"))
 
     def save_model(self, request: HttpRequest, obj: Device, form: DeviceAdminForm, change: bool) -> None:
-        data = form.cleaned_data
         if not change:
-            created = services.device_create(
-                name=data["name"],
-                device_type=data["type"],
-                location=data["location"],
-                status=data["status"],
-                actor=request.user,
-            )
-            obj.pk, obj.version_id, obj.created_at = created.pk, created.version_id, created.created_at
+            super().save_model(request, obj, form, change)
             return
+        # A change is up to two version-checked steps: metadata, then the (logged) status.
+        data = form.cleaned_data
         version = data["expected_version"]
-        metadata = {"name": "name", "type": "device_type", "location": "location"}
-        changed = {metadata[f]: data[f] for f in form.changed_data if f in metadata}
+        changed = {f: data[f] for f in form.changed_data if f in ("name", "type", "location")}
         if changed:
             version = services.device_update(
-                device_id=obj.pk, expected_version=version, actor=request.user, **changed
+                device=obj.pk, expected_version=version, actor=request.user, **changed
             ).version_id
         if "status" in form.changed_data:
             version = services.device_change_status(
@@ -164,35 +159,25 @@ class DeviceAdmin(admin.ModelAdmin):
             ).version_id
         obj.version_id = version
 
-    def delete_model(self, request: HttpRequest, obj: Device) -> None:
-        services.device_delete(device_id=obj.pk, actor=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
-        for device_id in queryset.values_list("pk", flat=True):
-            services.device_delete(device_id=device_id, actor=request.user)
-
     def has_change_device_status_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("locks.change_device_status")
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Device], new_status: str) -> None:
-        changed, unchanged, failed = 0, 0, []
-        for device in queryset.only("id", "name", "status", "version_id"):
-            if device.status == new_status:
-                unchanged += 1
-                continue
-            try:
-                services.device_change_status(
-                    device_id=device.pk,
-                    new_status=new_status,
-                    expected_version=device.version_id,
-                    actor=request.user,
-                    note=f"admin action: {new_status}",
-                    source=ChangeSource.ADMIN,
-                )
-                changed += 1
-            except DomainError as exc:
-                failed.append(f"{device.name} ({exc.detail})")
+        devices = queryset.only("id", "name", "status", "version_id")
+        unchanged = sum(1 for device in devices if device.status == new_status)
         label = LockStatus(new_status).label.lower()
+        changed, failed = self.run_service_action(
+            request,
+            devices.exclude(status=new_status),
+            lambda device: services.device_change_status(
+                device_id=device.pk,
+                new_status=new_status,
+                expected_version=device.version_id,
+                actor=request.user,
+                note=f"admin action: {new_status}",
+                source=ChangeSource.ADMIN,
+            ),
+        )
         self.message_user(request, f"{changed} device(s) {label}, {unchanged} already {label}.")
         if failed:
             self.message_user(

@@ -38,9 +38,9 @@ def load(stdout) -> None:
         if device_id in existing:
             continue
         services.device_create(
-            device_id=uuid.UUID(device_id),
+            id=uuid.UUID(device_id),
             name=name,
-            device_type=device_type,
+            type=device_type,
             location=location,
             status=LockStatus(status),
             actor=None,

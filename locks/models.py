@@ -43,6 +43,11 @@ class Device(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def expected_version(self) -> int:
+        """The version a client sends back to change this device (optimistic locking)."""
+        return self.version_id
+
 
 class DeviceLog(models.Model):
     """One successful status change, written in the same transaction as the change itself.

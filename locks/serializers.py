@@ -21,12 +21,17 @@ class DeviceSerializer(serializers.ModelSerializer):
 
 
 class DeviceMetadataSerializer(serializers.Serializer):
-    """PATCH body: metadata plus the version the client read; the status has its own endpoint."""
+    """PATCH body: metadata plus the version the client read; the status has its own endpoint.
+
+    Shown pre-filled in the browsable API's PATCH form, `expected_version_id` included.
+    """
 
     name = serializers.CharField(max_length=100, required=False)
     type = serializers.CharField(max_length=50, required=False)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    expected_version_id = serializers.IntegerField(min_value=0, max_value=MAX_VERSION)
+    expected_version_id = serializers.IntegerField(
+        source="expected_version", min_value=0, max_value=MAX_VERSION
+    )
 
     def validate(self, attrs: dict) -> dict:
         initial = self.initial_data if hasattr(self.initial_data, "keys") else {}
@@ -34,6 +39,9 @@ class DeviceMetadataSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"status": ["Change the status with POST /device/{id}/update, which logs it."]}
             )
+        # PATCH makes the serializer partial; the version is what makes the change safe.
+        if "expected_version" not in attrs:
+            raise serializers.ValidationError({"expected_version_id": ["This field is required."]})
         if not {"name", "type", "location"} & attrs.keys():
             raise serializers.ValidationError("Give at least one of name, type, location.")
         return attrs
@@ -69,10 +77,6 @@ class VersionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField(default="Version conflict")
     current_status = serializers.ChoiceField(choices=LockStatus.choices)
     current_version_id = serializers.IntegerField()
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 class DeviceLogSerializer(serializers.ModelSerializer):

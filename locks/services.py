@@ -11,19 +11,16 @@ import logging
 import uuid
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.services import Actor, actor_id
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
 from locks.models import Device, DeviceLog
 
 logger = logging.getLogger(__name__)
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def device_parse_id(*, device_id: Any) -> uuid.UUID:
@@ -36,11 +33,9 @@ def device_parse_id(*, device_id: Any) -> uuid.UUID:
         raise DeviceNotFound() from None
 
 
-def _actor_id(actor: Actor) -> int | None:
-    # A JWT user is a partial instance: its pk is all a log row needs.
-    if actor is None or not actor.is_authenticated:
-        return None
-    return actor.pk
+def _device_pk(device: Device | uuid.UUID | str) -> uuid.UUID:
+    """A device instance (the API's and admin's) or an id (commands', tests')."""
+    return device.pk if isinstance(device, Device) else device_parse_id(device_id=device)
 
 
 def _current_state(device_id: uuid.UUID) -> tuple[str, int] | None:
@@ -97,7 +92,7 @@ def device_change_status(
             new_status=new_status,
             version_id=expected_version + 1,
             changed_at=now,
-            actor_id=_actor_id(actor),
+            actor_id=actor_id(actor),
             note=note[:150],
             source=source,
         )
@@ -117,39 +112,39 @@ def device_change_status(
 def device_create(
     *,
     name: str,
-    device_type: str = "smart-lock",
+    type: str = "smart-lock",
     location: str = "",
     status: str = LockStatus.LOCKED,
     actor: Actor,
-    device_id: uuid.UUID | None = None,
+    id: uuid.UUID | None = None,
 ) -> Device:
     """Register a device at version 0 (its first status is not a change, so it is not logged)."""
     if status not in LockStatus.values:
         raise InvalidLockStatus()
     device = Device.objects.create(
-        id=device_id or uuid.uuid4(), name=name, type=device_type, location=location, status=status
+        id=id or uuid.uuid4(), name=name, type=type, location=location, status=status
     )
-    logger.info("device %s created by actor=%s", device.pk, _actor_id(actor))
+    logger.info("device %s created by actor=%s", device.pk, actor_id(actor))
     return device
 
 
 def device_update(
     *,
-    device_id: uuid.UUID | str,
+    device: Device | uuid.UUID | str,
     expected_version: int,
     actor: Actor,
     name: str | None = None,
-    device_type: str | None = None,
+    type: str | None = None,
     location: str | None = None,
 ) -> Device:
     """Change a device's metadata if it is still at `expected_version`; the version grows by one.
 
     The status is not metadata: it changes only through device_change_status, which logs it.
     """
-    pk = device_parse_id(device_id=device_id)
+    pk = _device_pk(device)
     changes = {
         field: value
-        for field, value in (("name", name), ("type", device_type), ("location", location))
+        for field, value in (("name", name), ("type", type), ("location", location))
         if value is not None
     }
     with transaction.atomic():
@@ -160,15 +155,15 @@ def device_update(
             _raise_current_state(pk)
         device = Device.objects.get(pk=pk)
     logger.info(
-        "device %s metadata %s v%s by actor=%s", pk, sorted(changes), device.version_id, _actor_id(actor)
+        "device %s metadata %s v%s by actor=%s", pk, sorted(changes), device.version_id, actor_id(actor)
     )
     return device
 
 
-def device_delete(*, device_id: uuid.UUID | str, actor: Actor) -> None:
+def device_delete(*, device: Device | uuid.UUID | str, actor: Actor) -> None:
     """Delete a device together with its change log."""
-    pk = device_parse_id(device_id=device_id)
+    pk = _device_pk(device)
     deleted, _ = Device.objects.filter(pk=pk).delete()
     if not deleted:
         raise DeviceNotFound()
-    logger.info("device %s deleted by actor=%s", pk, _actor_id(actor))
+    logger.info("device %s deleted by actor=%s", pk, actor_id(actor))

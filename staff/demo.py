@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 
 from config.roles import Role
-from staff import services
 from staff.models import Position, User
+from staff.services.auth import user_register
+from staff.services.records import user_set_role
 
 DEMO_USERS = [
     ("operator1", "operator1@example.com", Role.OPERATOR, "Operator"),
@@ -25,10 +26,16 @@ def load(stdout) -> None:
         position, _ = Position.objects.get_or_create(name=title)
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = services.user_register(
-                username=username, email=email, password=password, factory_id="F1", department="Ops"
+            user = user_register(
+                username=username,
+                email=email,
+                password=password,
+                factory_id="F1",
+                department="Ops",
+                actor=None,
             )
             stdout.write(f"  created {username} ({role})")
-        services.user_set_role(user=user, role=role)
+        # An assigned role carries admin access: every demo role can log into the admin.
+        user_set_role(user=user, role=role, actor=None)
         if user.position_id is None:
             User.objects.filter(pk=user.pk).update(position=position, full_name=username.title())

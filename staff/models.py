@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.roles import ROLE_RANK
 
@@ -85,3 +86,21 @@ class User(AbstractUser):
             if role in names:
                 return str(role)
         return None
+
+
+class AccessOutstandingToken(OutstandingToken):
+    """simplejwt's issued refresh tokens, shown in the admin beside the users they belong to."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "issued refresh token"
+        verbose_name_plural = "issued refresh tokens"
+
+
+class AccessBlacklistedToken(BlacklistedToken):
+    """simplejwt's revoked refresh tokens, shown in the admin beside the users they belong to."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "revoked refresh token"
+        verbose_name_plural = "revoked refresh tokens"

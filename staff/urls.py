@@ -1,20 +1,20 @@
 from django.urls import re_path
 
 from config.api.routers import OptionalSlashRouter
-from staff import views
+from staff.views import auth, otp, positions, records
 
 router = OptionalSlashRouter()
-router.register("jabatan", views.PositionViewSet, basename="jabatan")
-router.register("users", views.StaffViewSet, basename="users")
+router.register("jabatan", positions.PositionViewSet, basename="jabatan")
+router.register("users", records.StaffViewSet, basename="users")
 
 urlpatterns = [
-    re_path(r"^api/v1/auth/register/?$", views.RegisterView.as_view(), name="auth-register"),
-    re_path(r"^api/v1/auth/login/?$", views.LoginView.as_view(), name="auth-login"),
-    re_path(r"^api/v1/auth/refresh/?$", views.RefreshView.as_view(), name="auth-refresh"),
-    re_path(r"^api/v1/auth/logout/?$", views.LogoutView.as_view(), name="auth-logout"),
-    re_path(r"^api/v1/auth/me/?$", views.MeView.as_view(), name="auth-me"),
-    re_path(r"^otp/generate/?$", views.OTPGenerateView.as_view(), name="otp-generate"),
-    re_path(r"^otp/verify/?$", views.OTPVerifyView.as_view(), name="otp-verify"),
+    re_path(r"^api/v1/auth/register/?$", auth.RegisterView.as_view(), name="auth-register"),
+    re_path(r"^api/v1/auth/login/?$", auth.LoginView.as_view(), name="auth-login"),
+    re_path(r"^api/v1/auth/refresh/?$", auth.RefreshView.as_view(), name="auth-refresh"),
+    re_path(r"^api/v1/auth/logout/?$", auth.LogoutView.as_view(), name="auth-logout"),
+    re_path(r"^api/v1/auth/me/?$", auth.MeView.as_view(), name="auth-me"),
+    re_path(r"^otp/generate/?$", otp.OTPGenerateView.as_view(), name="otp-generate"),
+    re_path(r"^otp/verify/?$", otp.OTPVerifyView.as_view(), name="otp-verify"),
     *router.urls,
 ]
 api_links = {

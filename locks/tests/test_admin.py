@@ -99,7 +99,7 @@ def test_stale_admin_save_is_refused_with_a_clear_message(admin_client):
 def test_stale_admin_save_without_edits_cannot_revert_another_change(admin_client):
     device = DeviceFactory()
     data = form_data(admin_client, device)
-    services.device_update(device_id=device.pk, expected_version=0, actor=None, name="Renamed by API")
+    services.device_update(device=device.pk, expected_version=0, actor=None, name="Renamed by API")
     admin_client.post(change_url(device), data)
     assert Device.objects.get(pk=device.pk).name == "Renamed by API"
 

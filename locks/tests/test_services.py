@@ -92,7 +92,7 @@ def test_update_is_guarded_by_the_status_it_read(device, monkeypatch):
 
 
 def test_update_metadata_is_version_checked_and_bumps_the_version(device):
-    updated = services.device_update(device_id=device.pk, expected_version=0, actor=None, name="Front Door")
+    updated = services.device_update(device=device.pk, expected_version=0, actor=None, name="Front Door")
     assert (updated.name, updated.version_id, updated.status, updated.location) == (
         "Front Door",
         1,
@@ -100,7 +100,7 @@ def test_update_metadata_is_version_checked_and_bumps_the_version(device):
         "Building A",
     )
     with pytest.raises(DeviceVersionConflict):
-        services.device_update(device_id=device.pk, expected_version=0, actor=None, location="Elsewhere")
+        services.device_update(device=device.pk, expected_version=0, actor=None, location="Elsewhere")
     device.refresh_from_db()
     assert (device.location, device.version_id) == ("Building A", 1)
     assert not DeviceLog.objects.exists()
@@ -108,18 +108,18 @@ def test_update_metadata_is_version_checked_and_bumps_the_version(device):
 
 def test_update_metadata_of_unknown_device_is_not_found():
     with pytest.raises(DeviceNotFound):
-        services.device_update(device_id=uuid.uuid4(), expected_version=0, actor=None, name="x")
+        services.device_update(device=uuid.uuid4(), expected_version=0, actor=None, name="x")
 
 
 def test_create_and_delete():
-    device = services.device_create(name="Gate", device_type="gate-lock", location="Yard", actor=None)
+    device = services.device_create(name="Gate", type="gate-lock", location="Yard", actor=None)
     assert (device.status, device.version_id, device.type) == ("locked", 0, "gate-lock")
     change(device)
-    services.device_delete(device_id=device.pk, actor=None)
+    services.device_delete(device=device.pk, actor=None)
     assert not Device.objects.exists()
     assert not DeviceLog.objects.exists()
     with pytest.raises(DeviceNotFound):
-        services.device_delete(device_id=device.pk, actor=None)
+        services.device_delete(device=device.pk, actor=None)
 
 
 def test_create_refuses_unknown_status():

@@ -1,0 +1,1 @@
+"""API shapes of the staff app, one module per concern (auth, otp, positions, records)."""

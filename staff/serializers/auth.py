@@ -1,0 +1,96 @@
+"""Shapes of the identity endpoints (register, login, tokens, me)."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from config.roles import Role
+from staff.models import User
+
+USERNAME_RE = re.compile(r"^[\w.@+-]+$")
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(min_length=3, max_length=50)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    factory_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    department = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=Role.choices, required=False, allow_null=True)
+
+    def validate_username(self, value: str) -> str:
+        if not USERNAME_RE.match(value):
+            raise serializers.ValidationError("Use letters, digits and @/./+/-/_ only.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        # AUTH_PASSWORD_VALIDATORS (staff.validators.PasswordPolicyValidator among them): the same
+        # policy the admin's password forms and createsuperuser enforce.
+        try:
+            validate_password(attrs["password"], User(username=attrs["username"], email=attrs["email"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(dict.fromkeys(exc.messages))}) from None
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=254, help_text="Username or email address.")
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField()
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(required=False, allow_blank=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as the auth endpoints show them: never the password or its hash."""
+
+    role = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "full_name",
+            "factory_id",
+            "department",
+            "role",
+            "is_active",
+            "date_joined",
+            "last_login",
+        ]
+        read_only_fields = fields
+
+
+class MeSerializer(UserSerializer):
+    permissions = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "is_superuser", "permissions"]
+        read_only_fields = fields
+
+    def get_permissions(self, user: User) -> list[str]:
+        return sorted(user.get_all_permissions())
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class LoginResponseSerializer(TokenPairSerializer):
+    user = MeSerializer()

@@ -1,0 +1,174 @@
+"""Staff records: a `User` row per person, login-capable or not; roles; the personal-data rule."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.text import slugify
+
+from config.roles import Perm, Role
+from config.services import Actor, actor_id, model_update
+from staff.exceptions import (
+    DuplicateUser,
+    InvalidPosition,
+    RoleForbidden,
+    StaffInUse,
+    SuperuserProtected,
+)
+from staff.models import Position, User
+
+logger = logging.getLogger(__name__)
+
+USER_FIELDS = ("full_name", "address", "phone", "position_id", "department", "factory_id", "is_active")
+_ROLE_NAMES = [str(r) for r in Role]
+
+
+def user_can_view_personal_data(*, viewer: Actor, subject: User | None = None) -> bool:
+    """Address and phone: for holders of `staff.view_personal_data`, and for the person themself.
+
+    One rule for the API and the CSV export (which passes no subject: it exports many people).
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.has_perm(Perm.VIEW_PERSONAL_DATA):
+        return True
+    return subject is not None and viewer.pk == subject.pk
+
+
+def assign_role_groups(user: User, role: str | None) -> None:
+    """Only the group membership (self-registration: a role without admin access)."""
+    user.groups.remove(*Group.objects.filter(name__in=_ROLE_NAMES))
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+
+
+def user_set_role(*, user: User, role: str | None, actor: Actor) -> User:
+    """Make `role` the user's only role group (other groups are kept); None removes every role.
+
+    Every role uses the admin (each seeing what its permissions allow), so a role assigned here
+    carries admin access (`is_staff`) and removing the role removes it.
+    """
+    if role is not None and role not in _ROLE_NAMES:
+        raise RoleForbidden(f"Unknown role {role!r}")
+    with transaction.atomic():
+        assign_role_groups(user, role)
+        is_staff = bool(role) or user.is_superuser
+        if user.is_staff != is_staff:
+            User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+            user.is_staff = is_staff
+    logger.info("user %s role=%s by actor=%s", user.pk, role, actor_id(actor))
+    return user
+
+
+def _check_position(position_id: Any) -> int:
+    if position_id is None or not Position.objects.filter(pk=position_id).exists():
+        raise InvalidPosition()
+    return position_id
+
+
+def _username_base(full_name: str) -> str:
+    return slugify(full_name).replace("-", ".")[:30].strip(".") or "staff"
+
+
+def user_check_actor(*, user: User, actor: Actor) -> None:
+    """Management must not be able to lock out or remove the people above it."""
+    if actor is not None and user.is_superuser and not actor.is_superuser:
+        raise SuperuserProtected()
+
+
+def user_create(
+    *,
+    full_name: str,
+    position_id: int,
+    address: str | None = "",
+    phone: str | None = "",
+    department: str = "",
+    factory_id: str = "",
+    is_active: bool = True,
+    role: str | None = None,
+    actor: Actor,
+) -> User:
+    """A staff record is a user that cannot log in until someone sets a password for it.
+
+    The username is derived from the name; the unique constraint settles two creates that pick the
+    same one at once, and the loser retries with a random suffix.
+    """
+    _check_position(position_id)
+    if role is not None and not (actor is not None and actor.has_perm(Perm.ASSIGN_ROLE)):
+        raise RoleForbidden()
+    base = _username_base(full_name)
+    candidate = base
+    for _ in range(5):
+        if not User.objects.filter(username__iexact=candidate).exists():
+            user = User(
+                username=candidate,
+                full_name=full_name,
+                address=address or "",
+                phone=phone or "",
+                position_id=position_id,
+                department=department or "",
+                factory_id=factory_id or "",
+                is_active=is_active,
+            )
+            user.set_unusable_password()
+            user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:
+                if not Position.objects.filter(pk=position_id).exists():
+                    raise InvalidPosition() from None
+            else:
+                if role is not None:
+                    user_set_role(user=user, role=role, actor=actor)
+                logger.info(
+                    "staff record created id=%s username=%s by actor=%s",
+                    user.pk,
+                    user.username,
+                    actor_id(actor),
+                )
+                return user
+        candidate = f"{base}.{secrets.token_hex(3)}"
+    raise DuplicateUser("Could not pick a unique username; try again")
+
+
+def user_update(*, user: User, actor: Actor, role: str | object | None = ..., **data: Any) -> User:
+    """Apply only the fields given (model field names); `role` only from holders of assign_role."""
+    user_check_actor(user=user, actor=actor)
+    unknown = set(data) - set(USER_FIELDS)
+    if unknown:
+        raise ValueError(f"not staff fields: {sorted(unknown)}")
+    if role is not ... and not (actor is not None and actor.has_perm(Perm.ASSIGN_ROLE)):
+        raise RoleForbidden()
+    if "position_id" in data:
+        _check_position(data["position_id"])
+    data = {f: ("" if v is None and f != "position_id" else v) for f, v in data.items()}
+    try:
+        with transaction.atomic():
+            user, changed = model_update(instance=user, fields=USER_FIELDS, data=data)
+            if role is not ...:
+                user_set_role(user=user, role=role, actor=actor)
+    except IntegrityError:
+        raise InvalidPosition() from None
+    if changed:
+        logger.info(
+            "staff record updated id=%s fields=%s by actor=%s", user.pk, ",".join(changed), actor_id(actor)
+        )
+    return user
+
+
+def user_delete(*, user: User, actor: Actor) -> None:
+    """Delete a staff record; 409 while other records still point at it (protected references)."""
+    user_check_actor(user=user, actor=actor)
+    user_id = user.pk
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, RestrictedError):
+        raise StaffInUse() from None
+    logger.info("staff record deleted id=%s by actor=%s", user_id, actor_id(actor))
