@@ -54,7 +54,8 @@ def test_create_the_spec_example(auth_client, manager, position):
 def test_created_record_cannot_log_in(auth_client, api_client, manager, position):
     data = auth_client(manager).post(LIST, {"nama": "Joko", "id_jabatan": position.pk}).json()
     response = api_client.post(reverse("auth-login"), {"username": data["username"], "password": ""})
-    assert response.status_code in (400, 401)
+    assert response.status_code == 400
+    assert response.json() == {"password": ["This field may not be blank."]}
     response = api_client.post(reverse("auth-login"), {"username": data["username"], "password": "x"})
     assert response.status_code == 401
 
