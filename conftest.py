@@ -31,7 +31,9 @@ def service_problem(name: str) -> str | None:
     from django.conf import settings
 
     if name == "postgres":
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
             return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/facility"
         return None
     if name == "redis":

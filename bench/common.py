@@ -71,15 +71,21 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(
-    env: dict[str, str], *, workers: int | None = None, threads: int = 1, url: str | None = None
+    env: dict[str, str],
+    *,
+    workers: int | None = None,
+    threads: int = 1,
+    url: str | None = None,
+    prepare: bool = True,
 ) -> Iterator[str]:
     """Yield the base URL of a migrated, seeded app under gunicorn (or of `url` if given)."""
     if url:
         yield url.rstrip("/")
         return
-    ensure_database(env["DATABASE_URL"])
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo", "--force")
+    if prepare:
+        ensure_database(env["DATABASE_URL"])
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo", "--force")
     port = free_port()
     workers = workers or int(env.get("BENCH_WORKERS", (os.cpu_count() or 2) * 2))
     cmd = [
@@ -173,3 +179,23 @@ def latency_line(name: str, samples: list[float]) -> str:
         f"p95={percentile(samples, 95):.1f}ms p99={percentile(samples, 99):.1f}ms "
         f"mean={statistics.fmean(samples) * 1000:.1f}ms"
     )
+
+
+def wrk(url: str, *, connections: int = 32, seconds: int = 10, token: str | None = None) -> dict[str, object]:
+    """Run wrk against one URL; {"rps", "p50", "p99", "non2xx"} (latencies as wrk prints them)."""
+    import re
+
+    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if token:
+        cmd += ["-H", f"Authorization: Bearer {token}"]
+    cmd.append(url)
+    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {
+        "rps": float(rps.group(1)) if rps else float("nan"),
+        "p50": lat.get("50", "?"),
+        "p99": lat.get("99", "?"),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+    }

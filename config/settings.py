@@ -111,10 +111,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that polls the socket instead of a round trip.
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
     # Persistent connections: opening one per request costs more than most queries here.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
-    # A `SELECT 1` before reusing a connection in each request: survives a database restart
-    # without a failed request, at ~0.3 ms per request (measured on the status read).
+    # Checked before reusing a connection in each request, so a database restart costs no failed
+    # request; config.db.postgresql polls the socket and sends `SELECT 1` only when it has news.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)

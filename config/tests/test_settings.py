@@ -91,7 +91,7 @@ def test_env_switches_backends_on():
     )
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout.strip().splitlines()[-1])
-    assert info["engine"] == "django.db.backends.postgresql"
+    assert info["engine"] == "config.db.postgresql"
     assert info["conn_max_age"] == 600
     assert info["cache"] == "django_redis.cache.RedisCache"
     assert info["storage_backend"] == "storages.backends.s3.S3Storage"
