@@ -76,6 +76,7 @@ def layer_profile(env: dict[str, str], token: str, requests_count: int) -> None:
     django.setup()
     from django.conf import settings
     from django.core.cache import caches
+    from django.core.handlers.base import BaseHandler
     from django.core.handlers.wsgi import WSGIHandler
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.backends.utils import CursorWrapper
@@ -93,6 +94,8 @@ def layer_profile(env: dict[str, str], token: str, requests_count: int) -> None:
     for dotted in settings.MIDDLEWARE:
         cls = import_string(dotted)
         timers.patch(cls, "__call__", f"middleware {cls.__name__}")
+    # The innermost middleware calls this: URL resolving and the view call, DRF's dispatch included.
+    timers.patch(BaseHandler, "_get_response", "URL resolving, DRF dispatch, Request/Response")
     timers.patch(JWTAuthentication, "authenticate", "authentication (JWT decode, checks)")
     timers.patch(type(caches["default"]), "get_many", "cache round trips (auth record, deny-list)")
     timers.patch(BaseDatabaseWrapper, "close_if_health_check_failed", "db: connection health check")
@@ -129,7 +132,7 @@ def layer_profile(env: dict[str, str], token: str, requests_count: int) -> None:
     print(f"\nper-layer cost of GET /device/{{id}}/status, in-process, {requests_count} requests, one thread")
     print(f"{'layer':<50} {'us/req':>8} {'share':>7} {'calls/req':>9}")
     rows = sorted(timers.own.items(), key=lambda item: -item[1])
-    for label, seconds in [*rows, ("rest: URL resolving, DRF dispatch, request/response", rest)]:
+    for label, seconds in [*rows, ("rest: WSGI request/response objects, signals", rest)]:
         per = seconds / requests_count * 1e6
         calls = timers.calls.get(label, 0) / requests_count
         print(f"{label:<50} {per:8.1f} {seconds / total:7.1%} {calls:9.2f}")
