@@ -8,10 +8,11 @@ import logging
 import math
 import secrets
 import time
+import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.mail import send_mail
 
 from staff.exceptions import (
@@ -53,6 +54,122 @@ def _cooldown_remaining(key: str) -> int:
     return max(1, math.ceil(until - time.time()))
 
 
+class _CacheStore:
+    """Any Django cache: each step is one atomic cache call (add, set_many, get_many, incr, delete)."""
+
+    def issue(self, keys: tuple[str, str, str], code_hmac: str, ttl: int, cooldown: int) -> int:
+        """Store a fresh code; the cooldown's remaining seconds (>0) instead when it is running."""
+        code_key, attempts_key, cooldown_key = keys
+        if cooldown > 0 and not cache.add(cooldown_key, time.time() + cooldown, timeout=cooldown):
+            return _cooldown_remaining(cooldown_key) or 1
+        # Counter first: a code never exists without its counter, so a missing counter means "reset".
+        cache.set_many({attempts_key: 0, code_key: code_hmac}, timeout=ttl)
+        return 0
+
+    def check(self, keys: tuple[str, str, str], code_hmac: str, max_attempts: int) -> tuple[str, int]:
+        """(outcome, n): "verified", "wrong" (n = this failure's number), "not_found",
+        "already_used" or "locked_out" (n = seconds until a new code may be generated)."""
+        code_key, attempts_key, cooldown_key = keys
+        found = cache.get_many([code_key, attempts_key])
+        stored, failures = found.get(code_key), found.get(attempts_key)
+        if stored is None or failures is None:
+            # No code, or its counter was evicted/reset: either way there is nothing to try against.
+            return "not_found", 0
+        if hmac.compare_digest(stored, code_hmac):
+            if failures < max_attempts:
+                if cache.delete(code_key):
+                    cache.delete(attempts_key)
+                    return "verified", 0
+                return "already_used", 0
+        else:
+            try:
+                failures = cache.incr(attempts_key) - 1
+            except ValueError:
+                # A concurrent verify reset this code (lockout or success) after we read it.
+                return "not_found", 0
+            if failures < max_attempts:
+                return "wrong", failures + 1
+        cache.delete_many([code_key, attempts_key])
+        return "locked_out", _cooldown_remaining(cooldown_key) or 1
+
+
+# Redis: each operation is one Lua script, so generate and verify cost one round trip each instead
+# of two and three, with the same atomicity. Values are encoded as django-redis encodes them, so
+# `cache.get` reads the same keys (the attempt counter is a plain integer, INCR works on it).
+_ISSUE_LUA = """
+local cooldown = tonumber(ARGV[1])
+if cooldown > 0 and not redis.call('SET', KEYS[3], ARGV[2], 'NX', 'EX', cooldown) then
+  return redis.call('PTTL', KEYS[3])
+end
+if tonumber(ARGV[4]) <= 0 then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 0
+end
+redis.call('SET', KEYS[2], 0, 'EX', ARGV[4])
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+return 0
+"""
+_CHECK_LUA = """
+local stored = redis.call('GET', KEYS[1])
+local failures = tonumber(redis.call('GET', KEYS[2]))
+if not stored or not failures then return {'not_found', 0} end
+local max_attempts = tonumber(ARGV[2])
+if stored == ARGV[1] then
+  if failures < max_attempts then
+    redis.call('DEL', KEYS[1], KEYS[2])
+    return {'verified', 0}
+  end
+else
+  failures = redis.call('INCR', KEYS[2]) - 1
+  if failures < max_attempts then return {'wrong', failures + 1} end
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+return {'locked_out', redis.call('PTTL', KEYS[3])}
+"""
+
+
+class _RedisStore:
+    """django-redis: the same steps as _CacheStore, each as one server-side script."""
+
+    def __init__(self, backend) -> None:
+        self.backend = backend
+        client = backend.client.get_client(write=True)
+        self.issue_script = client.register_script(_ISSUE_LUA)
+        self.check_script = client.register_script(_CHECK_LUA)
+
+    def _keys(self, keys: tuple[str, str, str]) -> list[str]:
+        return [self.backend.make_key(key) for key in keys]
+
+    def issue(self, keys: tuple[str, str, str], code_hmac: str, ttl: int, cooldown: int) -> int:
+        encode = self.backend.client.encode
+        args = [cooldown, encode(time.time() + cooldown), encode(code_hmac), ttl]
+        remaining_ms = int(self.issue_script(keys=self._keys(keys), args=args))
+        return max(1, math.ceil(remaining_ms / 1000)) if remaining_ms > 0 else 0
+
+    def check(self, keys: tuple[str, str, str], code_hmac: str, max_attempts: int) -> tuple[str, int]:
+        encode = self.backend.client.encode
+        outcome, number = self.check_script(keys=self._keys(keys), args=[encode(code_hmac), max_attempts])
+        outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+        if outcome == "locked_out":
+            return outcome, max(1, math.ceil(int(number) / 1000)) if int(number) > 0 else 1
+        return outcome, int(number)
+
+
+# Per cache backend object (Django keeps one per thread; settings changes in tests make new ones).
+_stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _store() -> _CacheStore | _RedisStore:
+    """The store for the current default cache."""
+    backend = caches["default"]
+    found = _stores.get(backend)
+    if found is None:
+        is_redis = hasattr(getattr(backend, "client", None), "get_client")
+        found = _RedisStore(backend) if is_redis else _CacheStore()
+        _stores[backend] = found
+    return found
+
+
 def _otp_email(ident: str) -> str:
     """The email of the active user this id names, if any (ids that are not user ids have none)."""
     if not ident.isascii() or not ident.isdigit() or not 0 < int(ident) < 2**63:
@@ -67,18 +184,15 @@ def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> O
     Only an HMAC of the code is stored. A per-id cooldown (OTP_RESEND_COOLDOWN) bounds how often
     codes can be re-rolled; with `deliver`, the code is emailed when the id is a user with an email.
     """
-    code_key, attempts_key, cooldown_key = _otp_keys(ident)
+    code = f"{secrets.randbelow(10**6):06d}"
+    ttl = int(settings.OTP_TTL)
     cooldown = int(settings.OTP_RESEND_COOLDOWN)
-    if cooldown > 0 and not cache.add(cooldown_key, time.time() + cooldown, timeout=cooldown):
-        retry_after = _cooldown_remaining(cooldown_key) or 1
+    retry_after = _store().issue(_otp_keys(ident), _hmac("otp-code", ident, code), ttl, cooldown)
+    if retry_after:
         _OTP_LOG.warning(
             "otp generate id=%r ip=%s outcome=cooldown retry_after=%s", ident, client_ip, retry_after
         )
         raise OTPCooldown(retry_after=retry_after)
-    code = f"{secrets.randbelow(10**6):06d}"
-    ttl = int(settings.OTP_TTL)
-    # Counter first: a code never exists without its counter, so a missing counter means "reset".
-    cache.set_many({attempts_key: 0, code_key: _hmac("otp-code", ident, code)}, timeout=ttl)
     emailed = False
     if deliver:
         email = _otp_email(ident)
@@ -103,38 +217,21 @@ def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> O
 def otp_verify(*, ident: str, code: str, client_ip: str = "") -> None:
     """Accept the current code for `ident` once; raise 404/400/429 domain errors otherwise.
 
-    Consumption is one atomic `cache.delete`, which only one caller can win, so concurrent correct
-    verifies yield exactly one success. Wrong guesses are counted atomically (`incr`) before the
-    answer goes out, so a burst of guesses gets at most OTP_MAX_ATTEMPTS plain "wrong" answers.
+    Consumption is atomic (one `cache.delete`, or one Lua script on Redis), which only one caller
+    can win, so concurrent correct verifies yield exactly one success. Wrong guesses are counted
+    atomically (`incr`) before the answer goes out, so a burst of guesses gets at most
+    OTP_MAX_ATTEMPTS plain "wrong" answers.
     """
-    code_key, attempts_key, cooldown_key = _otp_keys(ident)
-    found = cache.get_many([code_key, attempts_key])
-    stored, failures = found.get(code_key), found.get(attempts_key)
-    if stored is None or failures is None:
-        # No code, or its counter was evicted/reset: either way there is no code to try against.
-        _OTP_LOG.info("otp verify id=%r ip=%s outcome=not_found", ident, client_ip)
-        raise OTPNotFound()
     max_attempts = int(settings.OTP_MAX_ATTEMPTS)
-    if hmac.compare_digest(stored, _hmac("otp-code", ident, code)):
-        if failures < max_attempts:
-            if cache.delete(code_key):
-                cache.delete(attempts_key)
-                _OTP_LOG.info("otp verify id=%r ip=%s outcome=verified", ident, client_ip)
-                return
-            _OTP_LOG.info("otp verify id=%r ip=%s outcome=already_used", ident, client_ip)
-            raise OTPNotFound()
-    else:
-        try:
-            failures = cache.incr(attempts_key) - 1
-        except ValueError:
-            # A concurrent verify reset this code (lockout or success) after we read it.
-            _OTP_LOG.info("otp verify id=%r ip=%s outcome=not_found", ident, client_ip)
-            raise OTPNotFound() from None
-        if failures < max_attempts:
-            _OTP_LOG.warning(
-                "otp verify id=%r ip=%s outcome=wrong attempt=%s", ident, client_ip, failures + 1
-            )
-            raise OTPWrong()
-    cache.delete_many([code_key, attempts_key])
-    _OTP_LOG.warning("otp verify id=%r ip=%s outcome=locked_out", ident, client_ip)
-    raise OTPAttemptsExceeded(retry_after=_cooldown_remaining(cooldown_key) or 1)
+    outcome, number = _store().check(_otp_keys(ident), _hmac("otp-code", ident, code), max_attempts)
+    if outcome == "verified":
+        _OTP_LOG.info("otp verify id=%r ip=%s outcome=verified", ident, client_ip)
+        return
+    if outcome == "wrong":
+        _OTP_LOG.warning("otp verify id=%r ip=%s outcome=wrong attempt=%s", ident, client_ip, number)
+        raise OTPWrong()
+    if outcome == "locked_out":
+        _OTP_LOG.warning("otp verify id=%r ip=%s outcome=locked_out", ident, client_ip)
+        raise OTPAttemptsExceeded(retry_after=number)
+    _OTP_LOG.info("otp verify id=%r ip=%s outcome=%s", ident, client_ip, outcome)
+    raise OTPNotFound()
