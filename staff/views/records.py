@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters
 
+from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
 from staff.exceptions import StaffNotFound
 from staff.filters import StaffFilter
@@ -20,7 +20,7 @@ class StaffViewSet(ServiceModelViewSet):
 
     queryset = User.objects.select_related("position").prefetch_related("groups").order_by("id")
     serializer_class = StaffSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = StaffFilter
     search_fields = ["full_name", "username"]
     not_found_error = StaffNotFound
