@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from config.api.filters import BoundedIntegerFilter, BoundedIsoDateTimeFilter
+from config.api.filters import BoundedIntegerFilter, BoundedIsoDateTimeFilter, SearchTermsFilter
 from locks.choices import ChangeSource, LockStatus
 from locks.models import Device, DeviceLog
 
@@ -11,6 +11,8 @@ class DeviceFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=LockStatus.choices)
     type = filters.CharFilter()
     location = filters.CharFilter(lookup_expr="iexact")
+    # Checked here (400 for NUL, too many or too long terms); the view's SearchFilter matches.
+    search = SearchTermsFilter()
 
     class Meta:
         model = Device

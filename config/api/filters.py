@@ -73,21 +73,56 @@ class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
 
 
-class BoundedSearchFilter(SearchFilter):
-    """DRF's SearchFilter with at most `max_terms` distinct terms of at most `max_term_length`."""
+MAX_SEARCH_TERMS = 5
+MAX_SEARCH_TERM_LENGTH = 64
 
-    max_terms = 5
-    max_term_length = 64
+
+def search_term_errors(raw: str, terms: list[str]) -> list[str]:
+    """Why a `?search=` value is refused (empty when it is fine); `terms` are its distinct terms."""
+    if "\x00" in raw:
+        return ["Null characters are not allowed."]
+    if len(terms) > MAX_SEARCH_TERMS:
+        return [f"At most {MAX_SEARCH_TERMS} search terms."]
+    if any(len(term) > MAX_SEARCH_TERM_LENGTH for term in terms):
+        return [f"Each search term has at most {MAX_SEARCH_TERM_LENGTH} characters."]
+    return []
+
+
+class BoundedSearchFilter(SearchFilter):
+    """DRF's SearchFilter with at most 5 distinct terms of at most 64 characters, and no NUL."""
 
     def get_search_terms(self, request) -> list[str]:
         raw = request.query_params.get(self.search_param, "")
-        if "\x00" in raw:
-            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
+        # NUL first: DRF's own check would answer a bare list instead of {"search": [...]}.
+        errors = search_term_errors(raw, [])
+        if errors:
+            raise exceptions.ValidationError({self.search_param: errors})
         terms = list(dict.fromkeys(super().get_search_terms(request)))
-        if len(terms) > self.max_terms:
-            raise exceptions.ValidationError({self.search_param: [f"At most {self.max_terms} search terms."]})
-        if any(len(term) > self.max_term_length for term in terms):
-            raise exceptions.ValidationError(
-                {self.search_param: [f"Each search term has at most {self.max_term_length} characters."]}
-            )
+        errors = search_term_errors(raw, terms)
+        if errors:
+            raise exceptions.ValidationError({self.search_param: errors})
         return terms
+
+
+class SearchTermsField(forms.CharField):
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        terms = list(dict.fromkeys(t for t in value.replace(",", " ").split() if t))
+        errors = search_term_errors(value, terms)
+        if errors:
+            raise DjangoValidationError(errors, code="invalid")
+
+
+class SearchTermsFilter(django_filters.CharFilter):
+    """Only checks `?search=` in a FilterSet, for views whose `filter_backends` list DRF's plain
+    SearchFilter (which does the matching): DjangoFilterBackend runs first and answers the 400."""
+
+    field_class = SearchTermsField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Up to 5 terms (spaces or commas) of up to 64 characters.")
+        super().__init__(*args, method=self._no_filter, **kwargs)
+
+    @staticmethod
+    def _no_filter(queryset, name: str, value: str):
+        return queryset

@@ -259,3 +259,24 @@ def test_gunicorn_config_limits_request_line_and_headers_and_hides_the_server():
 def test_dockerfile_runs_gunicorn_with_the_shipped_config():
     dockerfile = (Path(django_settings.BASE_DIR) / "Dockerfile").read_text()
     assert '"--config", "gunicorn.conf.py"' in dockerfile
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("a\x00", "Null characters are not allowed."),
+        ("a b c d e f", "At most 5 search terms."),
+        ("x" * 65, "Each search term has at most 64 characters."),
+    ],
+)
+def test_device_search_is_bounded_too(auth_client, reader, search, message):
+    response = auth_client(reader).get("/device/", {"search": search})
+    assert response.status_code == 400
+    assert response.json() == {"search": [message]}
+
+
+def test_device_search_still_matches(auth_client, reader):
+    DeviceFactory(name="Main Door Lock")
+    DeviceFactory(name="Lab Door")
+    names = [row["name"] for row in auth_client(reader).get("/device/", {"search": "door,main"}).json()]
+    assert names == ["Main Door Lock"]

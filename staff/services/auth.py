@@ -159,7 +159,10 @@ def tokens_refresh(*, refresh_token: str) -> dict[str, Any]:
     if family is None:
         # Issued before token families existed: it becomes the start of one.
         family = TokenFamily.objects.create(id=uuid.uuid4().hex, user=user).pk
-    elif not TokenFamily.objects.filter(pk=family, user=user, revoked_at__isnull=True).exists():
+    elif not TokenFamily.objects.filter(pk=family, user=user, revoked_at__isnull=True).update(
+        updated_at=timezone.now()
+    ):
+        # One query both checks the family is live and marks it used (token_families_flush).
         raise InvalidToken("Token has been revoked")
     if not _blacklist(old):
         # Lost a race with another refresh of the same token: that is a reuse too.
@@ -204,6 +207,19 @@ def tokens_revoke_user(*, user: User, actor: Actor, reason: str = "logout_everyw
     authz.forget_user(user.pk)
     transaction.on_commit(lambda: authz.forget_user(user.pk))
     logger.info("user %s logged out everywhere (%s) by actor=%s", user.pk, reason, actor_id(actor))
+
+
+def token_families_flush(*, now: datetime | None = None) -> int:
+    """Delete logins whose every token has expired: not refreshed for a refresh-token lifetime.
+
+    A family's row is touched on each refresh, so `updated_at` + REFRESH_TOKEN_LIFETIME bounds the
+    expiry of the newest refresh token issued in it (and its access tokens expire sooner).
+    """
+    cutoff = (now or timezone.now()) - jwt_settings.REFRESH_TOKEN_LIFETIME
+    deleted, _ = TokenFamily.objects.filter(updated_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("token families flushed: %s", deleted)
+    return deleted
 
 
 def _access_lifetime_seconds() -> int:

@@ -134,7 +134,11 @@ def password_door_check(*, request: Any, identifier: str, account_id: int | None
     """Per-IP window, per-account window and lockout for one password attempt; returns the account
     key for `password_failed`/`password_succeeded`. Raises LoginThrottled (429) when refused."""
     key = account_key(identifier, account_id=account_id)
-    for throttle in (LoginIPThrottle(), LoginAccountThrottle(identifier=identifier)):
+    throttles: list[SettingRateThrottle] = [LoginAccountThrottle(identifier=identifier)]
+    if request is not None:
+        # `authenticate()` may be called without a request (scripts): no client IP to count.
+        throttles.insert(0, LoginIPThrottle())
+    for throttle in throttles:
         if not throttle.allow_request(request, None):
             logger.warning("password door throttled scope=%s key=%s", throttle.scope, key)
             raise LoginThrottled(retry_after=max(1, math.ceil(throttle.wait() or 1)))

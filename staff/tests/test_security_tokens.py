@@ -263,3 +263,27 @@ def test_concurrent_registration_of_two_spellings_creates_one_account():
     statuses = _race(8, register)
     assert statuses.count(201) == 1
     assert User.objects.filter(username="sis2").count() == 1
+
+
+def test_flush_deletes_only_families_past_a_refresh_lifetime(settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    user = UserFactory()
+    old, recent = login(user.username), login(user.username)
+    old_fam = AccessToken(old["access_token"])["fam"]
+    TokenFamily.objects.filter(pk=old_fam).update(updated_at=timezone.now() - timedelta(days=8))
+    # A refresh marks the family as used, so a long-lived but active login is kept.
+    refresh(recent["refresh_token"])
+    call_command("flush_token_families")
+    assert not TokenFamily.objects.filter(pk=old_fam).exists()
+    assert TokenFamily.objects.filter(pk=AccessToken(recent["access_token"])["fam"]).exists()
+
+
+def test_authenticate_without_a_request_counts_the_account_only():
+    from django.contrib.auth import authenticate
+
+    user = UserFactory(username="script")
+    assert authenticate(None, username="SCRIPT", password=TEST_PASSWORD) == user

@@ -14,9 +14,10 @@ from staff.services import records
 
 
 class StaffViewSet(ServiceModelViewSet):
-    """Any authenticated user reads names and jabatan; personal data needs `staff.view_personal_data`
-    (or being that user); writes need the add/change/delete user permissions (Management), and a
-    `role` in the body needs `staff.assign_role`. PUT and PATCH change only the fields sent."""
+    """Any authenticated user reads names and jabatan; personal data (address, phone, e-mail, role)
+    needs `staff.view_personal_data` (or being that user); writes need the add/change/delete user
+    permissions (Management), and a `role` in the body needs `staff.assign_role`. PUT and PATCH
+    change only the fields sent."""
 
     queryset = User.objects.select_related("position").prefetch_related("groups").order_by("id")
     serializer_class = StaffSerializer
