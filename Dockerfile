@@ -21,4 +21,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health').status != 200)"
 # Bind, workers, request-line/header limits and the Server header: gunicorn.conf.py (GUNICORN_* env).
-CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi:application"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "-", "config.wsgi:application"]

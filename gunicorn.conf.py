@@ -20,7 +20,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Off unless asked for (the Dockerfile asks for "-", stdout); benchmarks start gunicorn from the
+# project root, where this file is read by default, and want no per-request line.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 # Request line (method + URL + version) at most 4 KiB: longer → 414.
 limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "4094"))
 # At most 50 header fields of at most 8 KiB each: more or longer → 431 / 400.
