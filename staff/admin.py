@@ -17,7 +17,7 @@ from config.admin import CSVExportMixin, ServiceAdmin
 from config.roles import Role
 from staff.admin_auth import GuardedAdminAuthenticationForm, guarded_password_change
 from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
-from staff.services import auth, positions, records
+from staff.services import auth, guard, positions, records
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -54,7 +54,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
     list_filter = [RoleFilter, "position", "is_active", "is_staff", "is_superuser", "department"]
     search_fields = ["username", "full_name", "first_name", "last_name", "email", "position__name"]
     ordering = ["id"]
-    actions = ["export_csv", "logout_everywhere"]
+    actions = ["export_csv", "logout_everywhere", "reset_login_lockout"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
@@ -99,6 +99,15 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
             auth.tokens_revoke_user(user=user, actor=request.user)
 
         self.run_service_action(request, queryset, revoke, done="logged out everywhere")
+
+    @admin.action(description="Reset the login lockout of selected users", permissions=["change"])
+    def reset_login_lockout(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.run_service_action(
+            request,
+            queryset,
+            lambda user: guard.lockout_reset(user_id=user.pk, actor=request.user),
+            done="unlocked",
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         # Django's user forms own login fields and password hashing; the rules about superusers

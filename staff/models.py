@@ -99,6 +99,13 @@ class User(AbstractUser):
         """Usernames are stored canonically (NFKC + casefold), so two spellings are one account."""
         return canonical_username(username) if isinstance(username, str) else username
 
+    def clean(self) -> None:
+        super().clean()  # normalises the username (normalize_username)
+        # NFKC can lengthen text (one ligature becomes up to 18 letters): check the stored form.
+        max_length = self._meta.get_field("username").max_length
+        if len(self.username) > max_length:
+            raise ValidationError({"username": f"Ensure this value has at most {max_length} characters."})
+
     def save(self, *args, **kwargs) -> None:
         if isinstance(self.username, str):
             self.username = self.normalize_username(self.username)

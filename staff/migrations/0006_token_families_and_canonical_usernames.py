@@ -22,11 +22,12 @@ def canonicalise_usernames(apps, schema_editor) -> None:
     User = apps.get_model("staff", "User")
     taken = set(User.objects.values_list("username", flat=True))
     for user in User.objects.order_by("id").only("id", "username"):
-        canonical = _canonical(user.username)
+        canonical = _canonical(user.username)[:150]
         if canonical == user.username:
             continue
         if canonical in taken:
-            canonical = f"{canonical}-{user.pk}"
+            suffix = f"-{user.pk}"
+            canonical = canonical[: 150 - len(suffix)] + suffix
             logger.warning("username of user %s collides once canonical; renamed to %s", user.pk, canonical)
         taken.discard(user.username)
         taken.add(canonical)

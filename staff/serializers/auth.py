@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.roles import Role
-from staff.identity import is_encodable
+from staff.identity import canonical_username, is_encodable
 from staff.models import User
 
 USERNAME_RE = re.compile(r"^[\w.@+-]+$")
@@ -39,6 +39,10 @@ class RegisterSerializer(serializers.Serializer):
     def validate_username(self, value: str) -> str:
         if not USERNAME_RE.match(value):
             raise serializers.ValidationError("Use letters, digits and @/./+/-/_ only.")
+        # The stored (canonical) form must fit too: NFKC can make one character many.
+        canonical = canonical_username(value)
+        if len(canonical) > 50 or not USERNAME_RE.match(canonical):
+            raise serializers.ValidationError("Ensure this field has no more than 50 characters.")
         return value
 
     def validate(self, attrs: dict) -> dict:

@@ -130,6 +130,12 @@ def password_succeeded(*, key: str) -> None:
     cache.delete_many(list(_lock_keys(key)))
 
 
+def lockout_reset(*, user_id: int, actor: Any) -> None:
+    """Open a locked-out account's password doors again (admin action); the windows stay."""
+    password_succeeded(key=account_key("", account_id=user_id))
+    logger.info("password door lockout reset user=%s by actor=%s", user_id, getattr(actor, "pk", None))
+
+
 def password_door_check(*, request: Any, identifier: str, account_id: int | None = None) -> str:
     """Per-IP window, per-account window and lockout for one password attempt; returns the account
     key for `password_failed`/`password_succeeded`. Raises LoginThrottled (429) when refused."""

@@ -281,3 +281,43 @@ def test_padded_otp_ids_email_the_user_once(api_client, settings, mailoutbox):
     ]
     assert statuses == [200, 429, 429, 429, 429]
     assert len(mailoutbox) == 1
+
+
+def test_register_refuses_a_name_whose_canonical_form_is_too_long(api_client):
+    """One Arabic ligature is 18 letters under NFKC: nine of them would overflow the column."""
+    body = {"username": "\ufdfa" * 9, "email": "lig@example.com", "password": "Str0ng-Passw0rd"}
+    response = api_client.post(reverse("auth-register"), body)
+    assert response.status_code == 400
+    assert "username" in response.json()
+
+
+def test_admin_form_refuses_a_name_whose_canonical_form_is_too_long():
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/staff/user/add/",
+        {
+            "username": "\ufdfa" * 10,
+            "password1": "N3w-Passw0rd-x",
+            "password2": "N3w-Passw0rd-x",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(username__startswith="\u0635").exists()
+
+
+def test_admin_action_resets_a_lockout(api_client, settings):
+    settings.LOGIN_LOCKOUT_AFTER = 2
+    dave = UserFactory(username="dave")
+    for _ in range(2):
+        api_login(api_client, "dave", "wrong")
+    assert api_login(api_client, "dave").status_code == 429
+    admin_client = Client()
+    admin_client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = admin_client.post(
+        "/admin/staff/user/", {"action": "reset_login_lockout", "_selected_action": [dave.pk]}, follow=True
+    )
+    assert "1 user unlocked" in response.content.decode()
+    assert api_login(api_client, "dave").status_code == 200
