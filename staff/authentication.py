@@ -45,7 +45,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Token has been revoked.")
         generation = authz.current_generation(found.get(authz.GENERATION_KEY))
         record = found.get(authz.record_key(user_id))
-        if not record or record.get("gen") != generation:
+        # A record without "tgen" was cached before token generations existed: rebuild it.
+        if not record or record.get("gen") != generation or "tgen" not in record:
             record = authz.build_record(user_id, generation)
         if record is None:
             raise exceptions.AuthenticationFailed("User not found.")

@@ -287,3 +287,17 @@ def test_authenticate_without_a_request_counts_the_account_only():
 
     user = UserFactory(username="script")
     assert authenticate(None, username="SCRIPT", password=TEST_PASSWORD) == user
+
+
+def test_a_record_cached_before_token_generations_is_rebuilt():
+    from staff import authz
+
+    user = UserFactory()
+    pair = login(user.username)
+    auth.tokens_revoke_user(user=user, actor=None)
+    fresh = login(user.username)
+    record = authz.build_record(user.pk, authz.current_generation(cache.get(authz.GENERATION_KEY)))
+    del record["tgen"]
+    cache.set(authz.record_key(user.pk), record)
+    assert me(fresh["access_token"]) == 200
+    assert me(pair["access_token"]) == 401
