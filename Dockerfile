@@ -20,4 +20,5 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health').status != 200)"
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# Bind, workers, request-line/header limits and the Server header: gunicorn.conf.py (GUNICORN_* env).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "-", "config.wsgi:application"]

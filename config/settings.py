@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestTimingMiddleware",
+    "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +191,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# ModelBackend behind the password-door limits (per IP, per account, lockout): staff.backends.
+AUTHENTICATION_BACKENDS = ["staff.backends.GuardedModelBackend"]
 
 JWT_ACCESS_MINUTES = env.int("JWT_ACCESS_MINUTES", default=60)
 JWT_REFRESH_DAYS = env.int("JWT_REFRESH_DAYS", default=7)
@@ -204,6 +207,14 @@ SIMPLE_JWT = {
 }
 
 THROTTLE_LOGIN = env.str("THROTTLE_LOGIN", default="10/min")
+# Self-registration per client IP: low, so probing which e-mails exist is slow (README, Roles).
+THROTTLE_REGISTER = env.str("THROTTLE_REGISTER", default="5/hour")
+# Progressive lockout per account: after LOGIN_LOCKOUT_AFTER failures in a row, each further
+# failure locks the account's password doors for LOGIN_LOCKOUT_BASE seconds, doubled per failure,
+# at most LOGIN_LOCKOUT_MAX; a success resets it.
+LOGIN_LOCKOUT_AFTER = env.int("LOGIN_LOCKOUT_AFTER", default=5)
+LOGIN_LOCKOUT_BASE = env.int("LOGIN_LOCKOUT_BASE", default=60)
+LOGIN_LOCKOUT_MAX = env.int("LOGIN_LOCKOUT_MAX", default=3600)
 THROTTLE_OTP = env.str("THROTTLE_OTP", default="10/min")
 
 OTP_RETURN_CODE = env.bool("OTP_RETURN_CODE", default=DEBUG)
@@ -216,6 +227,12 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo-pass-2026")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@facility.local")
 
+# --- Request limits ----------------------------------------------------------------------------
+# Form and JSON bodies (files excluded): larger ones are refused with 413 JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# JSON nesting depth accepted by the API's parser (deeper → 400).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+
 # --- REST framework and OpenAPI ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -225,7 +242,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ActionPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "config.api.filters.BoundedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.SkipLimitPagination",
@@ -234,7 +251,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -86,5 +86,6 @@ urlpatterns = [
     *(path("", include(module)) for module in APP_URLCONFS),
 ]
 
+handler400 = "config.request_limits.json_bad_request"
 handler404 = "config.api.exceptions.json_not_found"
 handler500 = "config.api.exceptions.json_server_error"

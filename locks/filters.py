@@ -1,5 +1,6 @@
 from django_filters import rest_framework as filters
 
+from config.api.filters import BoundedIntegerFilter, BoundedIsoDateTimeFilter, SearchTermsFilter
 from locks.choices import ChangeSource, LockStatus
 from locks.models import Device, DeviceLog
 
@@ -10,6 +11,8 @@ class DeviceFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=LockStatus.choices)
     type = filters.CharFilter()
     location = filters.CharFilter(lookup_expr="iexact")
+    # Checked here (400 for NUL, too many or too long terms); the view's SearchFilter matches.
+    search = SearchTermsFilter()
 
     class Meta:
         model = Device
@@ -19,9 +22,9 @@ class DeviceFilter(filters.FilterSet):
 class DeviceLogFilter(filters.FilterSet):
     """A time range (`changed_after` inclusive, `changed_before` exclusive), the actor, the source."""
 
-    changed_after = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
-    changed_before = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
-    actor = filters.NumberFilter(field_name="actor_id", help_text="User id of the authenticated actor.")
+    changed_after = BoundedIsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    changed_before = BoundedIsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
+    actor = BoundedIntegerFilter(field_name="actor_id", help_text="User id of the authenticated actor.")
     actor_username = filters.CharFilter(field_name="actor__username", lookup_expr="iexact")
     source = filters.ChoiceFilter(choices=ChangeSource.choices)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,8 +15,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from config.admin import CSVExportMixin, ServiceAdmin
 from config.roles import Role
-from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, User
-from staff.services import positions, records
+from staff.admin_auth import GuardedAdminAuthenticationForm, guarded_password_change
+from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
+from staff.services import auth, guard, positions, records
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -52,7 +54,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
     list_filter = [RoleFilter, "position", "is_active", "is_staff", "is_superuser", "department"]
     search_fields = ["username", "full_name", "first_name", "last_name", "email", "position__name"]
     ordering = ["id"]
-    actions = ["export_csv"]
+    actions = ["export_csv", "logout_everywhere", "reset_login_lockout"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
@@ -86,6 +88,26 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
         if records.user_can_view_personal_data(viewer=request.user):
             columns[3:3] = [("alamat", lambda u: u.address), ("telepon", lambda u: u.phone)]
         return columns
+
+    @admin.action(
+        description="Log selected users out everywhere (API tokens and admin sessions)",
+        permissions=["change"],
+    )
+    def logout_everywhere(self, request: HttpRequest, queryset: QuerySet) -> None:
+        def revoke(user: User) -> None:
+            records.user_check_actor(user=user, actor=request.user)
+            auth.tokens_revoke_user(user=user, actor=request.user)
+
+        self.run_service_action(request, queryset, revoke, done="logged out everywhere")
+
+    @admin.action(description="Reset the login lockout of selected users", permissions=["change"])
+    def reset_login_lockout(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.run_service_action(
+            request,
+            queryset,
+            lambda user: guard.lockout_reset(user_id=user.pk, actor=request.user),
+            done="unlocked",
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         # Django's user forms own login fields and password hashing; the rules about superusers
@@ -122,8 +144,31 @@ class PositionAdmin(CSVExportMixin, ServiceAdmin):
         return obj.user_count
 
 
+@admin.register(TokenFamily)
+class TokenFamilyAdmin(admin.ModelAdmin):
+    """Logins (token families): read-only; end them with the users' "log out everywhere" action."""
+
+    list_display = ["id", "user", "created_at", "revoked_at", "revoke_reason"]
+    list_filter = ["revoke_reason", "created_at"]
+    search_fields = ["user__username", "id"]
+    list_select_related = ["user"]
+    readonly_fields = ["id", "user", "created_at", "updated_at", "revoked_at", "revoke_reason"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 # The JWT deny-list tables belong with the users they revoke, not in a section of their own.
 admin.site.unregister(OutstandingToken)
 admin.site.unregister(BlacklistedToken)
 admin.site.register(AccessOutstandingToken, OutstandingTokenAdmin)
 admin.site.register(AccessBlacklistedToken, BlacklistedTokenAdmin)
+
+# Every admin password door behind the shared limits (staff.services.guard): the login form words a
+# throttled refusal; the own-password change checks the old password through the guard. Set on the
+# default site before its URLs are built (admin autodiscovery runs before the URLconf loads).
+admin.site.login_form = GuardedAdminAuthenticationForm
+admin.site.password_change = types.MethodType(guarded_password_change, admin.site)

@@ -35,15 +35,24 @@ class JWTAuthentication(authentication.BaseAuthentication):
         jti = token.get(jwt_settings.JTI_CLAIM)
         if user_id is None or not jti:
             raise exceptions.AuthenticationFailed("Token carries no user.")
-        found = cache.get_many([authz.GENERATION_KEY, authz.record_key(user_id), authz.deny_key(jti)])
-        if found.get(authz.deny_key(jti)):
+        family = token.get("fam")
+        keys = [authz.GENERATION_KEY, authz.record_key(user_id), authz.deny_key(jti)]
+        if family:
+            keys.append(authz.family_deny_key(family))
+        # One cache round trip: the record, and whether this token or its whole login was revoked.
+        found = cache.get_many(keys)
+        if found.get(authz.deny_key(jti)) or (family and found.get(authz.family_deny_key(family))):
             raise exceptions.AuthenticationFailed("Token has been revoked.")
         generation = authz.current_generation(found.get(authz.GENERATION_KEY))
         record = found.get(authz.record_key(user_id))
-        if not record or record.get("gen") != generation:
+        # A record without "tgen" was cached before token generations existed: rebuild it.
+        if not record or record.get("gen") != generation or "tgen" not in record:
             record = authz.build_record(user_id, generation)
         if record is None:
             raise exceptions.AuthenticationFailed("User not found.")
         if not record["is_active"]:
             raise exceptions.AuthenticationFailed("User account is inactive.")
+        if token.get("tgen", 0) != record.get("tgen", 0):
+            # Password changed or "log out everywhere" since this token was issued.
+            raise exceptions.AuthenticationFailed("Token has been revoked.")
         return authz.user_from_record(record), token

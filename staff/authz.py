@@ -25,6 +25,11 @@ def deny_key(jti: str) -> str:
     return f"jwt:deny:{jti}"
 
 
+def family_deny_key(family: str) -> str:
+    """Set while a revoked token family's access tokens may still be unexpired."""
+    return f"jwt:fam:{family}"
+
+
 def bump_generation() -> None:
     """Invalidate every cached record (a group's permissions or a membership changed)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
@@ -58,6 +63,8 @@ def build_record(user_id: Any, generation: str) -> dict | None:
         "is_active": user.is_active,
         "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,
+        # Tokens issued under an older generation are refused (staff.services.auth.tokens_revoke_user).
+        "tgen": user.token_generation,
         "perms": sorted(user.get_all_permissions()) if user.is_active else [],
     }
     cache.set(record_key(user_id), record, timeout=RECORD_TTL)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import django_filters
 
+from config.api.filters import BoundedIntegerFilter, StrictBooleanFilter
 from staff.models import User
 
 
 class StaffFilter(django_filters.FilterSet):
     """Filter names follow the API's field names; name search is `?search=` (SearchFilter)."""
 
-    id_jabatan = django_filters.NumberFilter(field_name="position_id", min_value=1, max_value=2**63 - 1)
+    id_jabatan = BoundedIntegerFilter(field_name="position_id")
     jabatan = django_filters.CharFilter(
         field_name="position__name", lookup_expr="iexact", help_text="Exact jabatan name (any case)."
     )
-    is_active = django_filters.BooleanFilter()
+    is_active = StrictBooleanFilter(help_text="`true` or `false` (`1`/`0`); anything else is a 400.")
     department = django_filters.CharFilter(lookup_expr="iexact", help_text="Department (any case).")
 
     class Meta:

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.roles import ROLE_RANK
+from staff.identity import canonical_username
 
 # Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
 PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")
@@ -39,6 +41,16 @@ class Position(models.Model):
         return self.name
 
 
+class StaffUserManager(UserManager):
+    """Finds users by the canonical form of a typed name (staff.identity), e.g. in ModelBackend."""
+
+    def get_by_natural_key(self, username):
+        return self.get(**{self.model.USERNAME_FIELD: canonical_username(username)})
+
+    async def aget_by_natural_key(self, username):
+        return await self.aget(**{self.model.USERNAME_FIELD: canonical_username(username)})
+
+
 class User(AbstractUser):
     """A person in the organisation; may or may not be able to log in (unusable password)."""
 
@@ -52,8 +64,12 @@ class User(AbstractUser):
         Position, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by "log out everywhere" and by a password change: every JWT carries the generation it
+    # was issued under (`tgen`) and is refused once it is stale; admin sessions end too (the session
+    # hash includes it). Lives in the database, so it survives a cache flush.
+    token_generation = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = UserManager()
+    objects = StaffUserManager()
 
     class Meta:
         ordering = ["id"]
@@ -78,6 +94,30 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username
 
+    @classmethod
+    def normalize_username(cls, username):
+        """Usernames are stored canonically (NFKC + casefold), so two spellings are one account."""
+        return canonical_username(username) if isinstance(username, str) else username
+
+    def clean(self) -> None:
+        super().clean()  # normalises the username (normalize_username)
+        # NFKC can lengthen text (one ligature becomes up to 18 letters): check the stored form.
+        max_length = self._meta.get_field("username").max_length
+        if len(self.username) > max_length:
+            raise ValidationError({"username": f"Ensure this value has at most {max_length} characters."})
+
+    def save(self, *args, **kwargs) -> None:
+        if isinstance(self.username, str):
+            self.username = self.normalize_username(self.username)
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's hash over the password hash, plus the token generation once it was bumped, so
+        # "log out everywhere" also ends admin sessions (generation 0 keeps Django's exact value).
+        value = self.password if not self.token_generation else f"{self.password}|{self.token_generation}"
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
     @property
     def role(self) -> str | None:
         """The highest role group the user is in (uses prefetched groups when present)."""
@@ -86,6 +126,33 @@ class User(AbstractUser):
             if role in names:
                 return str(role)
         return None
+
+
+class TokenFamily(models.Model):
+    """One login's chain of tokens: every access and refresh token issued from that login, through
+    any number of refreshes, carries its id (the `fam` claim) and dies with it.
+
+    Revoked by logout, by the reuse of a rotated refresh token, and (all of a user's) by a password
+    change or "log out everywhere". The row is what refresh checks, so revocation survives a cache
+    flush; access tokens are refused through the cache (see staff.services.auth for the bound).
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = "login (token family)"
+        verbose_name_plural = "logins (token families)"
+        indexes = [models.Index(fields=["user", "revoked_at"], name="staff_tokfam_user_revoked")]
+
+    def __str__(self) -> str:
+        state = f"revoked ({self.revoke_reason})" if self.revoked_at else "active"
+        return f"{self.user_id}:{self.id[:8]} {state}"
 
 
 class AccessOutstandingToken(OutstandingToken):

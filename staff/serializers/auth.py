@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.roles import Role
+from staff.identity import canonical_username, is_encodable
 from staff.models import User
 
 USERNAME_RE = re.compile(r"^[\w.@+-]+$")
 
 
+class EncodableCharField(serializers.CharField):
+    """Text that is valid UTF-8 (no lone surrogates), so it can key a cache or reach the database."""
+
+    default_error_messages = {"not_encodable": "Text must be valid Unicode (no lone surrogates)."}
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if not is_encodable(value):
+            self.fail("not_encodable")
+        return value
+
+
 class RegisterSerializer(serializers.Serializer):
-    username = serializers.CharField(min_length=3, max_length=50)
+    username = EncodableCharField(min_length=3, max_length=50)
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = EncodableCharField(write_only=True, max_length=128, style={"input_type": "password"})
     factory_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     department = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_null=True)
@@ -25,6 +39,10 @@ class RegisterSerializer(serializers.Serializer):
     def validate_username(self, value: str) -> str:
         if not USERNAME_RE.match(value):
             raise serializers.ValidationError("Use letters, digits and @/./+/-/_ only.")
+        # The stored (canonical) form must fit too: NFKC can make one character many.
+        canonical = canonical_username(value)
+        if len(canonical) > 50 or not USERNAME_RE.match(canonical):
+            raise serializers.ValidationError("Ensure this field has no more than 50 characters.")
         return value
 
     def validate(self, attrs: dict) -> dict:
@@ -38,8 +56,8 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=254, help_text="Username or email address.")
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    username = EncodableCharField(max_length=254, help_text="Username or email address.")
+    password = EncodableCharField(max_length=128, style={"input_type": "password"})
 
 
 class RefreshSerializer(serializers.Serializer):

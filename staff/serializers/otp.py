@@ -7,13 +7,20 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from staff.identity import is_encodable
+
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "minLength": 1, "maxLength": 64}]})
 class OTPIdField(serializers.Field):
-    """An integer or a string of at most 64 characters; compared as text, so 123 and "123" match."""
+    """An integer or a string of at most 64 characters; compared as text, so 123 and "123" match.
+
+    A string of ASCII digits is an integer id: leading zeros are dropped ("0008" is 8), so padding
+    cannot start a new cooldown, attempt counter or code for the same user.
+    """
 
     default_error_messages = {
         "invalid": "Must be an integer or a string.",
+        "not_encodable": "Text must be valid Unicode (no lone surrogates).",
         "blank": "This field may not be blank.",
         "max_length": "Ensure this field has no more than 64 characters.",
     }
@@ -26,6 +33,10 @@ class OTPIdField(serializers.Field):
             self.fail("blank")
         if len(text) > 64:
             self.fail("max_length")
+        if not is_encodable(text):
+            self.fail("not_encodable")
+        if text.isascii() and text.isdigit():
+            text = str(int(text))
         return text
 
     def to_representation(self, value: Any) -> Any:

@@ -12,14 +12,17 @@ from staff.serializers.positions import PositionSerializer
 from staff.services.records import user_can_view_personal_data
 
 PERSONAL_FIELDS = ("alamat", "telepon")
+# The directory shows e-mail and role only to Supervisor and up (staff.view_personal_data) and to the
+# person themself: anyone can self-register, and e-mail plus role is a phishing target list.
+CONTACT_FIELDS = ("email", "role")
 MAX_BIGINT = 2**63 - 1
 
 
 class StaffSerializer(serializers.ModelSerializer):
     """Create needs `nama` and `id_jabatan`; update (PUT/PATCH) changes only the fields sent.
 
-    `alamat`/`telepon` are null unless the caller may see personal data; `role` is written only by
-    holders of `staff.assign_role` (the service decides).
+    `alamat`/`telepon`/`email`/`role` are null unless the caller may see personal data; `role` is
+    written only by holders of `staff.assign_role` (the service decides).
     """
 
     id_user = serializers.IntegerField(source="id", read_only=True)
@@ -69,6 +72,6 @@ class StaffSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         viewer = request.user if request is not None else None
         if not user_can_view_personal_data(viewer=viewer, subject=instance):
-            for field in PERSONAL_FIELDS:
+            for field in (*PERSONAL_FIELDS, *CONTACT_FIELDS):
                 data[field] = None
         return data

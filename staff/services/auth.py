@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +11,8 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -18,13 +20,19 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from config.roles import Perm, Role
-from config.services import Actor
+from config.services import Actor, actor_id
 from staff import authz
 from staff.exceptions import DuplicateUser, InactiveAccount, InvalidCredentials, InvalidToken, RoleForbidden
-from staff.models import User
+from staff.identity import account_key, account_lookup, canonical_username
+from staff.models import TokenFamily, User
+from staff.services import guard
 from staff.services.records import assign_role_groups, user_set_role
 
 logger = logging.getLogger(__name__)
+
+# JWT claims: the login (token family) a token belongs to, and the user's token generation.
+FAMILY_CLAIM = "fam"
+GENERATION_CLAIM = "tgen"
 
 # Hashing something on a miss keeps "unknown user" as slow as "wrong password".
 _DUMMY_PASSWORD_HASH = None
@@ -43,7 +51,7 @@ def user_register(
     """Create a login-capable user. Self-registration is always an Operator; Management may pick."""
     if role and role != Role.OPERATOR and not (actor and actor.has_perm(Perm.ASSIGN_ROLE)):
         raise RoleForbidden()
-    if User.objects.filter(Q(username__iexact=username) | Q(email__iexact=email)).exists():
+    if User.objects.filter(Q(username=canonical_username(username)) | Q(email__iexact=email)).exists():
         raise DuplicateUser()
     try:
         with transaction.atomic():
@@ -69,20 +77,26 @@ def user_register(
 
 
 def auth_login(*, identifier: str, password: str, request: Any = None) -> User:
-    """Check credentials (username or email) and record the login; raises 401-type errors."""
+    """Check credentials (username or email) and record the login; raises 401-type errors.
+
+    The name matches the stored canonical username exactly (staff.identity), or the e-mail in any
+    case. A locked-out account (staff.services.guard) is refused before its password is checked,
+    and every wrong password counts towards the lockout.
+    """
     global _DUMMY_PASSWORD_HASH
-    user = (
-        User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
-        .order_by("id")
-        .first()
-    )
+    user = User.objects.filter(account_lookup(identifier)).order_by("id").first()
+    key = account_key(identifier, account_id=user.pk if user is not None else None)
+    guard.lockout_check(key=key)
     if user is None:
         if _DUMMY_PASSWORD_HASH is None:
             _DUMMY_PASSWORD_HASH = make_password("timing-equaliser")
         User(password=_DUMMY_PASSWORD_HASH).check_password(password)
+        guard.password_failed(key=key)
         raise InvalidCredentials()
     if not user.check_password(password):
+        guard.password_failed(key=key)
         raise InvalidCredentials()
+    guard.password_succeeded(key=key)
     if not user.is_active:
         raise InactiveAccount()
     # contrib.auth's receiver of this signal records last_login.
@@ -92,7 +106,8 @@ def auth_login(*, identifier: str, password: str, request: Any = None) -> User:
 
 def _token_pair(refresh: RefreshToken) -> dict[str, Any]:
     access = refresh.access_token
-    # The access token names its refresh token, so logout can revoke both from the access alone.
+    # The access token names its refresh token, so logout can revoke both from the access alone;
+    # it also inherits the refresh token's `fam` and `tgen` claims.
     access["rjti"] = refresh[jwt_settings.JTI_CLAIM]
     return {
         "access_token": str(access),
@@ -102,25 +117,113 @@ def _token_pair(refresh: RefreshToken) -> dict[str, Any]:
     }
 
 
+def _refresh_for(user: User, family: str) -> RefreshToken:
+    refresh = RefreshToken.for_user(user)
+    refresh[FAMILY_CLAIM] = family
+    refresh[GENERATION_CLAIM] = user.token_generation
+    return refresh
+
+
 def tokens_issue(*, user: User) -> dict[str, Any]:
-    """A fresh access/refresh pair for a user who just proved who they are."""
-    return _token_pair(RefreshToken.for_user(user))
+    """A fresh access/refresh pair for a user who just proved who they are: a new token family."""
+    family = TokenFamily.objects.create(id=uuid.uuid4().hex, user=user)
+    return _token_pair(_refresh_for(user, family.pk))
 
 
 def tokens_refresh(*, refresh_token: str) -> dict[str, Any]:
-    """Rotate: the old refresh token is blacklisted, exactly once even under concurrent calls."""
+    """Rotate: the old refresh token is blacklisted, exactly once even under concurrent calls.
+
+    Reuse of a rotated (blacklisted) refresh token is the sign of a stolen token: the whole family
+    is revoked, so the thief and the victim both have to log in again. A token of a revoked family
+    or of an older token generation (password change, "log out everywhere") is refused.
+    """
     try:
         old = RefreshToken(refresh_token)
     except TokenError as exc:
+        if str(exc) == gettext("Token is blacklisted"):
+            # The signature and expiry were checked before the blacklist: the claims are genuine.
+            reused = RefreshToken(refresh_token, verify=False)
+            family_revoke(
+                family=reused.get(FAMILY_CLAIM),
+                user_id=reused.get(jwt_settings.USER_ID_CLAIM),
+                reason="reuse",
+            )
         raise InvalidToken(str(exc)) from None
     user_id = old.get(jwt_settings.USER_ID_CLAIM)
     user = User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active:
         raise InvalidToken("User not found or inactive")
+    family = old.get(FAMILY_CLAIM)
+    if old.get(GENERATION_CLAIM, 0) != user.token_generation:
+        raise InvalidToken("Token has been revoked")
+    if family is None:
+        # Issued before token families existed: it becomes the start of one.
+        family = TokenFamily.objects.create(id=uuid.uuid4().hex, user=user).pk
+    elif not TokenFamily.objects.filter(pk=family, user=user, revoked_at__isnull=True).update(
+        updated_at=timezone.now()
+    ):
+        # One query both checks the family is live and marks it used (token_families_flush).
+        raise InvalidToken("Token has been revoked")
     if not _blacklist(old):
+        # Lost a race with another refresh of the same token: that is a reuse too.
+        family_revoke(family=family, user_id=user.pk, reason="reuse")
         raise InvalidToken("Token is blacklisted")
-    new = RefreshToken.for_user(user)
-    return _token_pair(new)
+    return _token_pair(_refresh_for(user, family))
+
+
+def family_revoke(*, family: str | None, user_id: Any, reason: str) -> None:
+    """End one login: its refresh tokens through the database row, its access tokens through a
+    cache deny key that lives as long as an access token can (ACCESS_TOKEN_LIFETIME).
+
+    If the cache is lost (flush, failover), an access token of a revoked family keeps working until
+    it expires: at most JWT_ACCESS_MINUTES. Nothing can refresh it: that check is the database.
+    """
+    if not family:
+        return
+    revoked = TokenFamily.objects.filter(pk=family, user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoke_reason=reason
+    )
+    cache.set(authz.family_deny_key(family), 1, timeout=_access_lifetime_seconds())
+    if revoked:
+        logger.info("token family revoked user=%s family=%s reason=%s", user_id, family[:8], reason)
+
+
+def tokens_revoke_user(*, user: User, actor: Actor, reason: str = "logout_everywhere") -> None:
+    """Log a user out everywhere: every token family, every access token, every admin session.
+
+    The user's token generation goes up in the database (an UPDATE with F(), so concurrent calls
+    both count); tokens carry the generation they were issued under and are refused once it is
+    stale, on refresh (database) and on each request (the authorisation record, rebuilt from the
+    database when the cache lost it). The cached record is dropped now and again after commit.
+    """
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+        TokenFamily.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoke_reason=reason
+        )
+    user.token_generation = (
+        User.objects.filter(pk=user.pk).values_list("token_generation", flat=True).first() or 0
+    )
+    authz.forget_user(user.pk)
+    transaction.on_commit(lambda: authz.forget_user(user.pk))
+    logger.info("user %s logged out everywhere (%s) by actor=%s", user.pk, reason, actor_id(actor))
+
+
+def token_families_flush(*, now: datetime | None = None) -> int:
+    """Delete logins whose every token has expired: not refreshed for a refresh-token lifetime.
+
+    A family's row is touched on each refresh, so `updated_at` + REFRESH_TOKEN_LIFETIME bounds the
+    expiry of the newest refresh token issued in it (and its access tokens expire sooner).
+    """
+    cutoff = (now or timezone.now()) - jwt_settings.REFRESH_TOKEN_LIFETIME
+    deleted, _ = TokenFamily.objects.filter(updated_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("token families flushed: %s", deleted)
+    return deleted
+
+
+def _access_lifetime_seconds() -> int:
+    return int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()) + 1
 
 
 def _blacklist(token: RefreshToken) -> bool:
@@ -165,17 +268,21 @@ def _refresh_to_revoke(raw: str, user: User) -> RefreshToken | None:
 
 
 def auth_logout(*, user: User, access_token: Token | None, refresh_token: str | None = None) -> None:
-    """Revoke the calling access token (cache deny-list) and its refresh token (blacklist).
+    """Revoke the calling access token (cache deny-list) and its refresh token (blacklist), and the
+    whole login they belong to (its token family): earlier and later tokens of it included.
 
     A refresh token in the body is checked before anything is revoked, so a bad one changes nothing.
     """
     refresh = _refresh_to_revoke(refresh_token, user) if refresh_token else None
     if refresh is not None:
         _blacklist(refresh)
+    if refresh is not None:
+        family_revoke(family=refresh.get(FAMILY_CLAIM), user_id=user.pk, reason="logout")
     if access_token is not None:
         rjti = access_token.get("rjti")
         if rjti:
             _blacklist_by_jti(rjti)
+        family_revoke(family=access_token.get(FAMILY_CLAIM), user_id=user.pk, reason="logout")
         remaining = int(access_token["exp"] - datetime.now(tz=UTC).timestamp()) + 1
         if remaining > 0:
             cache.set(authz.deny_key(access_token[jwt_settings.JTI_CLAIM]), 1, timeout=remaining)

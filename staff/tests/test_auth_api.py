@@ -312,7 +312,10 @@ def test_refresh_rotates_and_old_refresh_token_is_refused(api_client):
     reuse = post_refresh(api_client, tokens["refresh_token"])
     assert reuse.status_code == 401
     assert reuse.json()["detail"] == "Token is blacklisted"
-    assert post_refresh(api_client, fresh["refresh_token"]).status_code == 200
+    # Issue 8: reusing a rotated refresh token revokes the whole login (token family), so the
+    # fresh pair it was rotated into is dead too (refresh-token reuse detection).
+    assert post_refresh(api_client, fresh["refresh_token"]).status_code == 401
+    assert api_client.get(reverse("auth-me")).status_code == 401
 
 
 @pytest.mark.parametrize("kind", ["access", "garbage", "expired"])

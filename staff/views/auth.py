@@ -23,24 +23,15 @@ from staff.serializers.auth import (
     UserSerializer,
 )
 from staff.services import auth
+from staff.services.guard import LoginAccountThrottle, LoginIPThrottle, ThrottleFirstRefusalMixin
 
 
-class LoginIPThrottle(SettingRateThrottle):
-    scope = "login-ip"
-    rate_setting = "THROTTLE_LOGIN"
+class RegisterThrottle(SettingRateThrottle):
+    """Per client IP and much lower than login (THROTTLE_REGISTER): a duplicate answer says an
+    e-mail or username exists, so probing for accounts must be slow."""
 
-
-class LoginUsernameThrottle(SettingRateThrottle):
-    """Per account, so spreading a guessing attack over many IPs does not help."""
-
-    scope = "login-user"
-    rate_setting = "THROTTLE_LOGIN"
-
-    def get_cache_key(self, request, view) -> str | None:
-        username = request.data.get("username") if hasattr(request.data, "get") else None
-        if not isinstance(username, str) or not username:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": username.strip().lower()[:254]}
+    scope = "register-ip"
+    rate_setting = "THROTTLE_REGISTER"
 
 
 def _with_groups(user_id: int) -> User:
@@ -52,7 +43,7 @@ class RegisterView(APIView):
     """Create an account; a `role` is honoured only when Management makes the call."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [LoginIPThrottle]
+    throttle_classes = [RegisterThrottle]
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request: Request) -> Response:
@@ -63,13 +54,20 @@ class RegisterView(APIView):
         return Response(UserSerializer(_with_groups(user.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class LoginView(APIView):
+class LoginView(ThrottleFirstRefusalMixin, APIView):
+    """Per IP first (before the body is parsed), then per account (resolved from the body), then the
+    account's lockout in the service: the same limits as the admin's password doors."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+    throttle_classes = [LoginIPThrottle, LoginAccountThrottle]
 
     @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer})
     def post(self, request: Request) -> Response:
+        deferred = getattr(request, "deferred_parse_error", None)
+        if deferred is not None:
+            # The per-account throttle met a body that does not parse: answer that error (400/413).
+            raise deferred
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = auth.auth_login(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters
 
+from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
 from staff.exceptions import StaffNotFound
 from staff.filters import StaffFilter
@@ -14,13 +14,14 @@ from staff.services import records
 
 
 class StaffViewSet(ServiceModelViewSet):
-    """Any authenticated user reads names and jabatan; personal data needs `staff.view_personal_data`
-    (or being that user); writes need the add/change/delete user permissions (Management), and a
-    `role` in the body needs `staff.assign_role`. PUT and PATCH change only the fields sent."""
+    """Any authenticated user reads names and jabatan; personal data (address, phone, e-mail, role)
+    needs `staff.view_personal_data` (or being that user); writes need the add/change/delete user
+    permissions (Management), and a `role` in the body needs `staff.assign_role`. PUT and PATCH
+    change only the fields sent."""
 
     queryset = User.objects.select_related("position").prefetch_related("groups").order_by("id")
     serializer_class = StaffSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = StaffFilter
     search_fields = ["full_name", "username"]
     not_found_error = StaffNotFound

@@ -1,0 +1,55 @@
+"""gunicorn settings shipped with the image (the Dockerfile runs `gunicorn -c gunicorn.conf.py`).
+
+Every value can be overridden by the environment (GUNICORN_*) or on the command line. The request
+limits make gunicorn itself refuse oversized request lines and headers before Django sees them;
+its own error answers (400/414/431) are rewritten as JSON in the API's shape, and no response says
+`Server: gunicorn` (a version banner helps only an attacker).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import gunicorn
+import gunicorn.http.wsgi
+from gunicorn import util
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Off unless asked for (the Dockerfile asks for "-", stdout); benchmarks start gunicorn from the
+# project root, where this file is read by default, and want no per-request line.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# Request line (method + URL + version) at most 4 KiB: longer → 414.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "4094"))
+# At most 50 header fields of at most 8 KiB each: more or longer → 431 / 400.
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "50"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# The `Server` header of every response, gunicorn's own error pages included.
+SERVER_NAME = os.environ.get("GUNICORN_SERVER_HEADER", "facility")
+# http.wsgi copied both names at import: the copies are what responses use.
+for _module in (gunicorn, gunicorn.http.wsgi):
+    _module.SERVER = SERVER_NAME
+    _module.SERVER_SOFTWARE = SERVER_NAME
+
+
+def _json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's error answer (util.write_error), as JSON and without its version banner."""
+    body = json.dumps({"detail": reason}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"Server: {SERVER_NAME}\r\n"
+        "\r\n"
+    ).encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
+util.write_error = _json_error
