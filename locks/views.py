@@ -3,11 +3,12 @@ from __future__ import annotations
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
 from config.roles import Perm
 from locks import services
@@ -51,7 +52,7 @@ class DeviceViewSet(ServiceModelViewSet):
     services = services
     entity = "device"
     not_found_error = DeviceNotFound
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = DeviceFilter
     search_fields = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
