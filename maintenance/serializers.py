@@ -1,0 +1,139 @@
+"""Shapes of the maintenance API. Input serializers check shape and ranges; the rules (SKU format,
+uniqueness, stock) are the services'. Output field names follow the specification
+(`date_created`/`date_updated`, `category_id`, `spare_part_id`)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from maintenance.choices import AuditAction, AuditEntity, OrderStatus
+from maintenance.models import AuditLog, ServiceOrderImage
+
+MAX_INT = 2**31 - 1  # an integer column; larger values would fail in the database, not as a 400
+MAX_BIGINT = 2**63 - 1
+PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+
+class MaintenanceErrorSerializer(serializers.Serializer):
+    """`{"detail": "..."}`. Its own component name: config.api's DetailSerializer collides with
+    locks' (both named "Detail"), which fails `spectacular --fail-on-warn`."""
+
+    detail = serializers.CharField()
+
+
+# --- categories -----------------------------------------------------------------------------------
+class CategoryInputSerializer(serializers.Serializer):
+    """Names are kept verbatim, surrounding spaces too (no trimming)."""
+
+    name = serializers.CharField(min_length=1, max_length=100, trim_whitespace=False)
+    description = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, trim_whitespace=False
+    )
+
+
+class CategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+
+# --- spare parts ----------------------------------------------------------------------------------
+class SparePartCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=1, max_length=150)
+    sku = serializers.CharField(
+        min_length=1, max_length=50, trim_whitespace=False, help_text="[CLASS]-[MATERIAL]-[SIZE]-[LENGTH]"
+    )
+    price = serializers.DecimalField(**PRICE)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0)
+    category_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT, required=False, allow_null=True)
+
+
+class SparePartUpdateSerializer(serializers.Serializer):
+    """PATCH /items/{sku}: only price and stock; anything else is ignored."""
+
+    price = serializers.DecimalField(**PRICE, required=False)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+
+
+class SparePartSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    stock = serializers.IntegerField(read_only=True)
+    category_id = serializers.IntegerField(read_only=True, allow_null=True)
+    category = CategorySerializer(read_only=True, allow_null=True)
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+
+# --- orders ---------------------------------------------------------------------------------------
+class OrderLineInputSerializer(serializers.Serializer):
+    spare_part_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    request_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class OrderItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    spare_part_id = serializers.IntegerField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    spare_part = SparePartSerializer(read_only=True)
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    request_id = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    total = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    items = OrderItemSerializer(many=True, read_only=True)
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+
+class OrderTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    """Documentation of the multipart body; the view hands the file to the service as it is."""
+
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP image (decided by its bytes).")
+
+
+class ServiceOrderImageSerializer(serializers.ModelSerializer):
+    image_url = serializers.SerializerMethodField()
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = ServiceOrderImage
+        fields = ["id", "order_id", "file_name", "image_url", "date_created", "date_updated"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_image_url(self, obj: ServiceOrderImage) -> str:
+        """Made now: on S3 a fresh presigned URL (they expire), on the file system the media URL."""
+        return obj.file.url
+
+
+# --- audit ----------------------------------------------------------------------------------------
+class AuditLogSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    action = serializers.ChoiceField(choices=AuditAction.choices, read_only=True)
+    entity = serializers.ChoiceField(choices=AuditEntity.choices, read_only=True)
+    changes = serializers.JSONField(read_only=True, help_text="{field: [old, new]}")
+
+    class Meta:
+        model = AuditLog
+        fields = ["id", "created_at", "actor_id", "actor", "action", "entity", "entity_id", "changes"]
+        read_only_fields = fields
