@@ -190,10 +190,14 @@ def category_update(
 def category_delete(*, category: Category, actor: Actor) -> None:
     """Delete a category no part uses; one that parts use is a 409 saying how many."""
     with transaction.atomic():
+        # Re-read under lock: the audit row records what was deleted, not the caller's stale copy.
+        current = Category.objects.select_for_update().filter(pk=category.pk).first()
+        if current is None:
+            raise CategoryNotFound.for_id(category.pk)
         count = SparePart.objects.filter(category_id=category.pk).count()
         if count:
-            raise CategoryInUse(category.name, count)
-        snapshot = _snapshot(category, CATEGORY_FIELDS)
+            raise CategoryInUse(current.name, count)
+        snapshot = _snapshot(current, CATEGORY_FIELDS)
         # A part added meanwhile makes the PROTECT foreign key refuse this (answered 409).
         deleted, _ = Category.objects.filter(pk=category.pk).delete()
         if not deleted:
@@ -312,10 +316,13 @@ def sparepart_update(
 def sparepart_delete(*, sparepart: SparePart, actor: Actor) -> None:
     """Delete a part no order line names (order lines keep their history); else 409."""
     with transaction.atomic():
+        current = SparePart.objects.select_for_update().filter(pk=sparepart.pk).first()
+        if current is None:
+            raise SparePartNotFound.for_sku(sparepart.sku)
         count = ServiceOrderItem.objects.filter(spare_part_id=sparepart.pk).count()
         if count:
-            raise SparePartInUse(sparepart.sku, count)
-        snapshot = _snapshot(sparepart, PART_FIELDS)
+            raise SparePartInUse(current.sku, count)
+        snapshot = _snapshot(current, PART_FIELDS)
         deleted, _ = SparePart.objects.filter(pk=sparepart.pk).delete()
         if not deleted:
             raise SparePartNotFound.for_sku(sparepart.sku)
@@ -599,8 +606,11 @@ def order_delete(*, order: ServiceOrder, actor: Actor) -> None:
     """Delete a completed or cancelled order with its lines and images (a live one holds stock:
     cancel it first, so the stock goes back)."""
     with transaction.atomic():
+        current = ServiceOrder.objects.select_for_update().filter(pk=order.pk).first()
+        if current is None:
+            raise ServiceOrderNotFound.for_id(order.pk)
         images = list(ServiceOrderImage.objects.filter(order_id=order.pk))
-        snapshot = _snapshot(order, ORDER_FIELDS)
+        snapshot = _snapshot(current, ORDER_FIELDS)
         deleted, _ = ServiceOrder.objects.filter(
             pk=order.pk, status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED]
         ).delete()
