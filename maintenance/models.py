@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from maintenance.choices import AuditAction, AuditEntity, IdempotencyKind, OrderStatus
 
@@ -125,6 +126,12 @@ class ServiceOrder(models.Model):
 
     def __str__(self) -> str:
         return f"Order #{self.pk} ({self.status})"
+
+    @cached_property
+    def lines(self) -> list[ServiceOrderItem]:
+        """The items in id order: prefetched `items` when the queryset asked for them; the service
+        that creates an order sets this from the rows it wrote, so its answer needs no re-read."""
+        return sorted(self.items.all(), key=lambda item: item.pk)
 
 
 class ServiceOrderItem(models.Model):

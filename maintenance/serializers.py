@@ -9,7 +9,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
-from maintenance.models import AuditLog, ServiceOrderImage
+from maintenance.models import AuditLog, Category, ServiceOrderImage, SparePart
+
+_datetime = serializers.DateTimeField()
+_money = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 MAX_INT = 2**31 - 1  # an integer column; larger values would fail in the database, not as a 400
 MAX_BIGINT = 2**63 - 1
@@ -33,12 +36,43 @@ class CategoryInputSerializer(serializers.Serializer):
     )
 
 
+def category_data(category: Category) -> dict:
+    return {
+        "id": category.pk,
+        "name": category.name,
+        "description": category.description,
+        "date_created": _datetime.to_representation(category.created_at),
+        "date_updated": _datetime.to_representation(category.updated_at),
+    }
+
+
+def sparepart_data(part: SparePart) -> dict:
+    category = part.category
+    return {
+        "id": part.pk,
+        "name": part.name,
+        "sku": part.sku,
+        "price": _money.to_representation(part.price),
+        "stock": part.stock,
+        "category_id": part.category_id,
+        "category": category_data(category) if category is not None else None,
+        "date_created": _datetime.to_representation(part.created_at),
+        "date_updated": _datetime.to_representation(part.updated_at),
+    }
+
+
 class CategorySerializer(serializers.Serializer):
+    """The fields document the shape; `to_representation` builds it directly (the parts list, the
+    hottest read, embeds one per row, and DRF's per-field machinery costs more than the query)."""
+
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    def to_representation(self, instance: Category) -> dict:
+        return category_data(instance)
 
 
 # --- spare parts ----------------------------------------------------------------------------------
@@ -70,6 +104,9 @@ class SparePartSerializer(serializers.Serializer):
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
 
+    def to_representation(self, instance: SparePart) -> dict:
+        return sparepart_data(instance)
+
 
 # --- orders ---------------------------------------------------------------------------------------
 class OrderLineInputSerializer(serializers.Serializer):
@@ -95,7 +132,7 @@ class OrderSerializer(serializers.Serializer):
     request_id = serializers.IntegerField(read_only=True)
     status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
     total = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
-    items = OrderItemSerializer(many=True, read_only=True)
+    items = OrderItemSerializer(many=True, read_only=True, source="lines")
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
 

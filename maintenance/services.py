@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -417,30 +417,64 @@ def order_create(
     A repeat within the window returns the original order whatever its body (`created=False`); a
     header key repeated with another body is a 422. Unknown parts (404) and short stock (400) store
     nothing, not even the idempotency record.
+
+    The happy path reads no idempotency record: the INSERT of the record decides (a unique
+    violation means a repeat), and only a refused order looks one up, to replay instead.
     """
     lines = [(int(item["spare_part_id"]), int(item["quantity"])) for item in items]
     fingerprint = _fingerprint(request_id, lines)
     keys = _idempotency_keys(request_id, idempotency_key, actor)
     for _attempt in range(3):
-        replayed = _replayed_order_id(keys, fingerprint)
-        if replayed is not None:
-            order = ServiceOrder.objects.filter(pk=replayed).first()
-            if order is not None:
-                return OrderCreation(order=order, created=False)
         try:
             order = _order_create_once(
                 request_id=request_id, lines=lines, keys=keys, fingerprint=fingerprint, actor=actor
             )
         except IntegrityError:
             # One of our keys is taken: a concurrent duplicate committed first (our INSERT waited
-            # for it, so the next read sees its record) or an expired record is in the way.
+            # for it, so this read sees its record), or an expired record is in the way.
+            replayed = _replay(keys, fingerprint)
+            if replayed is not None:
+                return replayed
             _drop_expired(keys)
             continue
+        except (SparePartsNotFound, InsufficientStock):
+            # A repeat replays whatever its body, even one that could not be ordered now.
+            replayed = _replay(keys, fingerprint)
+            if replayed is not None:
+                return replayed
+            raise
         logger.debug(
             "order %s created for request_id=%s by actor=%s", order.pk, request_id, order.created_by_id
         )
         return OrderCreation(order=order, created=True)
     raise OrderInFlight()
+
+
+def _replay(keys: list[tuple[str, str, timedelta]], fingerprint: str) -> OrderCreation | None:
+    order_id = _replayed_order_id(keys, fingerprint)
+    if order_id is None:
+        return None
+    order = ServiceOrder.objects.filter(pk=order_id).first()
+    return OrderCreation(order=order, created=False) if order is not None else None
+
+
+def _move_stock(part_id: int, delta: int, at) -> int | None:
+    """`UPDATE ... SET stock = stock + delta WHERE id = ... AND stock >= -delta RETURNING stock`: the
+    stock afterwards, or None when taking would go below zero (or the part is gone). The row stays
+    locked until the transaction ends.
+
+    Raw SQL only for RETURNING (the ORM's update() returns a row count): the audit row needs the
+    exact stock this UPDATE produced, without a second statement.
+    """
+    table = connection.ops.quote_name(SparePart._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock = stock + %s, updated_at = %s "  # noqa: S608 (names from _meta)
+            "WHERE id = %s AND stock >= %s RETURNING stock",
+            [delta, connection.ops.adapt_datetimefield_value(at), part_id, max(0, -delta)],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _order_create_once(
@@ -454,35 +488,38 @@ def _order_create_once(
     wanted: Counter[int] = Counter()
     for part_id, quantity in lines:
         wanted[part_id] += quantity
+    # Read without locks: names for the messages, prices to copy, a cheap early refusal. The
+    # conditional UPDATEs below decide; a price read here is the price at order time.
+    parts = {
+        part.pk: part for part in SparePart.objects.select_related("category").filter(pk__in=list(wanted))
+    }
+    missing = set(wanted) - set(parts)
+    if missing:
+        raise SparePartsNotFound(sorted(missing))
+    for part_id in sorted(wanted):
+        part = parts[part_id]
+        if part.stock < wanted[part_id]:
+            raise InsufficientStock(
+                name=part.name, sku=part.sku, available=part.stock, requested=wanted[part_id]
+            )
+    total = sum((parts[pid].price * quantity for pid, quantity in lines), Decimal("0")).quantize(CENT)
     with transaction.atomic():
         now = timezone.now()
-        # Lock the parts in id order: every order locks in the same order, so none can deadlock,
-        # and the stock read here is exact for the audit (the UPDATE below still decides).
-        parts = {
-            part.pk: part
-            for part in SparePart.objects.select_for_update()
-            .filter(pk__in=list(wanted))
-            .order_by("pk")
-            .only("id", "name", "sku", "price", "stock")
-        }
-        missing = set(wanted) - set(parts)
-        if missing:
-            raise SparePartsNotFound(sorted(missing))
-        for part_id in sorted(wanted):
-            part = parts[part_id]
-            if part.stock < wanted[part_id]:
-                raise InsufficientStock(
-                    name=part.name, sku=part.sku, available=part.stock, requested=wanted[part_id]
-                )
-        total = sum((parts[pid].price * quantity for pid, quantity in lines), Decimal("0")).quantize(CENT)
         order = ServiceOrder.objects.create(
             request_id=request_id, total=total, status=OrderStatus.PENDING, created_by_id=actor_id(actor)
         )
         # The claim: a second order with one of these keys fails here (IntegrityError) and rolls back.
+        # A concurrent duplicate waits on this INSERT until the first commits, so it never takes stock.
         IdempotencyRecord.objects.bulk_create(
             [
                 IdempotencyRecord(key=key, kind=kind, fingerprint=fingerprint, order=order, created_at=now)
                 for key, kind, _ in keys
+            ]
+        )
+        order_items = ServiceOrderItem.objects.bulk_create(
+            [
+                ServiceOrderItem(order=order, spare_part=parts[pid], quantity=q, unit_price=parts[pid].price)
+                for pid, q in lines
             ]
         )
         audit = [
@@ -498,32 +535,27 @@ def _order_create_once(
                 at=now,
             )
         ]
+        # Stock last, parts in id order: the row locks are taken as late and held as briefly as
+        # possible, and always in the same order, so two orders can't deadlock.
         for part_id in sorted(wanted):
             quantity = wanted[part_id]
-            matched = SparePart.objects.filter(pk=part_id, stock__gte=quantity).update(
-                stock=F("stock") - quantity, updated_at=now
-            )
-            if not matched:
-                # Only reachable where SELECT FOR UPDATE locks nothing (SQLite): the UPDATE decides.
+            left = _move_stock(part_id, -quantity, now)
+            if left is None:
                 _raise_short(part_id, quantity)
-            before = parts[part_id].stock
+            parts[part_id].stock, parts[part_id].updated_at = left, now
             audit.append(
                 _audit_row(
                     actor=actor,
                     action=AuditAction.UPDATE,
                     entity=AuditEntity.SPARE_PART,
                     entity_id=part_id,
-                    changes={"stock": [before, before - quantity], "order": [None, order.pk]},
+                    changes={"stock": [left + quantity, left], "order": [None, order.pk]},
                     at=now,
                 )
             )
-        ServiceOrderItem.objects.bulk_create(
-            [
-                ServiceOrderItem(order=order, spare_part_id=pid, quantity=q, unit_price=parts[pid].price)
-                for pid, q in lines
-            ]
-        )
         AuditLog.objects.bulk_create(audit)
+    # The answer is built from what this call wrote: no re-read needed.
+    order.lines = order_items
     return order
 
 
@@ -579,23 +611,20 @@ def _restock(order_id: int, *, actor: Actor, at) -> list[AuditLog]:
         "spare_part_id", "quantity"
     ):
         returned[part_id] += quantity
-    before = dict(
-        SparePart.objects.select_for_update()
-        .filter(pk__in=list(returned))
-        .order_by("pk")
-        .values_list("pk", "stock")
-    )
     rows = []
+    # Parts in id order, like order creation, so a cancel and an order can't deadlock.
     for part_id in sorted(returned):
         quantity = returned[part_id]
-        SparePart.objects.filter(pk=part_id).update(stock=F("stock") + quantity, updated_at=at)
+        after = _move_stock(part_id, quantity, at)
+        if after is None:  # the part is gone (lines PROTECT it, so only a concurrent raw delete)
+            continue
         rows.append(
             _audit_row(
                 actor=actor,
                 action=AuditAction.UPDATE,
                 entity=AuditEntity.SPARE_PART,
                 entity_id=part_id,
-                changes={"stock": [before[part_id], before[part_id] + quantity], "order": [order_id, None]},
+                changes={"stock": [after - quantity, after], "order": [order_id, None]},
                 at=at,
             )
         )

@@ -136,6 +136,12 @@ class SparePartViewSet(NamedNotFoundMixin, ServiceModelViewSet):
     def not_found(self, raw: str) -> NotFoundError:
         return SparePartNotFound.for_sku(raw)
 
+    def filter_queryset(self, queryset):
+        # Building a FilterSet costs about as much as the page query: skip it when nothing filters.
+        if not self.request.query_params.keys() - {"skip", "limit", "format"}:
+            return queryset
+        return super().filter_queryset(queryset)
+
     @extend_schema(
         request=SparePartUpdateSerializer,
         responses={200: SparePartSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
@@ -217,8 +223,10 @@ class ServiceOrderViewSet(NamedNotFoundMixin, ServiceModelViewSet):
                 {"Idempotency-Key": [f"Must be 1 to {IDEMPOTENCY_KEY_MAX} characters."]}
             )
         result = services.order_create(**serializer.validated_data, actor=request.user, idempotency_key=key)
+        # A new order carries what the service wrote (items, parts); a replay is read back.
+        order = result.order if result.created else self.refetch(result.order)
         return Response(
-            OrderSerializer(self.refetch(result.order)).data,
+            OrderSerializer(order).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

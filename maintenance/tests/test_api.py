@@ -273,9 +273,11 @@ def test_create_order_answers_the_documented_shape_and_takes_stock(op, part):
     [line] = data["items"]
     assert set(line) == {"id", "spare_part_id", "quantity", "unit_price", "spare_part"}
     assert (line["spare_part_id"], line["quantity"], line["unit_price"]) == (part.pk, 3, "0.33")
-    assert line["spare_part"]["sku"] == "BLT-STL-M8-50"
+    assert (line["spare_part"]["sku"], line["spare_part"]["stock"]) == ("BLT-STL-M8-50", 7)
     part.refresh_from_db()
     assert part.stock == 7
+    # The answer built from what the service wrote equals the order read back.
+    assert op.get(order_url(data["id"])).json() == data
 
 
 def test_total_is_exact(op):
