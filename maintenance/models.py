@@ -160,7 +160,7 @@ class ServiceOrderItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x part {self.spare_part_id} @ {self.unit_price}"
+        return f"Line {self.pk}"
 
 
 class ServiceOrderImage(models.Model):

@@ -159,8 +159,11 @@ class ServiceOrderImageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_image_url(self, obj: ServiceOrderImage) -> str:
-        """Made now: on S3 a fresh presigned URL (they expire), on the file system the media URL."""
-        return obj.file.url
+        """Made now: on S3 a fresh presigned URL (they expire), on the file system the media URL
+        (made absolute with the request, as DRF's FileField does)."""
+        url = obj.file.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
 # --- audit ----------------------------------------------------------------------------------------

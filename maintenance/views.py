@@ -282,7 +282,10 @@ class ServiceOrderViewSet(NamedNotFoundMixin, ServiceModelViewSet):
         image = services.order_image_upload(
             order_id=self.order_pk(), upload=request.FILES.get("file"), actor=request.user
         )
-        return Response(ServiceOrderImageSerializer(image).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ServiceOrderImageSerializer(image, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         parameters=[ORDER_ID], responses={200: ServiceOrderImageSerializer(many=True), 404: NOT_FOUND}
@@ -301,7 +304,9 @@ class ServiceOrderViewSet(NamedNotFoundMixin, ServiceModelViewSet):
         if not ServiceOrder.objects.filter(pk=order_id).exists():
             raise self.not_found(self.lookup_raw())
         page = self.paginate_queryset(ServiceOrderImage.objects.filter(order_id=order_id).order_by("id"))
-        return self.get_paginated_response(ServiceOrderImageSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            ServiceOrderImageSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
 
 class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -67,7 +67,7 @@ def test_upload_to_the_file_system(op, order, fs_storage, data, name, ext):
     image = ServiceOrderImage.objects.get(pk=body["id"])
     assert image.file.name.startswith(f"orders/{order.pk}/") and image.file.name.endswith(f".{ext}")
     assert (fs_storage / image.file.name).read_bytes() == data
-    assert body["image_url"] == f"/media/{image.file.name}"
+    assert body["image_url"] == f"http://testserver/media/{image.file.name}"
 
 
 def test_type_is_decided_by_the_bytes_not_the_name(op, order, fs_storage):
