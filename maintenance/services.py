@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, models, transaction
@@ -141,6 +142,38 @@ def _apply(instance: models.Model, data: Mapping[str, Any]) -> dict[str, list]:
     return changes
 
 
+# --- parts list cache -----------------------------------------------------------------------------
+PARTS_VERSION_KEY = "maintenance:parts:version"
+
+
+def parts_cache_enabled() -> bool:
+    """The parts list is cached only in a cache every process shares (Redis): a per-process
+    local-memory cache would miss another worker's invalidation."""
+    return "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
+
+
+def parts_cache_version() -> int:
+    """The current generation of the parts list; cached pages are keyed by it."""
+    version = cache.get(PARTS_VERSION_KEY)
+    if version is None:
+        cache.add(PARTS_VERSION_KEY, 1, timeout=None)
+        version = cache.get(PARTS_VERSION_KEY) or 1
+    return version
+
+
+def _bump_parts_version() -> None:
+    try:
+        cache.incr(PARTS_VERSION_KEY)
+    except ValueError:
+        cache.add(PARTS_VERSION_KEY, 1, timeout=None)
+
+
+def _parts_changed() -> None:
+    """Invalidate cached parts pages once the change is committed (a reader that raced it cached
+    under the old version, which nobody asks for any more)."""
+    transaction.on_commit(_bump_parts_version)
+
+
 # --- categories -----------------------------------------------------------------------------------
 def category_create(*, name: str, description: str = "", actor: Actor) -> Category:
     """Create a category; a duplicate name (also when two creates race) is a 400 naming it."""
@@ -182,6 +215,7 @@ def category_update(
                     entity_id=current.pk,
                     changes=changes,
                 )
+                _parts_changed()
     except IntegrityError:
         raise DuplicateCategory(name or "") from None
     return current
@@ -209,6 +243,7 @@ def category_delete(*, category: Category, actor: Actor) -> None:
             entity_id=category.pk,
             changes=_deleted(snapshot),
         )
+        _parts_changed()
 
 
 # --- spare parts ----------------------------------------------------------------------------------
@@ -254,6 +289,7 @@ def sparepart_create(
                 entity_id=part.pk,
                 changes=_created(_snapshot(part, PART_FIELDS)),
             )
+            _parts_changed()
     except IntegrityError:
         if SparePart.objects.filter(sku=sku).exists():
             raise DuplicateSku(sku) from None
@@ -306,6 +342,7 @@ def sparepart_update(
                     entity_id=current.pk,
                     changes=changes,
                 )
+                _parts_changed()
     except IntegrityError:
         if "sku" in data and SparePart.objects.filter(sku=data["sku"]).exclude(pk=sparepart.pk).exists():
             raise DuplicateSku(data["sku"]) from None
@@ -333,6 +370,7 @@ def sparepart_delete(*, sparepart: SparePart, actor: Actor) -> None:
             entity_id=sparepart.pk,
             changes=_deleted(snapshot),
         )
+        _parts_changed()
 
 
 # --- orders ---------------------------------------------------------------------------------------
@@ -554,6 +592,7 @@ def _order_create_once(
                 )
             )
         AuditLog.objects.bulk_create(audit)
+        _parts_changed()
     # The answer is built from what this call wrote: no re-read needed.
     order.lines = order_items
     return order
@@ -601,6 +640,7 @@ def order_transition(*, order: ServiceOrder, status: str, actor: Actor) -> Servi
         ]
         if status == OrderStatus.CANCELLED:
             audit += _restock(order.pk, actor=actor, at=now)
+            _parts_changed()
         AuditLog.objects.bulk_create(audit)
     return ServiceOrder.objects.get(pk=order.pk)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -50,6 +53,7 @@ from maintenance.serializers import (
 )
 
 IDEMPOTENCY_KEY_MAX = 255
+PARTS_CACHE_SECONDS = 60
 NOT_FOUND = OpenApiResponse(MaintenanceErrorSerializer, description="Not found")
 BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid input")
 CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
@@ -135,6 +139,24 @@ class SparePartViewSet(NamedNotFoundMixin, ServiceModelViewSet):
 
     def not_found(self, raw: str) -> NotFoundError:
         return SparePartNotFound.for_sku(raw)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The hottest read: with a shared cache, JSON pages are kept rendered, keyed by the parts
+        list's version (bumped on commit of any change to a part, its stock or a category)."""
+        if not services.parts_cache_enabled() or request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+        url = request.build_absolute_uri()
+        key = f"maintenance:parts:{services.parts_cache_version()}:{hashlib.sha256(url.encode()).hexdigest()}"
+        cached = cache.get(key)
+        if cached is None:
+            response = super().list(request, *args, **kwargs)
+            headers = {
+                name: response[name] for name in ("X-Total-Count", "Link") if response.has_header(name)
+            }
+            cached = (request.accepted_renderer.render(response.data, "application/json"), headers)
+            cache.set(key, cached, timeout=PARTS_CACHE_SECONDS)
+        body, headers = cached
+        return HttpResponse(body, content_type="application/json", headers=headers)
 
     def filter_queryset(self, queryset):
         # Building a FilterSet costs about as much as the page query: skip it when nothing filters.
