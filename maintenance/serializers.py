@@ -9,7 +9,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
-from maintenance.models import AuditLog, Category, ServiceOrderImage, SparePart
+from maintenance.models import (
+    AuditLog,
+    Category,
+    ServiceOrder,
+    ServiceOrderImage,
+    ServiceOrderItem,
+    SparePart,
+)
 
 _datetime = serializers.DateTimeField()
 _money = serializers.DecimalField(max_digits=20, decimal_places=2)
@@ -126,6 +133,15 @@ class OrderItemSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     spare_part = SparePartSerializer(read_only=True)
 
+    def to_representation(self, instance: ServiceOrderItem) -> dict:
+        return {
+            "id": instance.pk,
+            "spare_part_id": instance.spare_part_id,
+            "quantity": instance.quantity,
+            "unit_price": _money.to_representation(instance.unit_price),
+            "spare_part": sparepart_data(instance.spare_part),
+        }
+
 
 class OrderSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
@@ -135,6 +151,18 @@ class OrderSerializer(serializers.Serializer):
     items = OrderItemSerializer(many=True, read_only=True, source="lines")
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    def to_representation(self, instance: ServiceOrder) -> dict:
+        item = OrderItemSerializer()
+        return {
+            "id": instance.pk,
+            "request_id": instance.request_id,
+            "status": instance.status,
+            "total": _money.to_representation(instance.total),
+            "items": [item.to_representation(line) for line in instance.lines],
+            "date_created": _datetime.to_representation(instance.created_at),
+            "date_updated": _datetime.to_representation(instance.updated_at),
+        }
 
 
 class OrderTransitionSerializer(serializers.Serializer):
