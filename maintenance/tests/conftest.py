@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
 
@@ -48,10 +46,6 @@ def fs_storage(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     return settings.MEDIA_ROOT
-
-
-def as_file(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)
 
 
 @pytest.fixture
