@@ -105,6 +105,12 @@ class CategoryViewSet(NamedNotFoundMixin, ServiceModelViewSet):
         "partial_update": CategorySerializer,
     }
     partial_put = True
+    action_perms = {
+        "create": [Perm.ADD_CATEGORY],
+        "update": [Perm.CHANGE_CATEGORY],
+        "partial_update": [Perm.CHANGE_CATEGORY],
+        "destroy": [Perm.DELETE_CATEGORY],
+    }
     filter_backends = [filters.SearchFilter]
     search_fields = ["name"]
     not_found_error = CategoryNotFound
@@ -131,6 +137,11 @@ class SparePartViewSet(NamedNotFoundMixin, ServiceModelViewSet):
     lookup_field = "sku"
     lookup_url_kwarg = "sku"
     pagination_class = PartsPagination
+    action_perms = {
+        "create": [Perm.ADD_SPARE_PART],
+        "partial_update": [Perm.CHANGE_SPARE_PART],
+        "destroy": [Perm.DELETE_SPARE_PART],
+    }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_backends = [DjangoFilterBackend, filters.SearchFilter]
     filterset_class = SparePartFilter
