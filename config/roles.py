@@ -35,6 +35,18 @@ class Perm:
     CHANGE_DEVICE = "locks.change_device"
     DELETE_DEVICE = "locks.delete_device"
     CHANGE_DEVICE_STATUS = "locks.change_device_status"
+    # maintenance
+    ADD_CATEGORY = "maintenance.add_category"
+    CHANGE_CATEGORY = "maintenance.change_category"
+    DELETE_CATEGORY = "maintenance.delete_category"
+    ADD_SPARE_PART = "maintenance.add_sparepart"
+    CHANGE_SPARE_PART = "maintenance.change_sparepart"
+    DELETE_SPARE_PART = "maintenance.delete_sparepart"
+    ADD_SERVICE_ORDER = "maintenance.add_serviceorder"
+    TRANSITION_SERVICE_ORDER = "maintenance.transition_serviceorder"
+    DELETE_SERVICE_ORDER = "maintenance.delete_serviceorder"
+    ADD_SERVICE_ORDER_IMAGE = "maintenance.add_serviceorderimage"
+    VIEW_AUDIT_LOG = "maintenance.view_auditlog"
 
 
 # Lower roles first: what a role is granted, every role above it gets too.

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "config.apps.PlatformConfig",
     "staff",
     "locks",
+    "maintenance",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,14 @@ MQTT_TOPIC = env.str("MQTT_TOPIC", default="factory/+/machine/+/telemetry")
 MQTT_CLIENT_ID = env.str("MQTT_CLIENT_ID", default="facility-ingest")
 MQTT_SHARED_GROUP = env.str("MQTT_SHARED_GROUP", default="")
 
+# --- Maintenance (spare parts and service orders) ---------------------------------------------
+# Seconds during which a repeated order `request_id` returns the original order.
+ORDER_IDEMPOTENCY_WINDOW = env.int("ORDER_IDEMPOTENCY_WINDOW", default=100)
+# Seconds during which an `Idempotency-Key` header replays its order (per caller).
+ORDER_IDEMPOTENCY_KEY_WINDOW = env.int("ORDER_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
+MAINTENANCE_IMAGE_MAX_BYTES = env.int("MAINTENANCE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[])
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -271,7 +280,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SECURITY": [{"jwtAuth": []}],
     # One component per choice set that several fields share (else one enum per field name).
-    "ENUM_NAME_OVERRIDES": {"LockStatusEnum": "locks.choices.LockStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "LockStatusEnum": "locks.choices.LockStatus",
+        "ServiceOrderStatusEnum": "maintenance.choices.OrderStatus",
+        "AuditActionEnum": "maintenance.choices.AuditAction",
+        "AuditEntityEnum": "maintenance.choices.AuditEntity",
+    },
     # Swagger UI and ReDoc from the app's own static files, so /docs works with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,6 +5,7 @@ central list."""
 from importlib import import_module
 
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path, reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -84,6 +85,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),
+    # Uploaded files under `make run` (DEBUG); adds nothing when DEBUG is off, where a web server
+    # or S3 serves them.
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
 handler400 = "config.request_limits.json_bad_request"

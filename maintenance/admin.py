@@ -1,0 +1,311 @@
+"""Back office for spare parts, categories, service orders and the audit log. Every write goes
+through maintenance.services, so the admin takes stock, audits and refuses exactly like the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, F, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from config.admin import CSVExportMixin, ServiceAdmin
+from config.errors import DomainError
+from config.roles import Perm
+from maintenance import services
+from maintenance.choices import AuditEntity, OrderStatus
+from maintenance.models import (
+    AuditLog,
+    Category,
+    ServiceOrder,
+    ServiceOrderImage,
+    ServiceOrderItem,
+    SparePart,
+)
+
+RECENT_AUDIT_ROWS = 10
+STATUS_COLOURS = {
+    OrderStatus.PENDING: "#757575",
+    OrderStatus.IN_PROGRESS: "#1565c0",
+    OrderStatus.COMPLETED: "#2e7d32",
+    OrderStatus.CANCELLED: "#c62828",
+}
+
+
+class AuditTrailMixin:
+    """A read-only "audit trail" on the change page: the latest rows for this object and a link to all."""
+
+    audit_entity: str = ""
+
+    @admin.display(description="audit trail")
+    def audit_trail(self, obj: Any) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        recent = AuditLog.objects.filter(entity=self.audit_entity, entity_id=str(obj.pk)).select_related(
+            "actor"
+        )[:RECENT_AUDIT_ROWS]
+        url = (
+            reverse("admin:maintenance_auditlog_changelist")
+            + "?"
+            + urlencode({"entity__exact": self.audit_entity, "entity_id": str(obj.pk)})
+        )
+        lines = format_html_join(
+            "",
+            "<li>{} · {} · {} · <code>{}</code></li>",
+            (
+                (
+                    row.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    row.actor.username if row.actor else "system",
+                    row.action,
+                    summarize_changes(row.changes),
+                )
+                for row in recent
+            ),
+        )
+        return format_html('<ul style="margin:0">{}</ul><a href="{}">all audit rows</a>', lines, url)
+
+
+def summarize_changes(changes: dict[str, Any], limit: int = 160) -> str:
+    text = "; ".join(f"{field}: {old!r} → {new!r}" for field, (old, new) in changes.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DomainErrorsInListMixin:
+    """The changelist's inline edits (list_editable) run services too: a refusal becomes a message."""
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Not saved: {exc.detail}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+# --- categories -----------------------------------------------------------------------------------
+@admin.register(Category)
+class CategoryAdmin(AuditTrailMixin, ServiceAdmin):
+    services = services
+    entity = "category"
+    audit_entity = AuditEntity.CATEGORY
+    list_display = ["name", "description", "part_count", "updated_at"]
+    search_fields = ["name", "description"]
+    ordering = ["name", "id"]
+    fields = ["name", "description", "created_at", "updated_at", "audit_trail"]
+    readonly_fields = ["created_at", "updated_at", "audit_trail"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(_part_count=Count("spare_parts"))
+
+    @admin.display(description="parts", ordering="_part_count")
+    def part_count(self, obj: Category) -> str:
+        url = reverse("admin:maintenance_sparepart_changelist") + f"?category__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj._part_count)
+
+
+# --- spare parts ----------------------------------------------------------------------------------
+class StockLevelFilter(admin.SimpleListFilter):
+    title = "stock level"
+    parameter_name = "stock_level"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("low", "Below minimum"), ("ok", "At or above minimum"), ("out", "Out of stock")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[SparePart]) -> QuerySet[SparePart]:
+        if self.value() == "low":
+            return queryset.filter(stock__lt=F("min_stock"))
+        if self.value() == "ok":
+            return queryset.filter(stock__gte=F("min_stock"))
+        if self.value() == "out":
+            return queryset.filter(stock=0)
+        return queryset
+
+
+@admin.register(SparePart)
+class SparePartAdmin(DomainErrorsInListMixin, AuditTrailMixin, CSVExportMixin, ServiceAdmin):
+    services = services
+    entity = "sparepart"
+    audit_entity = AuditEntity.SPARE_PART
+    list_display = ["sku", "name", "category", "price", "stock", "min_stock", "stock_level"]
+    list_display_links = ["sku"]
+    # Inline stock edit; each changed row is saved through services.sparepart_update (locked, audited).
+    list_editable = ["stock"]
+    list_filter = [StockLevelFilter, "category"]
+    list_select_related = ["category"]
+    search_fields = ["sku", "name"]
+    ordering = ["id"]
+    fields = [
+        "name",
+        "sku",
+        "category",
+        "price",
+        "stock",
+        "min_stock",
+        "created_at",
+        "updated_at",
+        "audit_trail",
+    ]
+    readonly_fields = ["created_at", "updated_at", "audit_trail"]
+    actions = ["export_csv"]
+    csv_name = "spare-parts"
+    csv_columns = [
+        ("id", lambda p: p.pk),
+        ("sku", lambda p: p.sku),
+        ("name", lambda p: p.name),
+        ("category", lambda p: p.category.name if p.category else ""),
+        ("price", lambda p: p.price),
+        ("stock", lambda p: p.stock),
+        ("min_stock", lambda p: p.min_stock),
+    ]
+
+    @admin.display(description="level", ordering="stock")
+    def stock_level(self, obj: SparePart) -> str:
+        if obj.stock < obj.min_stock:
+            return format_html(
+                '<span style="color:#c62828;font-weight:bold">low ({} short)</span>',
+                obj.min_stock - obj.stock,
+            )
+        return mark_safe('<span style="color:#2e7d32">ok</span>')
+
+
+# --- orders ---------------------------------------------------------------------------------------
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ServiceOrderItemInline(ReadOnlyInline):
+    model = ServiceOrderItem
+    fields = ["spare_part", "quantity", "unit_price", "line_total"]
+    readonly_fields = fields
+
+    @admin.display(description="line total")
+    def line_total(self, obj: ServiceOrderItem) -> Any:
+        return obj.unit_price * obj.quantity
+
+
+class ServiceOrderImageInline(ReadOnlyInline):
+    model = ServiceOrderImage
+    fields = ["thumbnail", "file_name", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="image")
+    def thumbnail(self, obj: ServiceOrderImage) -> str:
+        url = obj.file.url
+        return format_html(
+            '<a href="{}" target="_blank">'
+            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px"></a>',
+            url,
+            url,
+            obj.file_name,
+        )
+
+
+@admin.register(ServiceOrder)
+class ServiceOrderAdmin(AuditTrailMixin, ServiceAdmin):
+    """Orders are made through the API (idempotent, stock-taking); here they are read, moved
+    through the lifecycle with actions, and deleted once finished."""
+
+    services = services
+    entity = "order"
+    audit_entity = AuditEntity.SERVICE_ORDER
+    list_display = ["id", "request_id", "coloured_status", "total", "line_count", "created_by", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=id", "=request_id"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    fields = ["request_id", "status", "total", "created_by", "created_at", "updated_at", "audit_trail"]
+    readonly_fields = fields
+    inlines = [ServiceOrderItemInline, ServiceOrderImageInline]
+    actions = ["start_orders", "complete_orders", "cancel_orders"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOrder]:
+        return super().get_queryset(request).annotate(_line_count=Count("items"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_transition_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(Perm.TRANSITION_SERVICE_ORDER)
+
+    @admin.display(description="status", ordering="status")
+    def coloured_status(self, obj: ServiceOrder) -> str:
+        return format_html(
+            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
+            STATUS_COLOURS.get(obj.status, "#757575"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="lines", ordering="_line_count")
+    def line_count(self, obj: ServiceOrder) -> int:
+        return obj._line_count
+
+    def _transition(
+        self, request: HttpRequest, queryset: QuerySet[ServiceOrder], status: str, done: str
+    ) -> None:
+        self.run_service_action(
+            request,
+            queryset,
+            lambda order: services.order_transition(order=order, status=status, actor=request.user),
+            done=done,
+        )
+
+    @admin.action(description="Start selected orders (→ in progress)", permissions=["transition"])
+    def start_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
+        self._transition(request, queryset, OrderStatus.IN_PROGRESS, "started")
+
+    @admin.action(description="Complete selected orders", permissions=["transition"])
+    def complete_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
+        self._transition(request, queryset, OrderStatus.COMPLETED, "completed")
+
+    @admin.action(description="Cancel selected orders (stock goes back)", permissions=["transition"])
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
+        self._transition(request, queryset, OrderStatus.CANCELLED, "cancelled")
+
+
+# --- audit log ------------------------------------------------------------------------------------
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Evidence: readable by whoever may view it, writable by nobody."""
+
+    list_display = ["created_at", "actor", "action", "entity", "entity_id", "summary"]
+    list_filter = ["action", "entity", "created_at", "actor"]
+    search_fields = ["=entity_id", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    fields = ["created_at", "actor", "action", "entity", "entity_id", "changes"]
+    readonly_fields = fields
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The change pages link here filtered by entity id.
+        return lookup == "entity_id" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="changes")
+    def summary(self, obj: AuditLog) -> str:
+        return summarize_changes(obj.changes)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

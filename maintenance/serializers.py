@@ -1,0 +1,207 @@
+"""Shapes of the maintenance API. Input serializers check shape and ranges; the rules (SKU format,
+uniqueness, stock) are the services'. Output field names follow the specification
+(`date_created`/`date_updated`, `category_id`, `spare_part_id`)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from maintenance.choices import AuditAction, AuditEntity, OrderStatus
+from maintenance.models import (
+    AuditLog,
+    Category,
+    ServiceOrder,
+    ServiceOrderImage,
+    ServiceOrderItem,
+    SparePart,
+)
+
+_datetime = serializers.DateTimeField()
+_money = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+MAX_INT = 2**31 - 1  # an integer column; larger values would fail in the database, not as a 400
+MAX_BIGINT = 2**63 - 1
+PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+
+class MaintenanceErrorSerializer(serializers.Serializer):
+    """`{"detail": "..."}`. Its own component name: config.api's DetailSerializer collides with
+    locks' (both named "Detail"), which fails `spectacular --fail-on-warn`."""
+
+    detail = serializers.CharField()
+
+
+# --- categories -----------------------------------------------------------------------------------
+class CategoryInputSerializer(serializers.Serializer):
+    """Names are kept verbatim, surrounding spaces too (no trimming)."""
+
+    name = serializers.CharField(min_length=1, max_length=100, trim_whitespace=False)
+    description = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, trim_whitespace=False
+    )
+
+
+def category_data(category: Category) -> dict:
+    return {
+        "id": category.pk,
+        "name": category.name,
+        "description": category.description,
+        "date_created": _datetime.to_representation(category.created_at),
+        "date_updated": _datetime.to_representation(category.updated_at),
+    }
+
+
+def sparepart_data(part: SparePart) -> dict:
+    category = part.category
+    return {
+        "id": part.pk,
+        "name": part.name,
+        "sku": part.sku,
+        "price": _money.to_representation(part.price),
+        "stock": part.stock,
+        "category_id": part.category_id,
+        "category": category_data(category) if category is not None else None,
+        "date_created": _datetime.to_representation(part.created_at),
+        "date_updated": _datetime.to_representation(part.updated_at),
+    }
+
+
+class CategorySerializer(serializers.Serializer):
+    """The fields document the shape; `to_representation` builds it directly (the parts list, the
+    hottest read, embeds one per row, and DRF's per-field machinery costs more than the query)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    def to_representation(self, instance: Category) -> dict:
+        return category_data(instance)
+
+
+# --- spare parts ----------------------------------------------------------------------------------
+class SparePartCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=1, max_length=150)
+    sku = serializers.CharField(
+        min_length=1, max_length=50, trim_whitespace=False, help_text="[CLASS]-[MATERIAL]-[SIZE]-[LENGTH]"
+    )
+    price = serializers.DecimalField(**PRICE)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0)
+    category_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT, required=False, allow_null=True)
+
+
+class SparePartUpdateSerializer(serializers.Serializer):
+    """PATCH /items/{sku}: only price and stock; anything else is ignored."""
+
+    price = serializers.DecimalField(**PRICE, required=False)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+
+
+class SparePartSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    stock = serializers.IntegerField(read_only=True)
+    category_id = serializers.IntegerField(read_only=True, allow_null=True)
+    category = CategorySerializer(read_only=True, allow_null=True)
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    def to_representation(self, instance: SparePart) -> dict:
+        return sparepart_data(instance)
+
+
+# --- orders ---------------------------------------------------------------------------------------
+class OrderLineInputSerializer(serializers.Serializer):
+    spare_part_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    request_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class OrderItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    spare_part_id = serializers.IntegerField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    spare_part = SparePartSerializer(read_only=True)
+
+    def to_representation(self, instance: ServiceOrderItem) -> dict:
+        return {
+            "id": instance.pk,
+            "spare_part_id": instance.spare_part_id,
+            "quantity": instance.quantity,
+            "unit_price": _money.to_representation(instance.unit_price),
+            "spare_part": sparepart_data(instance.spare_part),
+        }
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    request_id = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    total = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    items = OrderItemSerializer(many=True, read_only=True, source="lines")
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    def to_representation(self, instance: ServiceOrder) -> dict:
+        item = OrderItemSerializer()
+        return {
+            "id": instance.pk,
+            "request_id": instance.request_id,
+            "status": instance.status,
+            "total": _money.to_representation(instance.total),
+            "items": [item.to_representation(line) for line in instance.lines],
+            "date_created": _datetime.to_representation(instance.created_at),
+            "date_updated": _datetime.to_representation(instance.updated_at),
+        }
+
+
+class OrderTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    """Documentation of the multipart body; the view hands the file to the service as it is."""
+
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP image (decided by its bytes).")
+
+
+class ServiceOrderImageSerializer(serializers.ModelSerializer):
+    image_url = serializers.SerializerMethodField()
+    date_created = serializers.DateTimeField(source="created_at", read_only=True)
+    date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = ServiceOrderImage
+        fields = ["id", "order_id", "file_name", "image_url", "date_created", "date_updated"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_image_url(self, obj: ServiceOrderImage) -> str:
+        """Made now: on S3 a fresh presigned URL (they expire), on the file system the media URL
+        (made absolute with the request, as DRF's FileField does)."""
+        url = obj.file.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
+
+
+# --- audit ----------------------------------------------------------------------------------------
+class AuditLogSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    action = serializers.ChoiceField(choices=AuditAction.choices, read_only=True)
+    entity = serializers.ChoiceField(choices=AuditEntity.choices, read_only=True)
+    changes = serializers.JSONField(read_only=True, help_text="{field: [old, new]}")
+
+    class Meta:
+        model = AuditLog
+        fields = ["id", "created_at", "actor_id", "actor", "action", "entity", "entity_id", "changes"]
+        read_only_fields = fields

@@ -1,0 +1,140 @@
+"""Roles per endpoint through the shared API test cases: everyone reads; Operator orders and uploads;
+Supervisor manages categories and parts and moves orders; Management deletes."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from config.roles import Role
+from config.testing import AUTHENTICATED, APIViewTestCases, make_user
+from maintenance import services
+from maintenance.models import Category, ServiceOrder, SparePart
+from maintenance.tests.conftest import PNG, upload
+from maintenance.tests.factories import CategoryFactory, SparePartFactory
+
+
+class TestCategoryRoles(APIViewTestCases.ReadWrite):
+    basename = "maintenance-category"
+    model = Category
+    roles = {
+        "list": AUTHENTICATED,
+        "retrieve": AUTHENTICATED,
+        "create": Role.SUPERVISOR,
+        "update": Role.SUPERVISOR,
+        "destroy": Role.MANAGEMENT,
+    }
+
+    def make_object(self) -> Category:
+        return CategoryFactory()
+
+    def create_data(self) -> dict:
+        return {"name": "Pneumatics", "description": "Air"}
+
+    def update_data(self, obj: Category) -> dict:
+        return {"description": "Changed"}
+
+
+class TestSparePartRoles(APIViewTestCases.ReadWrite):
+    basename = "maintenance-item"
+    model = SparePart
+    lookup_kwarg = "sku"
+    roles = {
+        "list": AUTHENTICATED,
+        "retrieve": AUTHENTICATED,
+        "create": Role.SUPERVISOR,
+        "update": Role.SUPERVISOR,
+        "destroy": Role.MANAGEMENT,
+    }
+
+    def lookup(self, obj: SparePart) -> str:
+        return obj.sku
+
+    def make_object(self) -> SparePart:
+        return SparePartFactory()
+
+    def create_data(self) -> dict:
+        return {"name": "Washer", "sku": "WSH-STL-M8-2", "price": "0.05", "stock": 10}
+
+    def update_data(self, obj: SparePart) -> dict:
+        return {"stock": obj.stock + 1}
+
+
+def _order(status: str = "cancelled") -> ServiceOrder:
+    part = SparePartFactory()
+    order = services.order_create(
+        request_id=ServiceOrder.objects.count() + 1,
+        items=[{"spare_part_id": part.pk, "quantity": 1}],
+        actor=None,
+    ).order
+    if status != "pending":
+        services.order_transition(order=order, status=status, actor=None)
+    return order
+
+
+class TestServiceOrderRoles(
+    APIViewTestCases.List, APIViewTestCases.Retrieve, APIViewTestCases.Create, APIViewTestCases.Delete
+):
+    basename = "maintenance-order"
+    model = ServiceOrder
+    roles = {
+        "list": AUTHENTICATED,
+        "retrieve": AUTHENTICATED,
+        "create": Role.OPERATOR,
+        "destroy": Role.MANAGEMENT,
+    }
+
+    def make_object(self) -> ServiceOrder:
+        return _order("cancelled")
+
+    def create_data(self) -> dict:
+        part = SparePartFactory()
+        return {
+            "request_id": 9000 + SparePart.objects.count(),
+            "items": [{"spare_part_id": part.pk, "quantity": 1}],
+        }
+
+    def test_create_needs_authentication(self, db, api_client) -> None:
+        assert api_client.post(self.list_url(), self.create_data(), format="json").status_code == 401
+
+    def test_create_at_lowest_role(self, db, auth_client) -> None:
+        client = self.client_for(auth_client, "create")
+        assert client.post(self.list_url(), self.create_data(), format="json").status_code == 201
+
+    def test_create_below_lowest_role_is_403(self, db, auth_client) -> None:
+        client, _ = self.below(auth_client, "create")
+        assert client.post(self.list_url(), self.create_data(), format="json").status_code == 403
+        assert not ServiceOrder.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"), [(AUTHENTICATED, 403), (Role.OPERATOR, 403), (Role.SUPERVISOR, 200)]
+)
+def test_transition_needs_supervisor(auth_client, role, expected):
+    order = _order("pending")
+    url = reverse("maintenance-order-transition", args=[order.pk])
+    assert (
+        auth_client(make_user(role)).post(url, {"status": "in_progress"}, format="json").status_code
+        == expected
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "expected"), [(AUTHENTICATED, 403), (Role.OPERATOR, 201)])
+def test_image_upload_needs_operator(auth_client, fs_storage, role, expected):
+    order = _order("pending")
+    url = reverse("maintenance-order-image", args=[order.pk])
+    assert (
+        auth_client(make_user(role)).post(url, {"file": upload(PNG)}, format="multipart").status_code
+        == expected
+    )
+
+
+@pytest.mark.django_db
+def test_everyone_authenticated_reads_images_and_anonymous_nothing(auth_client, api_client):
+    order = _order("pending")
+    url = reverse("maintenance-order-images", args=[order.pk])
+    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 200
+    assert api_client.get(url).status_code == 401
+    assert api_client.get(reverse("maintenance-audit-list")).status_code == 401

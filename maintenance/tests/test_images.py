@@ -1,0 +1,214 @@
+"""Order images on the file system and on a real S3-compatible server (moto in server mode,
+through django-storages; boto3 is never patched)."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlparse
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from django.urls import reverse
+
+from maintenance.models import AuditLog, ServiceOrderImage
+from maintenance.tests.conftest import JPEG, PNG, WEBP, upload
+
+pytestmark = pytest.mark.django_db
+
+CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
+
+
+def image_url(order_id) -> str:
+    return reverse("maintenance-order-image", args=[order_id])
+
+
+def images_url(order_id) -> str:
+    return reverse("maintenance-order-images", args=[order_id])
+
+
+@pytest.fixture
+def op(auth_client, operator):
+    return auth_client(operator)
+
+
+@pytest.fixture
+def s3_storage(settings, moto_server):
+    """django-storages' S3 backend on a fresh bucket of the moto server."""
+    bucket = f"orders-{uuid.uuid4().hex[:12]}"
+    boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": bucket, "endpoint_url": moto_server, **CREDENTIALS},
+        },
+    }
+    return bucket
+
+
+# --- file system ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "name", "ext"), [(JPEG, "a.jpg", "jpg"), (PNG, "b.png", "png"), (WEBP, "c.webp", "webp")]
+)
+def test_upload_to_the_file_system(op, order, fs_storage, data, name, ext):
+    response = op.post(image_url(order.pk), {"file": upload(data, name)}, format="multipart")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert set(body) == {"id", "order_id", "file_name", "image_url", "date_created", "date_updated"}
+    assert (body["order_id"], body["file_name"]) == (order.pk, name)
+    image = ServiceOrderImage.objects.get(pk=body["id"])
+    assert image.file.name.startswith(f"orders/{order.pk}/") and image.file.name.endswith(f".{ext}")
+    assert (fs_storage / image.file.name).read_bytes() == data
+    assert body["image_url"] == f"http://testserver/media/{image.file.name}"
+
+
+def test_type_is_decided_by_the_bytes_not_the_name(op, order, fs_storage):
+    fake = upload(b"GIF89a not really a jpeg", "holiday.jpg", "image/jpeg")
+    response = op.post(image_url(order.pk), {"file": fake}, format="multipart")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Invalid file type. Allowed: image/jpeg, image/png, image/webp"}
+    # A real PNG with a misleading name and type is still a PNG.
+    response = op.post(
+        image_url(order.pk), {"file": upload(PNG, "scan.pdf", "application/pdf")}, format="multipart"
+    )
+    assert response.status_code == 201
+    assert ServiceOrderImage.objects.get().content_type == "image/png"
+
+
+def test_no_file_is_400(op, order, fs_storage):
+    response = op.post(image_url(order.pk), {}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Invalid file type")
+
+
+def test_unknown_order_is_404(op, fs_storage):
+    response = op.post(image_url(4242), {"file": upload(PNG)}, format="multipart")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Service order with ID '4242' not found"}
+    response = op.get(images_url(4242))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Service order with ID '4242' not found"}
+
+
+def test_size_limit_is_413(op, order, fs_storage, settings):
+    settings.MAINTENANCE_IMAGE_MAX_BYTES = 50
+    response = op.post(image_url(order.pk), {"file": upload(PNG + b"\x00" * 100)}, format="multipart")
+    assert response.status_code == 413
+    assert not ServiceOrderImage.objects.exists()
+
+
+def test_file_system_failure_is_502_and_no_row(op, order, settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = blocker / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    response = op.post(image_url(order.pk), {"file": upload(PNG)}, format="multipart")
+    assert response.status_code == 502
+    assert response.json()["detail"].startswith("Failed to upload image: ")
+    assert not ServiceOrderImage.objects.exists()
+    assert not AuditLog.objects.filter(entity="service_order_image").exists()
+
+
+def test_images_list_shows_only_that_orders_images(op, order, part, fs_storage):
+    from maintenance import services
+
+    other = services.order_create(
+        request_id=99, items=[{"spare_part_id": part.pk, "quantity": 1}], actor=None
+    ).order
+    op.post(image_url(order.pk), {"file": upload(PNG, "mine.png")}, format="multipart")
+    op.post(image_url(other.pk), {"file": upload(JPEG, "theirs.jpg")}, format="multipart")
+    response = op.get(images_url(order.pk))
+    assert response.status_code == 200
+    assert [i["file_name"] for i in response.json()] == ["mine.png"]
+
+
+# --- S3 (moto server) ---------------------------------------------------------------------------------
+@pytest.mark.s3
+def test_upload_to_s3_stores_the_object_and_presigns_on_read(op, order, s3_storage, moto_server):
+    response = op.post(image_url(order.pk), {"file": upload(JPEG, "pump.jpg")}, format="multipart")
+    assert response.status_code == 201, response.content
+    image = ServiceOrderImage.objects.get()
+    key = image.file.name
+    assert key.startswith(f"orders/{order.pk}/") and key.endswith(".jpg")
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    stored = client.get_object(Bucket=s3_storage, Key=key)
+    assert stored["Body"].read() == JPEG
+    # The URL is made at read time: presigned, and it fetches the bytes.
+    url = op.get(images_url(order.pk)).json()[0]["image_url"]
+    assert urlparse(url).path == f"/{s3_storage}/{key}"
+    assert "Signature=" in url or "X-Amz-Signature=" in url
+    fetched = requests.get(url, timeout=10)
+    assert (fetched.status_code, fetched.content) == (200, JPEG)
+
+
+@pytest.mark.s3
+def test_fake_jpg_is_refused_before_reaching_s3(op, order, s3_storage, moto_server):
+    fake = upload(b"%PDF-1.7 pretending", "photo.jpg", "image/jpeg")
+    assert op.post(image_url(order.pk), {"file": fake}, format="multipart").status_code == 400
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    assert client.list_objects_v2(Bucket=s3_storage).get("KeyCount", 0) == 0
+
+
+@pytest.mark.s3
+def test_missing_bucket_is_502_and_no_row(op, order, settings, moto_server):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "no-such-bucket", "endpoint_url": moto_server, **CREDENTIALS},
+        },
+    }
+    response = op.post(image_url(order.pk), {"file": upload(PNG)}, format="multipart")
+    assert response.status_code == 502
+    assert response.json()["detail"].startswith("Failed to upload image: ")
+    assert not ServiceOrderImage.objects.exists()
+
+
+@pytest.mark.s3
+def test_storage_outage_is_502_and_no_orphan_row(op, order, settings, moto_server):
+    """The S3 endpoint is down (nothing listens on the port): 502, no row, no audit row."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "orders",
+                "endpoint_url": dead,
+                "client_config": Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=1),
+                **CREDENTIALS,
+            },
+        },
+    }
+    response = op.post(image_url(order.pk), {"file": upload(WEBP, "x.webp")}, format="multipart")
+    assert response.status_code == 502
+    assert "Could not connect" in response.json()["detail"]
+    assert not ServiceOrderImage.objects.exists()
+    assert not AuditLog.objects.filter(entity="service_order_image").exists()

@@ -1,0 +1,75 @@
+"""The parts list cache (shared cache only): pages are served from Redis until a committed change
+to a part, its stock or a category bumps the version."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from maintenance import services
+from maintenance.tests.factories import CategoryFactory, SparePartFactory
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+
+URL = "/api/v1/items/"
+
+
+@pytest.fixture
+def client(auth_client, supervisor, shared_cache):
+    return auth_client(supervisor)
+
+
+def test_a_cached_page_needs_no_query_and_keeps_the_headers(client, django_assert_num_queries):
+    for _ in range(12):
+        SparePartFactory()
+    first = client.get(URL, {"limit": 5})
+    with django_assert_num_queries(0):
+        again = client.get(URL, {"limit": 5})
+    assert again.content == first.content
+    assert (again["X-Total-Count"], again["Link"]) == (first["X-Total-Count"], first["Link"])
+    assert again["Content-Type"] == "application/json"
+
+
+def test_every_committed_change_is_seen(client, django_capture_on_commit_callbacks, supervisor):
+    category = CategoryFactory(name="Bearings")
+    part = SparePartFactory(stock=10, category=category)
+    assert client.get(URL).json()[0]["stock"] == 10
+    with django_capture_on_commit_callbacks(execute=True):
+        client.patch(
+            reverse("maintenance-item-detail", kwargs={"sku": part.sku}), {"stock": 7}, format="json"
+        )
+    assert client.get(URL).json()[0]["stock"] == 7
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.order_create(
+            request_id=1, items=[{"spare_part_id": part.pk, "quantity": 2}], actor=supervisor
+        ).order
+    assert client.get(URL).json()[0]["stock"] == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_transition(order=order, status="cancelled", actor=supervisor)
+    assert client.get(URL).json()[0]["stock"] == 7
+    with django_capture_on_commit_callbacks(execute=True):
+        services.category_update(category=category, name="Roller bearings", actor=supervisor)
+    assert client.get(URL).json()[0]["category"]["name"] == "Roller bearings"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sparepart_create(name="New", sku="NEW-A-B-C", price="1", actor=supervisor)
+    assert client.get(URL)["X-Total-Count"] == "2"
+
+
+def test_a_refused_change_does_not_invalidate(client, django_capture_on_commit_callbacks):
+    part = SparePartFactory(stock=1)
+    client.get(URL)
+    version = services.parts_cache_version()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Exception, match="Insufficient"),
+    ):
+        services.order_create(request_id=1, items=[{"spare_part_id": part.pk, "quantity": 5}], actor=None)
+    assert not callbacks
+    assert services.parts_cache_version() == version
+
+
+def test_the_browsable_api_is_not_cached(client):
+    SparePartFactory()
+    response = client.get(URL, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"Spare Part List" in response.content

@@ -1,0 +1,352 @@
+"""Thin viewsets over maintenance.services; every write goes through a service function."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.pagination import SkipLimitPagination
+from config.api.viewsets import ServiceModelViewSet
+from config.errors import NotFoundError
+from config.roles import Perm
+from maintenance import services
+from maintenance.exceptions import (
+    CategoryNotFound,
+    NoFieldsToUpdate,
+    ServiceOrderNotFound,
+    SparePartNotFound,
+)
+from maintenance.filters import AuditLogFilter, ServiceOrderFilter, SparePartFilter
+from maintenance.models import (
+    AuditLog,
+    Category,
+    ServiceOrder,
+    ServiceOrderImage,
+    ServiceOrderItem,
+    SparePart,
+)
+from maintenance.serializers import (
+    AuditLogSerializer,
+    CategoryInputSerializer,
+    CategorySerializer,
+    ImageUploadSerializer,
+    MaintenanceErrorSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+    OrderTransitionSerializer,
+    ServiceOrderImageSerializer,
+    SparePartCreateSerializer,
+    SparePartSerializer,
+    SparePartUpdateSerializer,
+)
+
+IDEMPOTENCY_KEY_MAX = 255
+PARTS_CACHE_SECONDS = 60
+NOT_FOUND = OpenApiResponse(MaintenanceErrorSerializer, description="Not found")
+BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid input")
+CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
+
+
+class NamedNotFoundMixin:
+    """A malformed or unknown lookup answers the domain's 404 naming the value the client sent."""
+
+    def not_found(self, raw: str) -> NotFoundError:
+        raise NotImplementedError
+
+    def lookup_raw(self) -> str:
+        return str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+
+    def get_object(self) -> Any:
+        try:
+            return super().get_object()
+        except NotFoundError:
+            raise self.not_found(self.lookup_raw()) from None
+
+
+class PartsPagination(SkipLimitPagination):
+    default_limit = 10
+    max_limit = 1000
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: CategorySerializer, 404: NOT_FOUND}),
+    create=extend_schema(responses={201: CategorySerializer, 400: BAD_REQUEST}),
+    update=extend_schema(responses={200: CategorySerializer, 400: BAD_REQUEST, 404: NOT_FOUND}),
+    partial_update=extend_schema(responses={200: CategorySerializer, 400: BAD_REQUEST, 404: NOT_FOUND}),
+    destroy=extend_schema(responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
+)
+class CategoryViewSet(NamedNotFoundMixin, ServiceModelViewSet):
+    """Spare-part categories. Supervisor and up create and edit, Management deletes; everyone reads."""
+
+    queryset = Category.objects.all()
+    services = services
+    entity = "category"
+    serializer_class = CategorySerializer
+    serializer_classes = {
+        "create": CategoryInputSerializer,
+        "update": CategoryInputSerializer,
+        "partial_update": CategoryInputSerializer,
+    }
+    response_serializer_classes = {
+        "create": CategorySerializer,
+        "update": CategorySerializer,
+        "partial_update": CategorySerializer,
+    }
+    partial_put = True
+    action_perms = {
+        "create": [Perm.ADD_CATEGORY],
+        "update": [Perm.CHANGE_CATEGORY],
+        "partial_update": [Perm.CHANGE_CATEGORY],
+        "destroy": [Perm.DELETE_CATEGORY],
+    }
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name"]
+    not_found_error = CategoryNotFound
+
+    def not_found(self, raw: str) -> NotFoundError:
+        return CategoryNotFound.for_id(raw)
+
+
+@extend_schema_view(
+    list=extend_schema(description="Parts in creation order, category embedded; `limit` defaults to 10."),
+    retrieve=extend_schema(responses={200: SparePartSerializer, 404: NOT_FOUND}),
+    create=extend_schema(responses={201: SparePartSerializer, 400: BAD_REQUEST}),
+    destroy=extend_schema(responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
+)
+class SparePartViewSet(NamedNotFoundMixin, ServiceModelViewSet):
+    """Spare parts, addressed by SKU. Supervisor and up create and edit, Management deletes."""
+
+    queryset = SparePart.objects.select_related("category").order_by("id")
+    services = services
+    entity = "sparepart"
+    serializer_class = SparePartSerializer
+    serializer_classes = {"create": SparePartCreateSerializer, "partial_update": SparePartUpdateSerializer}
+    response_serializer_classes = {"create": SparePartSerializer, "partial_update": SparePartSerializer}
+    lookup_field = "sku"
+    lookup_url_kwarg = "sku"
+    pagination_class = PartsPagination
+    action_perms = {
+        "create": [Perm.ADD_SPARE_PART],
+        "partial_update": [Perm.CHANGE_SPARE_PART],
+        "destroy": [Perm.DELETE_SPARE_PART],
+    }
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filterset_class = SparePartFilter
+    search_fields = ["name", "sku"]
+    not_found_error = SparePartNotFound
+
+    def not_found(self, raw: str) -> NotFoundError:
+        return SparePartNotFound.for_sku(raw)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The hottest read: with a shared cache, JSON pages are kept rendered, keyed by the parts
+        list's version (bumped on commit of any change to a part, its stock or a category)."""
+        if not services.parts_cache_enabled() or request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+        url = request.build_absolute_uri()
+        key = f"maintenance:parts:{services.parts_cache_version()}:{hashlib.sha256(url.encode()).hexdigest()}"
+        cached = cache.get(key)
+        if cached is None:
+            response = super().list(request, *args, **kwargs)
+            headers = {
+                name: response[name] for name in ("X-Total-Count", "Link") if response.has_header(name)
+            }
+            cached = (request.accepted_renderer.render(response.data, "application/json"), headers)
+            cache.set(key, cached, timeout=PARTS_CACHE_SECONDS)
+        body, headers = cached
+        return HttpResponse(body, content_type="application/json", headers=headers)
+
+    def filter_queryset(self, queryset):
+        # Building a FilterSet costs about as much as the page query: skip it when nothing filters.
+        if not self.request.query_params.keys() - {"skip", "limit", "format"}:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(
+        request=SparePartUpdateSerializer,
+        responses={200: SparePartSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """`{price?, stock?}`; `{}` (or only other fields) is a 400."""
+        part = self.get_object()
+        serializer = SparePartUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise NoFieldsToUpdate()
+        updated = services.sparepart_update(sparepart=part, **serializer.validated_data, actor=request.user)
+        return Response(SparePartSerializer(self.refetch(updated)).data)
+
+
+ORDER_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional; the same key (per caller) replays the first order; with another body → 422.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(description="Newest first; `?status=` filters."),
+    retrieve=extend_schema(parameters=[ORDER_ID], responses={200: OrderSerializer, 404: NOT_FOUND}),
+    destroy=extend_schema(parameters=[ORDER_ID], responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
+)
+class ServiceOrderViewSet(NamedNotFoundMixin, ServiceModelViewSet):
+    """Service orders: created exactly once per `request_id`, taking their parts out of stock."""
+
+    queryset = ServiceOrder.objects.prefetch_related(
+        Prefetch(
+            "items",
+            queryset=ServiceOrderItem.objects.select_related("spare_part__category").order_by("id"),
+        )
+    )
+    services = services
+    entity = "order"
+    serializer_class = OrderSerializer
+    serializer_classes = {"create": OrderCreateSerializer}
+    response_serializer_classes = {"create": OrderSerializer}
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceOrderFilter
+    not_found_error = ServiceOrderNotFound
+    action_perms = {
+        "create": [Perm.ADD_SERVICE_ORDER],
+        "transition": [Perm.TRANSITION_SERVICE_ORDER],
+        "upload_image": [Perm.ADD_SERVICE_ORDER_IMAGE],
+        "destroy": [Perm.DELETE_SERVICE_ORDER],
+    }
+
+    def not_found(self, raw: str) -> NotFoundError:
+        return ServiceOrderNotFound.for_id(raw)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=OrderCreateSerializer,
+        responses={
+            201: OrderSerializer,
+            200: OpenApiResponse(OrderSerializer, description="A repeat: the original order"),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            422: OpenApiResponse(
+                MaintenanceErrorSerializer, description="Idempotency-Key reused with another body"
+            ),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """201 with the new order, or 200 with the original one for a repeated request."""
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
+            raise serializers.ValidationError(
+                {"Idempotency-Key": [f"Must be 1 to {IDEMPOTENCY_KEY_MAX} characters."]}
+            )
+        result = services.order_create(**serializer.validated_data, actor=request.user, idempotency_key=key)
+        # A new order carries what the service wrote (items, parts); a replay is read back.
+        order = result.order if result.created else self.refetch(result.order)
+        return Response(
+            OrderSerializer(order).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+    def order_pk(self) -> int:
+        """The order id from the URL (malformed → the order's 404), without loading the order."""
+        raw = self.lookup_raw()
+        try:
+            return self.parse_lookup(raw)
+        except NotFoundError:
+            raise self.not_found(raw) from None
+
+    @extend_schema(
+        parameters=[ORDER_ID],
+        request=OrderTransitionSerializer,
+        responses={200: OrderSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """pending → in_progress → completed; cancelled from pending or in_progress (stock goes back)."""
+        order = ServiceOrder(pk=self.order_pk())
+        serializer = OrderTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = services.order_transition(
+            order=order, status=serializer.validated_data["status"], actor=request.user
+        )
+        return Response(OrderSerializer(self.refetch(updated)).data)
+
+    @extend_schema(
+        parameters=[ORDER_ID],
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={
+            201: ServiceOrderImageSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            413: OpenApiResponse(
+                MaintenanceErrorSerializer, description="Larger than MAINTENANCE_IMAGE_MAX_BYTES"
+            ),
+            502: OpenApiResponse(
+                MaintenanceErrorSerializer, description="The storage failed; nothing was stored"
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="image",
+        url_name="image",
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=ImageUploadSerializer,
+    )
+    def upload_image(self, request: Request, pk: str | None = None) -> Response:
+        """Attach a JPEG, PNG or WebP image (type decided by the file's bytes)."""
+        image = services.order_image_upload(
+            order_id=self.order_pk(), upload=request.FILES.get("file"), actor=request.user
+        )
+        return Response(
+            ServiceOrderImageSerializer(image, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        parameters=[ORDER_ID], responses={200: ServiceOrderImageSerializer(many=True), 404: NOT_FOUND}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="images",
+        url_name="images",
+        serializer_class=ServiceOrderImageSerializer,
+        filter_backends=[],
+    )
+    def images(self, request: Request, pk: str | None = None) -> Response:
+        """This order's images, oldest first, each with a URL made now."""
+        order_id = self.order_pk()
+        if not ServiceOrder.objects.filter(pk=order_id).exists():
+            raise self.not_found(self.lookup_raw())
+        page = self.paginate_queryset(ServiceOrderImage.objects.filter(order_id=order_id).order_by("id"))
+        return self.get_paginated_response(
+            ServiceOrderImageSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+
+
+class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Who changed what, field by field, newest first (Supervisor and up)."""
+
+    queryset = AuditLog.objects.select_related("actor")
+    serializer_class = AuditLogSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditLogFilter
+    action_perms = {"list": [Perm.VIEW_AUDIT_LOG]}
