@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "config.apps.PlatformConfig",
     "staff",
     "locks",
+    "sensors",
 ]
 
 MIDDLEWARE = [
@@ -251,7 +252,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SECURITY": [{"jwtAuth": []}],
     # One component per choice set that several fields share (else one enum per field name).
-    "ENUM_NAME_OVERRIDES": {"LockStatusEnum": "locks.choices.LockStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "LockStatusEnum": "locks.choices.LockStatus",
+        "SensorStatusEnum": "sensors.choices.SensorStatus",
+        "SensorDataStatusEnum": "sensors.choices.DataStatus",
+    },
     # Swagger UI and ReDoc from the app's own static files, so /docs works with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
