@@ -5,6 +5,7 @@ so the hot lists stay a DRF API (browsable, documented) without paying for Model
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -38,10 +39,27 @@ _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 
 class SensorsPagination(SkipLimitPagination):
-    """The specification's paging: `limit` 1-100 (default 100), `skip` >= 0."""
+    """The specification's paging (`limit` 1-100, default 100; `skip` >= 0), reading the page first.
+
+    A page shorter than `limit` tells the total by itself (skip + rows), so the COUNT runs only
+    when the page is full or lies past the end; and it counts the filtered queryset, not the
+    projected one, so a `?with_details=true` join never reaches the COUNT.
+    """
 
     max_limit = 100
     default_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None, rows: Callable | None = None):
+        self.request = request
+        self.skip = self._int_param(request, "skip", 0, 0, self.max_skip)
+        self.limit = self._int_param(request, "limit", self.default_limit, 1, self.max_limit)
+        projected = rows(queryset) if rows is not None else queryset
+        page = list(projected[self.skip : self.skip + self.limit])
+        if 0 < len(page) < self.limit or (not page and self.skip == 0):
+            self.count = self.skip + len(page)
+        else:
+            self.count = queryset.count()
+        return page
 
 
 def parse_id(raw: str, label: str, not_found: type[UnitNotFound]) -> int:
@@ -100,7 +118,7 @@ class _SensorsViewSet(ServiceModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(self.rows(queryset))
+        page = self.paginator.paginate_queryset(queryset, request, view=self, rows=self.rows)
         return self.get_paginated_response(page)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
