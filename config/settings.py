@@ -179,6 +179,12 @@ MQTT_TOPIC = env.str("MQTT_TOPIC", default="factory/+/machine/+/telemetry")
 MQTT_CLIENT_ID = env.str("MQTT_CLIENT_ID", default="facility-ingest")
 MQTT_SHARED_GROUP = env.str("MQTT_SHARED_GROUP", default="")
 
+# --- Sensors ----------------------------------------------------------------------------------
+# Seconds a reading list's X-Total-Count stays cached between writes (every write through the
+# services invalidates it); 0 counts on every full page. It needs a cache every process shares,
+# so it is off without REDIS_URL.
+SENSORS_COUNT_CACHE_TTL = env.int("SENSORS_COUNT_CACHE_TTL", default=300 if REDIS_URL else 0)
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"
 AUTH_PASSWORD_VALIDATORS = [

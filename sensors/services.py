@@ -9,11 +9,15 @@ here reads a status, decides in Python and writes it back.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from config.services import Actor, actor_id, model_update
@@ -44,6 +48,49 @@ UNSET: Any = _Unset()
 
 def _sent(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not UNSET}
+
+
+# --- reading counts -----------------------------------------------------------------------------
+COUNT_GENERATION_KEY = "sensors:data:gen"
+
+
+def _new_generation() -> None:
+    cache.set(COUNT_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _readings_changed() -> None:
+    """Invalidate every cached reading count. Now (so no reader keeps the old count while the
+    transaction runs) and again after commit (so nothing counted before the commit survives it)."""
+    if not settings.SENSORS_COUNT_CACHE_TTL:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def sensordata_count(*, queryset: QuerySet, key: str) -> int:
+    """`queryset.count()`, cached under `key` (the list's filters) until the next write.
+
+    Counting 50,000 index entries costs more than the whole rest of a list request; between writes
+    the answer cannot change, so it is kept with the generation it was counted under and reused
+    while that generation is current. One cache round trip; a miss counts in the database.
+    """
+    ttl = settings.SENSORS_COUNT_CACHE_TTL
+    if not ttl:
+        return queryset.count()
+    count_key = f"sensors:data:count:{key}"
+    found = cache.get_many([COUNT_GENERATION_KEY, count_key])
+    generation = found.get(COUNT_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add(): processes racing to initialise agree on one value.
+        if not cache.add(COUNT_GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(COUNT_GENERATION_KEY) or generation
+    cached = found.get(count_key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    count = queryset.count()
+    cache.set(count_key, (generation, count), timeout=ttl)
+    return count
 
 
 # --- units --------------------------------------------------------------------------------------
@@ -78,6 +125,7 @@ def unit_delete(*, unit: Unit, actor: Actor) -> int:
     deleted, _ = Unit.objects.filter(pk=pk).delete()
     if not deleted:
         raise UnitNotFound(pk)
+    _readings_changed()
     logger.info("unit %s deleted by actor=%s", pk, actor_id(actor))
     return pk
 
@@ -166,6 +214,7 @@ def sensor_delete(*, sensor: Sensor, actor: Actor) -> int:
     deleted, _ = Sensor.objects.filter(pk=pk).delete()
     if not deleted:
         raise SensorNotFound(pk)
+    _readings_changed()
     logger.info("sensor %s deleted by actor=%s", pk, actor_id(actor))
     return pk
 
@@ -189,6 +238,7 @@ def sensordata_create(
     if status not in DataStatus.values:
         raise InvalidDataStatus()
     reading = SensorData.objects.create(sensor_id=sensor_id, value=value, unit=unit, status=status)
+    _readings_changed()
     logger.debug("reading %s of sensor %s by actor=%s", reading.pk, sensor_id, actor_id(actor))
     return reading
 
@@ -208,6 +258,7 @@ def sensordata_import(
     if any(row.status not in DataStatus.values for row in rows):
         raise InvalidDataStatus()
     SensorData.objects.bulk_create(rows, batch_size=1000)
+    _readings_changed()
     logger.info("imported %s readings of sensor %s by actor=%s", len(rows), sensor.pk, actor_id(actor))
     return len(rows)
 
@@ -234,17 +285,21 @@ def sensordata_delete(*, sensordata: SensorData, actor: Actor) -> int:
     deleted, _ = SensorData.objects.filter(pk=pk).delete()
     if not deleted:
         raise SensorDataNotFound(pk)
+    _readings_changed()
     logger.info("reading %s deleted by actor=%s", pk, actor_id(actor))
     return pk
 
 
 def _transition(pk: int, from_statuses: Sequence[str], to_status: str) -> bool:
     """The one conditional UPDATE of a transition: True if this call moved the row."""
-    return bool(
+    moved = bool(
         SensorData.objects.filter(pk=pk, status__in=from_statuses).update(
             status=to_status, updated_at=timezone.now()
         )
     )
+    if moved:
+        _readings_changed()  # the per-status counts moved
+    return moved
 
 
 def _current_status(pk: int) -> str:
@@ -305,5 +360,6 @@ def sensordata_archive_older_than(
             yield len(ids)
             continue
         archived = candidates.filter(pk__in=ids).update(status=DataStatus.ARCHIVED, updated_at=timezone.now())
+        _readings_changed()
         logger.info("archived %s readings (ids <= %s) by actor=%s", archived, last_id, actor_id(actor))
         yield archived

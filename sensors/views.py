@@ -58,7 +58,8 @@ class SensorsPagination(SkipLimitPagination):
         if 0 < len(page) < self.limit or (not page and self.skip == 0):
             self.count = self.skip + len(page)
         else:
-            self.count = queryset.count()
+            count = getattr(view, "count_rows", None)
+            self.count = count(queryset) if count is not None else queryset.count()
         return page
 
 
@@ -255,6 +256,12 @@ class SensorDataViewSet(_SensorsViewSet):
             # INNER JOINs (the foreign keys are NOT NULL) in the same query: never a query per row.
             return queryset.values(*self.row_fields, **_DETAILS)
         return super().rows(queryset)
+
+    def count_rows(self, queryset: QuerySet) -> int:
+        """The filtered total, cached between writes (services.sensordata_count)."""
+        params = self.request.query_params
+        key = f"sensor={params.get('sensor_id', '')}:status={params.get('status', '')}"
+        return services.sensordata_count(queryset=queryset, key=key)
 
     def refetch(self, instance: SensorData) -> SensorData:
         # The created or updated row carries every field the answer shows: no second read.
