@@ -1,7 +1,7 @@
 """Sensors benchmark: unit detail and reading list (wrk), reading create (32 Python keep-alive clients).
 
     python -m bench.sensors [--url URL] [--clients 32] [--duration 10] [--readings 50000]
-                            [--workers 2] [--threads 8]
+                            [--workers 2] [--threads 8] [--warmup 2]
 
 Without --url it starts the app under gunicorn against PostgreSQL + Redis (production settings,
 DEBUG off; DATABASE_URL defaults to .../facility_bench_sensors, REDIS_URL to db 3), tops the
@@ -207,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="Benchmark this running server instead of starting gunicorn.")
     parser.add_argument("--clients", type=int, default=32, help="Concurrent connections / clients.")
     parser.add_argument("--duration", type=int, default=10, help="Seconds of each load.")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="Unreported seconds of each read load first (imports, pools)."
+    )
     parser.add_argument("--readings", type=int, default=50_000, help="Rows in the readings table.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (>1: gthread).")
@@ -236,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             if status != 200:
                 raise RuntimeError(f"{path}: {status} {body}")
             if shutil.which("wrk"):
+                if args.warmup > 0:
+                    run_wrk(name, base, token, path, args.clients, args.warmup)
                 results.append(run_wrk(name, base, token, path, args.clients, args.duration))
             else:
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Count, QuerySet
 from django.forms import BaseModelFormSet
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
@@ -51,6 +53,10 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+def _when(moment) -> str:
+    return formats.localize(timezone.localtime(moment)) if moment else "none yet"
+
+
 class FreshServiceAdmin(ServiceAdmin):
     """ServiceAdmin whose update service gets the row as stored, not the form's instance.
 
@@ -78,6 +84,7 @@ class SensorInline(admin.TabularInline):
     readonly_fields = ["created_at"]
     extra = 0
     show_change_link = True
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 40})}}
 
 
 @admin.register(Unit)
@@ -110,7 +117,7 @@ class UnitAdmin(FreshServiceAdmin):
             ("Inactive", stats["inactive_sensors"]),
             ("Maintenance", stats["maintenance_sensors"]),
             ("Readings", stats["total_data_points"]),
-            ("Latest reading", stats["latest_data_timestamp"] or "none yet"),
+            ("Latest reading", _when(stats["latest_data_timestamp"])),
         ]
         rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", labels)
         return format_html('<table class="sensors-statistics">{}</table>', rows)
@@ -160,7 +167,7 @@ class SensorAdmin(FreshServiceAdmin):
 class SensorDataAdmin(CSVExportMixin, FreshServiceAdmin):
     services = services
     entity = "sensordata"
-    list_display = ["id", "sensor", "unit_name", "value", "unit", "coloured_status", "timestamp"]
+    list_display = ["id", "sensor", "unit_name", "value", "physical_unit", "coloured_status", "timestamp"]
     list_filter = ["status", "sensor__sensor_type", "sensor__unit"]
     search_fields = ["sensor__name", "sensor__unit__name"]
     list_select_related = ["sensor", "sensor__unit"]
@@ -195,6 +202,10 @@ class SensorDataAdmin(CSVExportMixin, FreshServiceAdmin):
     @admin.display(description="unit", ordering="sensor__unit__name")
     def unit_name(self, obj: SensorData) -> str:
         return obj.sensor.unit.name
+
+    @admin.display(description="measured in", ordering="unit")
+    def physical_unit(self, obj: SensorData) -> str:
+        return obj.unit or ""
 
     @admin.display(description="status", ordering="status")
     def coloured_status(self, obj: SensorData) -> str:
