@@ -59,12 +59,15 @@ def _new_generation() -> None:
 
 
 def _readings_changed() -> None:
-    """Invalidate every cached reading count. Now (so no reader keeps the old count while the
-    transaction runs) and again after commit (so nothing counted before the commit survives it)."""
+    """Invalidate every cached reading count: now (so no reader keeps the old count while a
+    transaction runs) and, inside one, again after commit (so nothing counted before the commit
+    survives it)."""
     if not settings.SENSORS_COUNT_CACHE_TTL:
         return
     _new_generation()
-    transaction.on_commit(_new_generation)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_generation)
+    # In autocommit the write is already committed: the bump above came after it.
 
 
 def sensordata_count(*, queryset: QuerySet, key: str) -> int:
