@@ -636,3 +636,25 @@ def test_validate_then_validate_again_is_409(client, sensor):
     second = client.put(url)
     assert second.status_code == 409
     assert second.json() == {"detail": f"Sensor data {reading.pk} is already validated"}
+
+
+# --- the browsable API ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/units/",
+        "/api/units/{unit}",
+        "/api/units/{unit}/statistics",
+        "/api/sensors/",
+        "/api/sensors/{sensor}",
+        "/api/sensor-data/?with_details=true",
+        "/api/sensor-data/{reading}",
+    ],
+)
+def test_browsable_api_pages_render(client, sensor, path):
+    reading = SensorDataFactory(sensor=sensor)
+    url = path.format(unit=sensor.unit_id, sensor=sensor.pk, reading=reading.pk)
+    response = client.get(url, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Django REST framework" in response.content.decode()
