@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -164,7 +164,6 @@ def unit_statistics(*, unit_id: int) -> dict[str, Any]:
 
 # --- sensors ------------------------------------------------------------------------------------
 def _require_unit(unit_id: int) -> None:
-    # A deleted-meanwhile unit still fails later on the foreign key (answered 409), never silently.
     if not Unit.objects.filter(pk=unit_id).exists():
         raise UnitNotFound(unit_id)
 
@@ -184,7 +183,11 @@ def sensor_create(
         name=name, sensor_type=sensor_type, unit_id=unit_id, status=status, description=description
     )
     sensor.full_clean(validate_unique=False, validate_constraints=True)
-    sensor.save()
+    try:
+        sensor.save()
+    except IntegrityError:
+        # The unit was deleted after the check (its deferred foreign key fails as the INSERT commits).
+        raise UnitNotFound(unit_id) from None
     logger.info("sensor %s created in unit %s by actor=%s", sensor.pk, unit_id, actor_id(actor))
     return sensor
 
@@ -240,7 +243,12 @@ def sensordata_create(
         raise SensorNotFound(sensor_id)
     if status not in DataStatus.values:
         raise InvalidDataStatus()
-    reading = SensorData.objects.create(sensor_id=sensor_id, value=value, unit=unit, status=status)
+    try:
+        reading = SensorData.objects.create(sensor_id=sensor_id, value=value, unit=unit, status=status)
+    except IntegrityError:
+        # The sensor was deleted between the check and the INSERT (in autocommit the deferred
+        # foreign key is checked as the INSERT commits): the same 404 as if it had been missing.
+        raise SensorNotFound(sensor_id) from None
     _readings_changed()
     logger.debug("reading %s of sensor %s by actor=%s", reading.pk, sensor_id, actor_id(actor))
     return reading

@@ -240,3 +240,33 @@ def test_archive_older_than_refuses_nonsense():
     )
     assert list(services.sensordata_archive_older_than(before=before, batch_size=0, actor=None)) == []
     assert not SensorData.objects.filter(status="archived").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sensor_deleted_between_the_check_and_the_insert_is_404():
+    sensor_id = SensorFactory().pk
+
+    def delete_the_sensor_just_before_the_insert(execute, sql, params, many, context):
+        # Another request deletes the sensor after the existence check passed.
+        if sql.upper().startswith('INSERT INTO "SENSORS_SENSORDATA"'):
+            execute('DELETE FROM "sensors_sensor" WHERE "id" = %s', [sensor_id], False, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(delete_the_sensor_just_before_the_insert), pytest.raises(SensorNotFound):
+        services.sensordata_create(sensor_id=sensor_id, value=1.0, actor=None)
+    assert not SensorData.objects.exists()
+    assert not Sensor.objects.filter(pk=sensor_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_deleted_between_the_check_and_the_insert_is_404():
+    unit_id = UnitFactory().pk
+
+    def delete_the_unit_just_before_the_insert(execute, sql, params, many, context):
+        if sql.upper().startswith('INSERT INTO "SENSORS_SENSOR"'):
+            execute('DELETE FROM "sensors_unit" WHERE "id" = %s', [unit_id], False, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(delete_the_unit_just_before_the_insert), pytest.raises(UnitNotFound):
+        services.sensor_create(name="S", sensor_type="light", unit_id=unit_id, actor=None)
+    assert not Sensor.objects.exists()
