@@ -275,3 +275,26 @@ def test_sensor_save_through_the_service(admin_client):
 
 def _perms(*codenames: str):
     return Permission.objects.filter(content_type__app_label="sensors", codename__in=codenames)
+
+
+@pytest.mark.postgres
+def test_unfiltered_big_reading_list_takes_its_count_from_the_table_statistics(admin_client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sensors import admin as sensors_admin
+
+    SensorDataFactory.create_batch(7)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sensors_sensordata")
+    monkeypatch.setattr(sensors_admin, "EXACT_COUNT_BELOW", 5)  # "big" from 5 rows on
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(changelist("sensordata"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 7
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert any("reltuples" in sql for sql in sqls)
+    assert not any("COUNT(*)" in sql.upper() and "sensors_sensordata" in sql for sql in sqls)
+    # Filtered, the count is exact.
+    response = admin_client.get(changelist("sensordata"), {"status__exact": "pending"})
+    assert response.context["cl"].result_count == 7
