@@ -65,7 +65,8 @@ class SensorsPagination(SkipLimitPagination):
 
 def parse_id(raw: str, label: str, not_found: type[UnitNotFound]) -> int:
     """A path id: zero or below -> 400 `"<label> ID must be positive"`; not an integer -> 404."""
-    if not (raw.isascii() and _INTEGER.match(raw)):
+    # Longer than any bigint: not a row (and int() of thousands of digits raises, not a 404).
+    if len(raw) > 24 or not (raw.isascii() and _INTEGER.match(raw)):
         raise not_found()
     value = int(raw)
     if value <= 0:
