@@ -47,6 +47,18 @@ class Perm:
     DELETE_SERVICE_ORDER = "maintenance.delete_serviceorder"
     ADD_SERVICE_ORDER_IMAGE = "maintenance.add_serviceorderimage"
     VIEW_AUDIT_LOG = "maintenance.view_auditlog"
+    # sensors
+    ADD_UNIT = "sensors.add_unit"
+    CHANGE_UNIT = "sensors.change_unit"
+    DELETE_UNIT = "sensors.delete_unit"
+    ADD_SENSOR = "sensors.add_sensor"
+    CHANGE_SENSOR = "sensors.change_sensor"
+    DELETE_SENSOR = "sensors.delete_sensor"
+    ADD_SENSORDATA = "sensors.add_sensordata"
+    CHANGE_SENSORDATA = "sensors.change_sensordata"
+    DELETE_SENSORDATA = "sensors.delete_sensordata"
+    VALIDATE_SENSORDATA = "sensors.validate_sensordata"
+    ARCHIVE_SENSORDATA = "sensors.archive_sensordata"
 
 
 # Lower roles first: what a role is granted, every role above it gets too.

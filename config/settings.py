@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "config.apps.PlatformConfig",
     "staff",
     "locks",
+    "sensors",
     "maintenance",
 ]
 
@@ -189,6 +190,11 @@ ORDER_IDEMPOTENCY_WINDOW = env.int("ORDER_IDEMPOTENCY_WINDOW", default=100)
 ORDER_IDEMPOTENCY_KEY_WINDOW = env.int("ORDER_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
 MAINTENANCE_IMAGE_MAX_BYTES = env.int("MAINTENANCE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[])
+# --- Sensors ----------------------------------------------------------------------------------
+# Seconds a reading list's X-Total-Count stays cached between writes (every write through the
+# services invalidates it); 0 counts on every full page. It needs a cache every process shares,
+# so it is off without REDIS_URL.
+SENSORS_COUNT_CACHE_TTL = env.int("SENSORS_COUNT_CACHE_TTL", default=300 if REDIS_URL else 0)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"
@@ -285,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceOrderStatusEnum": "maintenance.choices.OrderStatus",
         "AuditActionEnum": "maintenance.choices.AuditAction",
         "AuditEntityEnum": "maintenance.choices.AuditEntity",
+        "SensorStatusEnum": "sensors.choices.SensorStatus",
+        "SensorDataStatusEnum": "sensors.choices.DataStatus",
     },
     # Swagger UI and ReDoc from the app's own static files, so /docs works with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

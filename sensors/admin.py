@@ -1,0 +1,240 @@
+"""Admin for units, sensors and readings. Every write goes through `sensors.services` (the sensor
+inline under a unit too), so the admin keeps the same rules as the API: a reading's status moves
+only through the validate/archive actions, which report what changed and what was refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections, models
+from django.db.models import Count, QuerySet
+from django.forms import BaseModelFormSet
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+
+from config.admin import CSVExportMixin, ServiceAdmin
+from config.roles import Perm
+from sensors import services
+from sensors.choices import DataStatus
+from sensors.models import Sensor, SensorData, Unit
+
+STATUS_COLOURS = {
+    DataStatus.PENDING: "#ef6c00",
+    DataStatus.VALIDATED: "#2e7d32",
+    DataStatus.ARCHIVED: "#757575",
+    DataStatus.INVALID: "#c62828",
+}
+# Below this many rows an exact COUNT(*) is cheap enough; above it the change list shows an estimate.
+EXACT_COUNT_BELOW = 100_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """An unfiltered change list of a big table counts from PostgreSQL's statistics (pg_class.reltuples)
+    instead of a COUNT(*) over a million rows on every page; filtered lists count exactly."""
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is not None and not query.where and connections[queryset.db].vendor == "postgresql":
+            with connections[queryset.db].cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [queryset.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] >= EXACT_COUNT_BELOW:
+                return int(row[0])
+        return super().count
+
+
+def _when(moment) -> str:
+    return formats.localize(timezone.localtime(moment)) if moment else "none yet"
+
+
+class FreshServiceAdmin(ServiceAdmin):
+    """ServiceAdmin whose update service gets the row as stored, not the form's instance.
+
+    Works around config.admin.ServiceAdmin.save_model: by then the model form has written the
+    edited values onto `obj`, so `model_update` sees no difference and saves nothing.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        stored = self.model._default_manager.get(pk=obj.pk)
+        saved = self.service("update")(
+            **{self.entity: stored}, **self.service_data(form, change), actor=request.user
+        )
+        for field in self.model._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+
+
+class SensorInline(admin.TabularInline):
+    """A unit's sensors; saved through the sensor services by `UnitAdmin.save_formset`."""
+
+    model = Sensor
+    fields = ["name", "sensor_type", "status", "description", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
+    show_change_link = True
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 40})}}
+
+
+@admin.register(Unit)
+class UnitAdmin(FreshServiceAdmin):
+    services = services
+    entity = "unit"
+    list_display = ["name", "location", "sensor_count", "created_at"]
+    search_fields = ["name", "location"]
+    ordering = ["-created_at", "-id"]
+    readonly_fields = ["created_at", "updated_at", "statistics"]
+    fields = ["name", "location", "description", "created_at", "updated_at", "statistics"]
+    inlines = [SensorInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
+        return super().get_queryset(request).annotate(sensor_count=Count("sensors"))
+
+    def get_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
+        return self.fields if obj is not None else ["name", "location", "description"]
+
+    @admin.display(description="sensors", ordering="sensor_count")
+    def sensor_count(self, obj: Unit) -> int:
+        return obj.sensor_count
+
+    @admin.display(description="statistics")
+    def statistics(self, obj: Unit) -> str:
+        stats = services.unit_statistics(unit_id=obj.pk)
+        labels = [
+            ("Sensors", stats["total_sensors"]),
+            ("Active", stats["active_sensors"]),
+            ("Inactive", stats["inactive_sensors"]),
+            ("Maintenance", stats["maintenance_sensors"]),
+            ("Readings", stats["total_data_points"]),
+            ("Latest reading", _when(stats["latest_data_timestamp"])),
+        ]
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", labels)
+        return format_html('<table class="sensors-statistics">{}</table>', rows)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: BaseModelFormSet, change: bool) -> None:
+        """The sensor inline's creates, edits and deletes, each through its service."""
+        if formset.model is not Sensor:
+            super().save_formset(request, form, formset, change)
+            return
+        # commit=False runs no write: it only sorts the forms into new, changed and deleted.
+        formset.save(commit=False)
+        for sensor in formset.deleted_objects:
+            services.sensor_delete(sensor=sensor, actor=request.user)
+        for sensor, changed in formset.changed_objects:
+            inline_form = next(f for f in formset.initial_forms if f.instance is sensor)
+            # The form already wrote its values onto `sensor`; the service compares with the row.
+            fresh = Sensor.objects.get(pk=sensor.pk)
+            services.sensor_update(
+                sensor=fresh, **{name: inline_form.cleaned_data[name] for name in changed}, actor=request.user
+            )
+        for sensor in formset.new_objects:
+            created = services.sensor_create(
+                name=sensor.name,
+                sensor_type=sensor.sensor_type,
+                unit_id=form.instance.pk,
+                status=sensor.status,
+                description=sensor.description,
+                actor=request.user,
+            )
+            sensor.pk, sensor.created_at = created.pk, created.created_at
+
+
+@admin.register(Sensor)
+class SensorAdmin(FreshServiceAdmin):
+    services = services
+    entity = "sensor"
+    list_display = ["name", "sensor_type", "status", "unit", "created_at"]
+    list_filter = ["sensor_type", "status", "unit"]
+    search_fields = ["name", "unit__name"]
+    list_select_related = ["unit"]
+    ordering = ["-created_at", "-id"]
+    fields = ["name", "sensor_type", "unit", "status", "description", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(SensorData)
+class SensorDataAdmin(CSVExportMixin, FreshServiceAdmin):
+    services = services
+    entity = "sensordata"
+    list_display = ["id", "sensor", "unit_name", "value", "physical_unit", "coloured_status", "timestamp"]
+    list_filter = ["status", "sensor__sensor_type", "sensor__unit"]
+    search_fields = ["sensor__name", "sensor__unit__name"]
+    list_select_related = ["sensor", "sensor__unit"]
+    date_hierarchy = "timestamp"
+    ordering = ["-timestamp", "-id"]
+    raw_id_fields = ["sensor"]
+    actions = ["validate_readings", "archive_readings", "export_csv"]
+    # A million rows: no second COUNT(*) for "N total", and an estimated count when unfiltered.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    csv_name = "sensor-readings"
+    csv_columns = [
+        ("id", lambda r: r.pk),
+        ("unit", lambda r: r.sensor.unit.name),
+        ("sensor", lambda r: r.sensor.name),
+        ("sensor_type", lambda r: r.sensor.sensor_type),
+        ("value", lambda r: r.value),
+        ("physical_unit", lambda r: r.unit or ""),
+        ("status", lambda r: r.status),
+        ("timestamp", lambda r: r.timestamp.isoformat()),
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: SensorData | None = None) -> list[str]:
+        if obj is None:
+            return ["sensor", "value", "unit", "status"]
+        return ["sensor", "value", "unit", "status", "timestamp", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SensorData | None = None) -> list[str]:
+        # On an existing reading the status is shown, never edited: it moves only by the actions.
+        return ["sensor", "status", "timestamp", "updated_at"] if obj is not None else []
+
+    @admin.display(description="unit", ordering="sensor__unit__name")
+    def unit_name(self, obj: SensorData) -> str:
+        return obj.sensor.unit.name
+
+    @admin.display(description="measured in", ordering="unit")
+    def physical_unit(self, obj: SensorData) -> str:
+        return obj.unit or ""
+
+    @admin.display(description="status", ordering="status")
+    def coloured_status(self, obj: SensorData) -> str:
+        return format_html(
+            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
+            STATUS_COLOURS.get(obj.status, "#757575"),
+            obj.get_status_display(),
+        )
+
+    def has_validate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(Perm.VALIDATE_SENSORDATA)
+
+    def has_archive_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(Perm.ARCHIVE_SENSORDATA)
+
+    @admin.action(description="Validate selected readings", permissions=["validate"])
+    def validate_readings(self, request: HttpRequest, queryset: QuerySet[SensorData]) -> None:
+        self.run_service_action(
+            request,
+            queryset.select_related(None).only("id", "value", "unit", "sensor_id"),
+            lambda reading: services.sensordata_validate(sensordata_id=reading.pk, actor=request.user),
+            done="validated",
+        )
+
+    @admin.action(description="Archive selected readings", permissions=["archive"])
+    def archive_readings(self, request: HttpRequest, queryset: QuerySet[SensorData]) -> None:
+        self.run_service_action(
+            request,
+            queryset.select_related(None).only("id", "value", "unit", "sensor_id"),
+            lambda reading: services.sensordata_archive(sensordata_id=reading.pk, actor=request.user),
+            done="archived",
+        )

@@ -1,0 +1,66 @@
+"""Archive old readings in batches (cron): `archive_sensor_data --older-than 90d [--status validated]`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from sensors import services
+from sensors.choices import ARCHIVE_FROM
+
+_AGE = re.compile(r"^(\d+)([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_age(text: str) -> timedelta:
+    """`90d`, `12h`, `2w`, `30m`, `45s` -> a timedelta (at least one second)."""
+    match = _AGE.match(text.strip().lower())
+    if not match or int(match.group(1)) == 0:
+        raise CommandError(f"--older-than must look like 90d, 12h, 2w, 30m or 45s (got {text!r}).")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+class Command(BaseCommand):
+    help = (
+        "Archive readings older than --older-than (default: any status but archived), one UPDATE "
+        "per batch. Safe to re-run: archived readings are never selected again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--older-than", required=True, help="Age, e.g. 90d, 12h, 2w.")
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=[str(s) for s in ARCHIVE_FROM],
+            help="Only readings in this status (repeatable; default: pending, validated and invalid).",
+        )
+        parser.add_argument("--batch-size", type=int, default=1000, help="Rows per UPDATE (default 1000).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would be archived; change nothing."
+        )
+
+    def handle(self, *args, older_than: str, status, batch_size: int, dry_run: bool, **options) -> None:
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        age = parse_age(older_than)
+        before = timezone.now() - age
+        statuses = status or [str(s) for s in ARCHIVE_FROM]
+        verb = "would archive" if dry_run else "archived"
+        self.stdout.write(
+            f"{'Dry run: ' if dry_run else ''}readings taken before {before.isoformat()} "
+            f"with status {', '.join(statuses)}, {batch_size} per batch"
+        )
+        total = 0
+        batches = services.sensordata_archive_older_than(
+            before=before, statuses=statuses, batch_size=batch_size, dry_run=dry_run, actor=None
+        )
+        for number, count in enumerate(batches, start=1):
+            total += count
+            self.stdout.write(f"  batch {number}: {verb} {count} (total {total})")
+        summary = (
+            f"{'Dry run: would archive' if dry_run else 'Archived'} {total} readings older than {older_than}."
+        )
+        self.stdout.write(self.style.SUCCESS(summary))

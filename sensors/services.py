@@ -1,0 +1,376 @@
+"""Business rules of the sensors app: every write to a unit, sensor or reading goes through here.
+
+The reading workflow (pending|invalid -> validated, anything but archived -> archived) is decided
+by the database: each transition is one conditional `UPDATE ... WHERE id = %s AND status IN (...)`,
+so of two concurrent validates exactly one matches the row and the other is answered 409. Nothing
+here reads a status, decides in Python and writes it back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from config.services import Actor, actor_id, model_update
+from sensors.choices import ARCHIVE_FROM, PHYSICAL_UNITS, VALIDATE_FROM, DataStatus, SensorStatus
+from sensors.exceptions import (
+    InvalidDataStatus,
+    SensorDataAlreadyArchived,
+    SensorDataAlreadyValidated,
+    SensorDataArchivedCannotValidate,
+    SensorDataNotFound,
+    SensorNotFound,
+    UnitNotFound,
+)
+from sensors.models import Sensor, SensorData, Unit
+
+logger = logging.getLogger(__name__)
+
+
+class _Unset:
+    """A field the caller did not send (None is a value: it clears a description)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def _sent(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not UNSET}
+
+
+# --- reading counts -----------------------------------------------------------------------------
+COUNT_GENERATION_KEY = "sensors:data:gen"
+
+
+def _new_generation() -> None:
+    cache.set(COUNT_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _readings_changed() -> None:
+    """Invalidate every cached reading count: now (so no reader keeps the old count while a
+    transaction runs) and, inside one, again after commit (so nothing counted before the commit
+    survives it)."""
+    if not settings.SENSORS_COUNT_CACHE_TTL:
+        return
+    _new_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_generation)
+    # In autocommit the write is already committed: the bump above came after it.
+
+
+def sensordata_count(*, queryset: QuerySet, key: str) -> int:
+    """`queryset.count()`, cached under `key` (the list's filters) until the next write.
+
+    Counting 50,000 index entries costs more than the whole rest of a list request; between writes
+    the answer cannot change, so it is kept with the generation it was counted under and reused
+    while that generation is current. One cache round trip; a miss counts in the database.
+    """
+    ttl = settings.SENSORS_COUNT_CACHE_TTL
+    if not ttl:
+        return queryset.count()
+    count_key = f"sensors:data:count:{key}"
+    found = cache.get_many([COUNT_GENERATION_KEY, count_key])
+    generation = found.get(COUNT_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add(): processes racing to initialise agree on one value.
+        if not cache.add(COUNT_GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(COUNT_GENERATION_KEY) or generation
+    cached = found.get(count_key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    count = queryset.count()
+    cache.set(count_key, (generation, count), timeout=ttl)
+    return count
+
+
+# --- units --------------------------------------------------------------------------------------
+def unit_create(*, name: str, location: str, description: str | None = None, actor: Actor) -> Unit:
+    """A new unit; `full_clean` holds the length and not-blank rules on every path (API, admin, seed)."""
+    unit = Unit(name=name, location=location, description=description)
+    unit.full_clean()
+    unit.save()
+    logger.info("unit %s created by actor=%s", unit.pk, actor_id(actor))
+    return unit
+
+
+def unit_update(
+    *,
+    unit: Unit,
+    name: str = UNSET,
+    location: str = UNSET,
+    description: str | None = UNSET,
+    actor: Actor,
+) -> Unit:
+    """Change only the fields given; nothing given changes nothing (and writes nothing)."""
+    data = _sent(name=name, location=location, description=description)
+    unit, changed = model_update(instance=unit, fields=["name", "location", "description"], data=data)
+    if changed:
+        logger.info("unit %s changed %s by actor=%s", unit.pk, changed, actor_id(actor))
+    return unit
+
+
+def unit_delete(*, unit: Unit, actor: Actor) -> int:
+    """Delete a unit with its sensors and their readings (database cascade through the collector)."""
+    pk = unit.pk
+    deleted, _ = Unit.objects.filter(pk=pk).delete()
+    if not deleted:
+        raise UnitNotFound(pk)
+    _readings_changed()
+    logger.info("unit %s deleted by actor=%s", pk, actor_id(actor))
+    return pk
+
+
+def unit_statistics(*, unit_id: int) -> dict[str, Any]:
+    """Sensor counts by status and the readings' count and latest time, in two aggregate queries
+    (never one per sensor)."""
+    by_status = {
+        f"{status}_sensors": Count("sensors", filter=Q(sensors__status=status))
+        for status in SensorStatus.values
+    }
+    rows = list(
+        Unit.objects.filter(pk=unit_id)
+        .values("id", "name")
+        .annotate(total_sensors=Count("sensors"), **by_status)
+        .order_by()
+    )
+    if not rows:
+        raise UnitNotFound(unit_id)
+    row = rows[0]
+    readings = SensorData.objects.filter(sensor__unit_id=unit_id).aggregate(
+        total=Count("id"), latest=Max("timestamp")
+    )
+    return {
+        "unit_id": row["id"],
+        "unit_name": row["name"],
+        "total_sensors": row["total_sensors"],
+        **{key: row[key] for key in by_status},
+        "total_data_points": readings["total"],
+        "latest_data_timestamp": readings["latest"],
+    }
+
+
+# --- sensors ------------------------------------------------------------------------------------
+def _require_unit(unit_id: int) -> None:
+    if not Unit.objects.filter(pk=unit_id).exists():
+        raise UnitNotFound(unit_id)
+
+
+def sensor_create(
+    *,
+    name: str,
+    sensor_type: str,
+    unit_id: int,
+    status: str = SensorStatus.ACTIVE,
+    description: str | None = None,
+    actor: Actor,
+) -> Sensor:
+    """A new sensor in an existing unit (unknown unit: 404 `"Unit with id N not found"`)."""
+    _require_unit(unit_id)
+    sensor = Sensor(
+        name=name, sensor_type=sensor_type, unit_id=unit_id, status=status, description=description
+    )
+    sensor.full_clean(validate_unique=False, validate_constraints=True)
+    try:
+        sensor.save()
+    except IntegrityError:
+        # The unit was deleted after the check (its deferred foreign key fails as the INSERT commits).
+        raise UnitNotFound(unit_id) from None
+    logger.info("sensor %s created in unit %s by actor=%s", sensor.pk, unit_id, actor_id(actor))
+    return sensor
+
+
+def sensor_update(
+    *,
+    sensor: Sensor,
+    name: str = UNSET,
+    sensor_type: str = UNSET,
+    status: str = UNSET,
+    description: str | None = UNSET,
+    unit_id: int = UNSET,
+    actor: Actor,
+) -> Sensor:
+    """Change only the fields given; moving the sensor to another unit needs that unit to exist."""
+    data = _sent(name=name, sensor_type=sensor_type, status=status, description=description, unit_id=unit_id)
+    if "unit_id" in data and data["unit_id"] != sensor.unit_id:
+        _require_unit(data["unit_id"])
+    sensor, changed = model_update(
+        instance=sensor, fields=["name", "sensor_type", "status", "description", "unit_id"], data=data
+    )
+    if changed:
+        logger.info("sensor %s changed %s by actor=%s", sensor.pk, changed, actor_id(actor))
+    return sensor
+
+
+def sensor_delete(*, sensor: Sensor, actor: Actor) -> int:
+    """Delete a sensor with its readings."""
+    pk = sensor.pk
+    deleted, _ = Sensor.objects.filter(pk=pk).delete()
+    if not deleted:
+        raise SensorNotFound(pk)
+    _readings_changed()
+    logger.info("sensor %s deleted by actor=%s", pk, actor_id(actor))
+    return pk
+
+
+# --- readings -----------------------------------------------------------------------------------
+def sensordata_create(
+    *,
+    sensor_id: int,
+    value: float,
+    unit: str | None = None,
+    status: str = DataStatus.PENDING,
+    actor: Actor,
+) -> SensorData:
+    """Record a reading now (the server sets `timestamp`); unknown sensor: 404.
+
+    The hot write path: one existence check and one INSERT, no full_clean (the serializer has
+    checked the shape; the status CHECK constraint backs it in the database).
+    """
+    if not Sensor.objects.filter(pk=sensor_id).exists():
+        raise SensorNotFound(sensor_id)
+    if status not in DataStatus.values:
+        raise InvalidDataStatus()
+    try:
+        reading = SensorData.objects.create(sensor_id=sensor_id, value=value, unit=unit, status=status)
+    except IntegrityError:
+        # The sensor was deleted between the check and the INSERT (in autocommit the deferred
+        # foreign key is checked as the INSERT commits): the same 404 as if it had been missing.
+        raise SensorNotFound(sensor_id) from None
+    _readings_changed()
+    logger.debug("reading %s of sensor %s by actor=%s", reading.pk, sensor_id, actor_id(actor))
+    return reading
+
+
+def sensordata_import(
+    *, sensor: Sensor, readings: Iterable[tuple[datetime, float, str]], actor: Actor
+) -> int:
+    """Bulk-load historical readings `(timestamp, value, status)` of one sensor (sample data, imports).
+
+    Unlike `sensordata_create` the timestamps come from the caller, which is why this is not an API.
+    """
+    unit = sensor_physical_unit(sensor=sensor)
+    rows = [
+        SensorData(sensor=sensor, value=value, unit=unit, status=status, timestamp=ts, updated_at=ts)
+        for ts, value, status in readings
+    ]
+    if any(row.status not in DataStatus.values for row in rows):
+        raise InvalidDataStatus()
+    SensorData.objects.bulk_create(rows, batch_size=1000)
+    _readings_changed()
+    logger.info("imported %s readings of sensor %s by actor=%s", len(rows), sensor.pk, actor_id(actor))
+    return len(rows)
+
+
+def sensor_physical_unit(*, sensor: Sensor) -> str:
+    """The unit readings of this sensor's type are given in (celsius, percent, ...)."""
+    return PHYSICAL_UNITS.get(sensor.sensor_type, "")
+
+
+def sensordata_update(
+    *, sensordata: SensorData, value: float = UNSET, unit: str | None = UNSET, actor: Actor
+) -> SensorData:
+    """Change a reading's value and/or unit. The status is not among them: it moves only through
+    `sensordata_validate` / `sensordata_archive`, and `save(update_fields=...)` never writes it."""
+    data = _sent(value=value, unit=unit)
+    sensordata, changed = model_update(instance=sensordata, fields=["value", "unit"], data=data)
+    if changed:
+        logger.info("reading %s changed %s by actor=%s", sensordata.pk, changed, actor_id(actor))
+    return sensordata
+
+
+def sensordata_delete(*, sensordata: SensorData, actor: Actor) -> int:
+    pk = sensordata.pk
+    deleted, _ = SensorData.objects.filter(pk=pk).delete()
+    if not deleted:
+        raise SensorDataNotFound(pk)
+    _readings_changed()
+    logger.info("reading %s deleted by actor=%s", pk, actor_id(actor))
+    return pk
+
+
+def _transition(pk: int, from_statuses: Sequence[str], to_status: str) -> bool:
+    """The one conditional UPDATE of a transition: True if this call moved the row."""
+    moved = bool(
+        SensorData.objects.filter(pk=pk, status__in=from_statuses).update(
+            status=to_status, updated_at=timezone.now()
+        )
+    )
+    if moved:
+        _readings_changed()  # the per-status counts moved
+    return moved
+
+
+def _current_status(pk: int) -> str:
+    rows = SensorData.objects.filter(pk=pk).values_list("status", flat=True)[:1]
+    if not rows:
+        raise SensorDataNotFound(pk)
+    return rows[0]
+
+
+def sensordata_validate(*, sensordata_id: int, actor: Actor) -> SensorData:
+    """pending|invalid -> validated. Already validated or archived (also by a concurrent call): 409."""
+    if not _transition(sensordata_id, VALIDATE_FROM, DataStatus.VALIDATED):
+        # The UPDATE matched nothing: say why from what is committed now. No transition leads back
+        # to pending/invalid, so the row is gone, validated or archived.
+        status = _current_status(sensordata_id)
+        if status == DataStatus.ARCHIVED:
+            raise SensorDataArchivedCannotValidate(sensordata_id)
+        raise SensorDataAlreadyValidated(sensordata_id)
+    logger.info("reading %s validated by actor=%s", sensordata_id, actor_id(actor))
+    return SensorData.objects.get(pk=sensordata_id)
+
+
+def sensordata_archive(*, sensordata_id: int, actor: Actor) -> SensorData:
+    """Any status but archived -> archived. Already archived (also by a concurrent call): 409."""
+    if not _transition(sensordata_id, ARCHIVE_FROM, DataStatus.ARCHIVED):
+        _current_status(sensordata_id)  # 404 if gone; otherwise it can only be archived already
+        raise SensorDataAlreadyArchived(sensordata_id)
+    logger.info("reading %s archived by actor=%s", sensordata_id, actor_id(actor))
+    return SensorData.objects.get(pk=sensordata_id)
+
+
+def sensordata_archive_older_than(
+    *,
+    before: datetime,
+    statuses: Sequence[str] = ARCHIVE_FROM,
+    batch_size: int = 1000,
+    dry_run: bool = False,
+    actor: Actor,
+) -> Iterator[int]:
+    """Archive readings taken before `before` whose status is in `statuses`, one batch at a time.
+
+    Yields the number archived by each batch (in a dry run: the number that would be). Each batch
+    is one SELECT of up to `batch_size` ids (walking the id order, so a batch never re-reads what
+    an earlier one handled) and one `UPDATE ... WHERE id IN (...) AND status IN (...)`: a row that
+    changed meanwhile is simply not matched, and a second run finds nothing left to do.
+    """
+    statuses = [s for s in statuses if s in ARCHIVE_FROM]
+    if not statuses or batch_size < 1:
+        return
+    candidates = SensorData.objects.filter(timestamp__lt=before, status__in=statuses)
+    last_id = 0
+    while True:
+        ids = list(candidates.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return
+        last_id = ids[-1]
+        if dry_run:
+            yield len(ids)
+            continue
+        archived = candidates.filter(pk__in=ids).update(status=DataStatus.ARCHIVED, updated_at=timezone.now())
+        _readings_changed()
+        logger.info("archived %s readings (ids <= %s) by actor=%s", archived, last_id, actor_id(actor))
+        yield archived
