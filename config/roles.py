@@ -35,6 +35,12 @@ class Perm:
     CHANGE_DEVICE = "locks.change_device"
     DELETE_DEVICE = "locks.delete_device"
     CHANGE_DEVICE_STATUS = "locks.change_device_status"
+    # machines
+    VIEW_MACHINE = "machines.view_machine"
+    ADD_MACHINE = "machines.add_machine"
+    INGEST_TELEMETRY = "machines.ingest_telemetry"
+    VIEW_SYSTEMCONFIG = "machines.view_systemconfig"
+    CHANGE_SYSTEMCONFIG = "machines.change_systemconfig"
 
 
 # Lower roles first: what a role is granted, every role above it gets too.
