@@ -109,7 +109,11 @@ class SystemConfig(models.Model):
 class SystemConfigChange(models.Model):
     """Who changed which setting when, old → new; written in the change's own transaction."""
 
-    setting = models.ForeignKey(SystemConfig, on_delete=models.CASCADE, related_name="changes")
+    # The history outlives a deleted setting (evidence): the name is kept, the link is cleared.
+    setting = models.ForeignKey(
+        SystemConfig, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    name = models.CharField(max_length=100)
     # NULL (not "") marks a newly created setting: "" is a legitimate old value.
     old_value = models.TextField(null=True, blank=True, help_text="Empty for a newly created setting.")  # noqa: DJ001
     new_value = models.TextField(blank=True)
@@ -122,6 +126,7 @@ class SystemConfigChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         verbose_name = "system setting change"
+        indexes = [models.Index(fields=["name", "changed_at"], name="machines_configchange_name_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(source__in=ChangeSource.values),
@@ -131,4 +136,4 @@ class SystemConfigChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.setting.name}: {self.old_value!r} → {self.new_value!r}"
+        return f"{self.name}: {self.old_value!r} → {self.new_value!r}"

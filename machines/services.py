@@ -84,10 +84,15 @@ def machine_create(
 
 
 def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
-    """Change a machine's registry fields (the admin's edit); a taken name answers 409."""
+    """Change a machine's registry fields (the admin's edit); a taken name answers 409.
+
+    Compares against the stored row, not the instance passed in: the admin hands over an instance
+    its form has already modified, against which nothing would look changed.
+    """
     try:
         with transaction.atomic():
-            machine, changed = model_update(instance=machine, fields=MACHINE_FIELDS, data=data)
+            current = Machine.objects.select_for_update().get(pk=machine.pk)
+            machine, changed = model_update(instance=current, fields=MACHINE_FIELDS, data=data)
             if changed:
                 keys.invalidate_machines_on_commit()
     except IntegrityError:
@@ -351,7 +356,7 @@ def config_set(*, name: str, value: str, actor: Actor, source: str = ChangeSourc
             setting.value, setting.updated_by_id = value, who
             setting.save(update_fields=["value", "updated_by", "updated_at"])
         change = SystemConfigChange.objects.create(
-            setting=setting, old_value=old_value, new_value=value, changed_by_id=who, source=source
+            setting=setting, name=name, old_value=old_value, new_value=value, changed_by_id=who, source=source
         )
         keys.invalidate_config_on_commit()
     logger.info("config %s changed by actor=%s via %s", name, who, source)

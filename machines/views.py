@@ -235,7 +235,7 @@ class ConfigUpdateView(MachinesAPIView):
                 "status": "success",
                 "message": "Configuration updated successfully",
                 "updated_setting": {
-                    "name": change.setting.name,
+                    "name": change.name,
                     "old_value": change.old_value,
                     "new_value": change.new_value,
                     "updated_by": request.user.get_username(),

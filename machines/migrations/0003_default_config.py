@@ -16,7 +16,9 @@ def create_defaults(apps, schema_editor):
     for name, value in DEFAULTS.items():
         setting, created = config_model.objects.get_or_create(name=name, defaults={"value": value})
         if created:
-            change_model.objects.create(setting=setting, old_value=None, new_value=value, source="migration")
+            change_model.objects.create(
+                setting=setting, name=name, old_value=None, new_value=value, source="migration"
+            )
 
 
 def keep(apps, schema_editor):

@@ -528,7 +528,7 @@ class TestConfig:
         assert (updated["old_value"], updated["new_value"]) == ("80.0", "85.5")
         assert updated["updated_by"] == manager.username
         assert updated["updated_at"].endswith("Z")
-        change = SystemConfigChange.objects.filter(setting__name="max_temperature_threshold").first()
+        change = SystemConfigChange.objects.filter(name="max_temperature_threshold").first()
         assert (change.old_value, change.new_value, change.changed_by_id) == ("80.0", "85.5", manager.pk)
         assert mgr_client.get(CONFIG).json()["config"]["max_temperature_threshold"] == "85.5"
 
