@@ -47,6 +47,8 @@ def check_subscriber() -> str:
     age = time.time() - record["at"]
     if age > settings.MQTT_HEARTBEAT_MAX_AGE:
         raise RuntimeError(f"subscriber heartbeat is {age:.0f}s old")
+    if not record.get("connected"):
+        raise RuntimeError("subscriber is running but not connected to the MQTT broker")
     return (
         f"subscriber pid {record.get('pid')} {age:.0f}s ago, connected={record.get('connected')}, "
         f"stored={record.get('stored')}"

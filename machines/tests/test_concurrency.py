@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -65,7 +66,7 @@ def test_racing_config_changes_form_one_unbroken_history():
     run_threads(8, change)
     history = list(SystemConfigChange.objects.filter(name="max_temperature_threshold").order_by("id"))
     # Each change's old value is the previous change's new value: none was read stale.
-    for earlier, later in zip(history, history[1:], strict=False):
+    for earlier, later in itertools.pairwise(history):
         assert later.old_value == earlier.new_value
     assert len(history) == 9
 
