@@ -12,9 +12,26 @@ def machine(db):
     )
 
 
-@pytest.fixture(params=["sql"])
+@pytest.fixture
+def influx():
+    """A fake InfluxDB 2 on loopback (machines/tests/influx_fake.py): (state, store)."""
+    from machines.tests.influx_fake import FakeInflux, start
+    from machines.timeseries.influx import AGGREGATE_FLUX, RAW_FLUX, InfluxStore
+
+    state = FakeInflux()
+    server = start(state, (RAW_FLUX, AGGREGATE_FLUX))
+    store = InfluxStore(url=state.url, token="test-token", org="factory", bucket="sensor_data")
+    yield state, store
+    store.close()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(params=["sql", "influx"])
 def store(request, db):
     """Each time-series backend (the contract suite runs once per backend)."""
+    if request.param == "influx":
+        return request.getfixturevalue("influx")[1]
     from machines.timeseries.sql import SQLStore
 
     return SQLStore()
