@@ -80,6 +80,43 @@ class SensorReading(models.Model):
         return f"{self.machine_id} @ {self.timestamp.isoformat()}"
 
 
+class SensorRollup(models.Model):
+    """Per machine and UTC hour: the sum and count of each field over the readings in that hour.
+
+    Kept by the SQL store on PostgreSQL in the same transaction as the readings it summarises
+    (recomputed from them, so an overwritten reading never counts twice), so an hourly or daily
+    history over a month reads ~720 rows instead of aggregating a million.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="rollups")
+    hour = models.DateTimeField()
+    temperature_sum = models.FloatField(default=0)
+    temperature_count = models.IntegerField(default=0)
+    pressure_sum = models.FloatField(default=0)
+    pressure_count = models.IntegerField(default=0)
+    speed_sum = models.FloatField(default=0)
+    speed_count = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["machine", "hour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["machine", "hour"],
+                name="machines_rollup_machine_hour_unique",
+                violation_error_message="This machine already has a rollup for this hour.",
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature_count__gte=0) & Q(pressure_count__gte=0) & Q(speed_count__gte=0),
+                name="machines_rollup_counts_non_negative",
+                violation_error_message="Counts can't be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine_id} @ {self.hour.isoformat()}"
+
+
 class SystemConfig(models.Model):
     """One named setting (thresholds, alert address, retention); every change is a SystemConfigChange."""
 

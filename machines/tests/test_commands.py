@@ -51,3 +51,45 @@ def test_purge_days_option(db, machine):
     assert not SensorReading.objects.exists()
     with pytest.raises(CommandError):
         call_command("purge_telemetry", "--days", "0")
+
+
+def _bypass_store(machine, *speeds: float) -> None:
+    SensorReading.objects.bulk_create(
+        [
+            SensorReading(
+                machine=machine,
+                timestamp=datetime(2026, 3, 1, 10, i, tzinfo=UTC),
+                sensor_type="T",
+                location="Z",
+                speed=speed,
+            )
+            for i, speed in enumerate(speeds)
+        ]
+    )
+
+
+@pytest.mark.postgres
+def test_rebuild_rollup_summarises_readings_loaded_around_the_store(db, machine):
+    from machines.models import SensorRollup
+
+    _bypass_store(machine, 1.0, 2.0, 6.0)
+    assert not SensorRollup.objects.exists()
+    out = StringIO()
+    call_command("rebuild_rollup", stdout=out)
+    assert "1 machine-hours" in out.getvalue()
+    rollup = SensorRollup.objects.get(machine=machine)
+    assert (rollup.speed_count, rollup.speed_sum, rollup.temperature_count) == (3, 9.0, 0)
+
+
+def test_rebuild_rollup_is_a_no_op_off_postgresql(db, machine, settings):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        settings.INFLUXDB_URL = "http://127.0.0.1:9"
+        expected = "not the SQL store"
+    else:
+        expected = "0 machine-hours"
+    out = StringIO()
+    call_command("rebuild_rollup", stdout=out)
+    assert expected in out.getvalue()
+    settings.INFLUXDB_URL = ""

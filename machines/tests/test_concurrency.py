@@ -82,3 +82,25 @@ def test_racing_writes_of_one_reading_leave_one_row():
 
     run_threads(8, write)
     assert SensorReading.objects.filter(machine=machine).count() == 1
+
+
+def test_racing_writers_of_one_hour_keep_the_rollup_exact():
+    from datetime import UTC, datetime, timedelta
+
+    from machines.models import SensorRollup
+
+    machine = MachineFactory()
+    hour = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+    def write(index: int) -> None:
+        get_store().write(
+            [
+                Point(machine.pk, hour + timedelta(minutes=index * 5 + k), "T", "Z", speed=float(index))
+                for k in range(3)
+            ]
+        )
+
+    run_threads(8, write)
+    rollup = SensorRollup.objects.get(machine=machine, hour=hour)
+    assert rollup.speed_count == 24
+    assert rollup.speed_sum == sum(3.0 * i for i in range(8))

@@ -150,3 +150,35 @@ def test_delete_before_drops_older_points_only(store, mid):
 
 def test_check_answers(store):
     assert store.check()
+
+
+def test_hourly_windows_count_only_readings_inside_an_unaligned_range(store, mid):
+    # 09:50 (outside), 10:10 and 10:50 (inside), 11:20 (inside), 11:40 (after the end).
+    store.write(
+        [
+            point(mid, -600, temperature=100.0),
+            point(mid, 600, temperature=10.0),
+            point(mid, 3000, temperature=20.0),
+            point(mid, 4800, temperature=30.0),
+            point(mid, 6000, temperature=200.0),
+        ]
+    )
+    page = store.query(query(mid, start=at(300), end=at(5400), interval=3600))
+    assert page.rows == [
+        {"timestamp": at(0), "temperature": 15.0},
+        {"timestamp": at(3600), "temperature": 30.0},
+    ]
+    assert page.total == 2
+    within_one_hour = store.query(query(mid, start=at(900), end=at(3300), interval=3600))
+    assert within_one_hour.rows == [{"timestamp": at(0), "temperature": 20.0}]
+
+
+def test_hourly_means_follow_overwrites_and_deletes(store, mid):
+    store.write([point(mid, 60, pressure=10.0), point(mid, 120, pressure=20.0)])
+    store.write([point(mid, 60, pressure=40.0)])
+    page = store.query(query(mid, interval=3600))
+    assert page.rows == [{"timestamp": at(0), "pressure": 30.0}]
+    store.delete_before(at(90))
+    assert store.query(query(mid, interval=86400, start=at(-86400))).rows == [
+        {"timestamp": at(-36000), "pressure": 20.0}
+    ]

@@ -18,10 +18,13 @@ from django.utils import timezone
 
 from machines.choices import FIELDS
 from machines.exceptions import StoreUnavailable
-from machines.models import SensorReading
+from machines.models import SensorReading, SensorRollup
 from machines.timeseries.base import Page, Point, Query, TimeSeriesStore, dedupe
 
 TABLE = SensorReading._meta.db_table
+ROLLUP = SensorRollup._meta.db_table
+EPOCH_SQL = "TIMESTAMPTZ '1970-01-01 00:00:00+00'"
+HOUR = 3600
 _COLUMNS = "machine_id, timestamp, sensor_type, location, temperature, pressure, speed, received_at"
 _UPDATE = (
     "sensor_type = EXCLUDED.sensor_type, location = EXCLUDED.location, "
@@ -34,10 +37,43 @@ _PG_INSERT = (
     "%s::float8[], %s::float8[], %s::float8[]) AS u "
     f"ON CONFLICT (machine_id, timestamp) DO UPDATE SET {_UPDATE}"
 )
+# Rollup upkeep (PostgreSQL): lock the affected (machine, hour) rows in a fixed order first, so two
+# writers of one hour take turns; the recompute statement then starts after the other's commit and
+# sees its readings (READ COMMITTED takes a snapshot per statement).
+_PG_ROLLUP_LOCK = (
+    f"INSERT INTO {ROLLUP} AS o (machine_id, hour, temperature_sum, temperature_count, pressure_sum, "
+    "pressure_count, speed_sum, speed_count) "
+    "SELECT m, h, 0, 0, 0, 0, 0, 0 FROM unnest(%s::uuid[], %s::timestamptz[]) AS k(m, h) ORDER BY m, h "
+    "ON CONFLICT (machine_id, hour) DO UPDATE SET machine_id = o.machine_id"
+)
+_PG_ROLLUP_RECOMPUTE = (
+    f"INSERT INTO {ROLLUP} AS o (machine_id, hour, temperature_sum, temperature_count, pressure_sum, "
+    "pressure_count, speed_sum, speed_count) "
+    "SELECT k.m, k.h, coalesce(sum(r.temperature), 0), count(r.temperature), coalesce(sum(r.pressure), 0), "
+    "count(r.pressure), coalesce(sum(r.speed), 0), count(r.speed) "
+    "FROM unnest(%s::uuid[], %s::timestamptz[]) AS k(m, h) "
+    f"LEFT JOIN {TABLE} r ON r.machine_id = k.m "
+    "AND r.timestamp >= k.h AND r.timestamp < k.h + interval '1 hour' "
+    "GROUP BY k.m, k.h "
+    "ON CONFLICT (machine_id, hour) DO UPDATE SET temperature_sum = EXCLUDED.temperature_sum, "
+    "temperature_count = EXCLUDED.temperature_count, pressure_sum = EXCLUDED.pressure_sum, "
+    "pressure_count = EXCLUDED.pressure_count, speed_sum = EXCLUDED.speed_sum, "
+    "speed_count = EXCLUDED.speed_count"
+)
 _SQLITE_INSERT = (
     f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
     f"ON CONFLICT (machine_id, timestamp) DO UPDATE SET {_UPDATE}"
 )
+
+
+def _hour(value: datetime) -> datetime:
+    """The UTC hour a timestamp falls in."""
+    return value.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _next_hour(value: datetime) -> datetime:
+    floor = _hour(value)
+    return floor if floor == value else floor + timedelta(hours=1)
 
 
 def _any_value(fields: Sequence[str]) -> Q:
@@ -59,13 +95,17 @@ class SQLStore(TimeSeriesStore):
     name = "sql"
 
     def write(self, points: Sequence[Point]) -> int:
-        unique = dedupe(points)
+        # A fixed row order: two batches upserting overlapping readings lock them in the same order.
+        unique = sorted(dedupe(points), key=lambda p: (p.machine_id, p.timestamp))
         if not unique:
             return 0
         now = timezone.now()
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
+                    hours = sorted({(p.machine_id, _hour(p.timestamp)) for p in unique})
+                    keys = [[m for m, _ in hours], [h for _, h in hours]]
+                    cursor.execute(_PG_ROLLUP_LOCK, keys)
                     cursor.execute(
                         _PG_INSERT,
                         [
@@ -79,6 +119,7 @@ class SQLStore(TimeSeriesStore):
                             [p.speed for p in unique],
                         ],
                     )
+                    cursor.execute(_PG_ROLLUP_RECOMPUTE, keys)
                 else:
                     adapt = connection.ops.adapt_datetimefield_value
                     stamp = adapt(now)
@@ -108,6 +149,8 @@ class SQLStore(TimeSeriesStore):
         try:
             if query.interval_seconds is None:
                 return self._raw(query)
+            if connection.vendor == "postgresql" and query.interval_seconds % HOUR == 0:
+                return self._from_rollup(query)
             return self._aggregated(query)
         except DatabaseError as exc:
             raise StoreUnavailable(f"Time-series store unavailable: {exc.__class__.__name__}") from exc
@@ -165,9 +208,76 @@ class SQLStore(TimeSeriesStore):
             rows.append(_clean_row(start, dict(zip(fields, record[1:-1], strict=True)), fields))
         return Page(rows=rows, total=total)
 
+    def _from_rollup(self, query: Query) -> Page:
+        """Hourly and daily means on PostgreSQL: whole hours from the rollup, the partial hours at
+        the range's edges from the readings, re-bucketed to the interval."""
+        fields = [name for name in query.fields if name in FIELDS]
+        sums = ", ".join(f"{n}_sum AS {n}_sum, {n}_count AS {n}_count" for n in fields)
+        raw_sums = ", ".join(f"coalesce(sum({n}), 0), count({n})" for n in fields)
+        means = ", ".join(f"sum({n}_sum) / nullif(sum({n}_count), 0) AS {n}" for n in fields)
+        having = " OR ".join(f"sum({n}_count) > 0" for n in fields)
+        bucket = f"date_bin(%s, h, {EPOCH_SQL})"
+        sql = (
+            f"WITH parts AS ("
+            f"SELECT hour AS h, {sums} FROM {ROLLUP} WHERE machine_id = %s AND hour >= %s AND hour < %s "
+            f"UNION ALL "
+            f"SELECT date_bin('1 hour', timestamp, {EPOCH_SQL}), {raw_sums} FROM {TABLE} "
+            "WHERE machine_id = %s AND timestamp >= %s AND timestamp < %s "
+            "AND (timestamp < %s OR timestamp >= %s) "
+            f"GROUP BY 1), "
+            f"b AS (SELECT {bucket} AS t, {means} FROM parts GROUP BY 1 HAVING {having}) "
+            f"SELECT t, {', '.join(fields)}, count(*) OVER () FROM b ORDER BY t LIMIT %s OFFSET %s"
+        )
+        first_full, end_full = _next_hour(query.start), _hour(query.end)
+        step = timedelta(seconds=query.interval_seconds)
+        params = [
+            query.machine_id, first_full, end_full,
+            query.machine_id, query.start, query.end, first_full, end_full,
+            step, query.limit, query.offset,
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+            if fetched:
+                total = fetched[0][-1]
+            else:
+                count_sql = sql.split(" SELECT t,")[0] + " SELECT count(*) FROM b"
+                cursor.execute(count_sql, params[:-2])
+                total = cursor.fetchone()[0]
+        rows = [_clean_row(r[0], dict(zip(fields, r[1:-1], strict=True)), fields) for r in fetched]
+        return Page(rows=rows, total=total)
+
+    def rebuild_rollup(self) -> int:
+        """Recompute every hour of the rollup from the readings (after a bulk load that bypassed
+        `write`); PostgreSQL only. Returns the number of hours written."""
+        if connection.vendor != "postgresql":
+            return 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT machine_id, date_bin('1 hour', timestamp, {EPOCH_SQL}) AS h FROM {TABLE} "
+                "GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+            hours = cursor.fetchall()
+            if hours:
+                keys = [[m for m, _ in hours], [h for _, h in hours]]
+                cursor.execute(_PG_ROLLUP_LOCK, keys)
+                cursor.execute(_PG_ROLLUP_RECOMPUTE, keys)
+        return len(hours)
+
     def delete_before(self, cutoff: datetime) -> int:
         try:
-            deleted, _ = SensorReading.objects.filter(timestamp__lt=cutoff).delete()
+            with transaction.atomic():
+                deleted, _ = SensorReading.objects.filter(timestamp__lt=cutoff).delete()
+                if connection.vendor == "postgresql":
+                    SensorRollup.objects.filter(hour__lt=_hour(cutoff)).delete()
+                    partial = list(
+                        SensorRollup.objects.filter(hour=_hour(cutoff)).values_list("machine_id", "hour")
+                    )
+                    if partial:
+                        with connection.cursor() as cursor:
+                            cursor.execute(
+                                _PG_ROLLUP_RECOMPUTE, [[m for m, _ in partial], [h for _, h in partial]]
+                            )
         except DatabaseError as exc:
             raise StoreUnavailable(f"Time-series store unavailable: {exc.__class__.__name__}") from exc
         return deleted
