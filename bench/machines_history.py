@@ -50,18 +50,22 @@ def ensure_readings(env: dict, machine_id: str) -> None:
         have = conn.execute(
             "SELECT count(*) FROM machines_sensorreading WHERE machine_id = %s", (machine_id,)
         ).fetchone()[0]
-        if have >= READINGS:
+        summarised = conn.execute(
+            "SELECT count(*) FROM machines_sensorrollup WHERE machine_id = %s", (machine_id,)
+        ).fetchone()[0]
+        if have >= READINGS and summarised:
             return
-        print(f"inserting {READINGS} readings for {NAME} ...", flush=True)
-        conn.execute(
-            "INSERT INTO machines_sensorreading "
-            "(machine_id, timestamp, sensor_type, location, temperature, pressure, speed, received_at) "
-            "SELECT %s, %s::timestamptz + g * interval '2.592 seconds', 'Temperature', 'bench', "
-            "60 + 10 * sin(g / 5000.0), 120 + 15 * cos(g / 7000.0), NULL, now() "
-            "FROM generate_series(0, %s) AS g ON CONFLICT DO NOTHING",
-            (machine_id, START, READINGS - 1),
-        )
-        conn.execute("ANALYZE machines_sensorreading")
+        if have < READINGS:
+            print(f"inserting {READINGS - have} readings for {NAME} ...", flush=True)
+            conn.execute(
+                "INSERT INTO machines_sensorreading "
+                "(machine_id, timestamp, sensor_type, location, temperature, pressure, speed, received_at) "
+                "SELECT %s, %s::timestamptz + g * interval '2.592 seconds', 'Temperature', 'bench', "
+                "60 + 10 * sin(g / 5000.0), 120 + 15 * cos(g / 7000.0), NULL, now() "
+                "FROM generate_series(0, %s) AS g ON CONFLICT DO NOTHING",
+                (machine_id, START, READINGS - 1),
+            )
+            conn.execute("ANALYZE machines_sensorreading")
     # Inserted around the store: summarise their hours as `write` would have.
     manage(env, "rebuild_rollup")
 

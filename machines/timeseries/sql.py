@@ -46,15 +46,15 @@ _PG_ROLLUP_LOCK = (
     "SELECT m, h, 0, 0, 0, 0, 0, 0 FROM unnest(%s::uuid[], %s::timestamptz[]) AS k(m, h) ORDER BY m, h "
     "ON CONFLICT (machine_id, hour) DO UPDATE SET machine_id = o.machine_id"
 )
+# LATERAL: one index range scan per (machine, hour), never a join over the whole table.
 _PG_ROLLUP_RECOMPUTE = (
     f"INSERT INTO {ROLLUP} AS o (machine_id, hour, temperature_sum, temperature_count, pressure_sum, "
     "pressure_count, speed_sum, speed_count) "
-    "SELECT k.m, k.h, coalesce(sum(r.temperature), 0), count(r.temperature), coalesce(sum(r.pressure), 0), "
-    "count(r.pressure), coalesce(sum(r.speed), 0), count(r.speed) "
-    "FROM unnest(%s::uuid[], %s::timestamptz[]) AS k(m, h) "
-    f"LEFT JOIN {TABLE} r ON r.machine_id = k.m "
-    "AND r.timestamp >= k.h AND r.timestamp < k.h + interval '1 hour' "
-    "GROUP BY k.m, k.h "
+    "SELECT k.m, k.h, s.* FROM unnest(%s::uuid[], %s::timestamptz[]) AS k(m, h) "
+    "CROSS JOIN LATERAL (SELECT coalesce(sum(r.temperature), 0), count(r.temperature), "
+    "coalesce(sum(r.pressure), 0), count(r.pressure), coalesce(sum(r.speed), 0), count(r.speed) "
+    f"FROM {TABLE} r WHERE r.machine_id = k.m "
+    "AND r.timestamp >= k.h AND r.timestamp < k.h + interval '1 hour') AS s "
     "ON CONFLICT (machine_id, hour) DO UPDATE SET temperature_sum = EXCLUDED.temperature_sum, "
     "temperature_count = EXCLUDED.temperature_count, pressure_sum = EXCLUDED.pressure_sum, "
     "pressure_count = EXCLUDED.pressure_count, speed_sum = EXCLUDED.speed_sum, "
