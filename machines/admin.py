@@ -96,6 +96,9 @@ class SystemConfigAdmin(ServiceAdmin):
     def get_inlines(self, request: HttpRequest, obj: SystemConfig | None) -> list:
         return self.inlines if obj is not None else []
 
+    def get_fields(self, request: HttpRequest, obj: SystemConfig | None = None) -> list[str]:
+        return ["name", "value", "updated_by", "updated_at"] if obj is not None else ["name", "value"]
+
     def get_readonly_fields(self, request: HttpRequest, obj: SystemConfig | None = None) -> list[str]:
         return ["name", "updated_by", "updated_at"] if obj is not None else []
 

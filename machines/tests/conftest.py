@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from machines.tests.factories import MachineFactory
@@ -35,3 +37,21 @@ def store(request, db):
     from machines.timeseries.sql import SQLStore
 
     return SQLStore()
+
+
+@pytest.fixture
+def machines_redis_cache(settings):
+    """Like the suite's `redis_cache`, but on this app's Redis database (5) when REDIS_URL is unset."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5",
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "KEY_PREFIX": f"test-machines-{os.getpid()}",
+        }
+    }
+    cache.delete_pattern("*")
+    yield cache
+    cache.delete_pattern("*")

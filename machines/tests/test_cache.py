@@ -17,7 +17,7 @@ CONFIG = reverse("machines-config")
 @pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
 def any_cache(request):
     if request.param == "redis":
-        request.getfixturevalue("redis_cache")
+        request.getfixturevalue("machines_redis_cache")
 
 
 def machine_queries(captured) -> list[str]:
