@@ -40,7 +40,9 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class MachineCreateSerializer(StrictSerializer):
+class MachineCreateSerializer(serializers.Serializer):
+    """Extra keys are ignored: existing clients may send fields this API does not keep."""
+
     name = serializers.CharField(min_length=1, max_length=255)
     location = serializers.CharField(min_length=1, max_length=500)
     sensor_type = serializers.CharField(min_length=1, max_length=100)
