@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -121,11 +120,10 @@ def machine_list(
     *, location: str | None, status: str | None, sensor_type: str | None, limit: int, offset: int
 ) -> dict[str, Any]:
     """One page of machines by name with the total; cached per parameter set until a registry write."""
-    token = keys.generation(keys.MACHINES)
-    key = keys.list_key(token, (location, status, sensor_type, limit, offset))
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    key = keys.list_key((location, status, sensor_type, limit, offset))
+    token, cached = keys.read(keys.MACHINES, [key])
+    if key in cached:
+        return cached[key]
     rows = Machine.objects.all()
     if location is not None:
         rows = rows.filter(location=location)
@@ -151,7 +149,7 @@ def machine_list(
             "has_more": offset + len(page) < total,
         },
     }
-    cache.set(key, answer, timeout=keys.ttl())
+    keys.write(token, {key: answer})
     return answer
 
 
@@ -160,16 +158,14 @@ def machine_lookup_many(*, machine_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     wanted = list(dict.fromkeys(machine_ids))
     if not wanted:
         return {}
-    token = keys.generation(keys.MACHINES)
-    by_key = {keys.machine_key(token, mid): mid for mid in wanted}
-    found = {by_key[k]: v for k, v in cache.get_many(list(by_key)).items()}
+    by_key = {keys.machine_key(mid): mid for mid in wanted}
+    token, cached = keys.read(keys.MACHINES, list(by_key))
+    found = {by_key[k]: v for k, v in cached.items()}
     missing = [mid for mid in wanted if mid not in found]
     if missing:
         fresh = {m.pk: machine_record(m) for m in Machine.objects.filter(pk__in=missing).order_by()}
         if fresh:
-            cache.set_many(
-                {keys.machine_key(token, mid): rec for mid, rec in fresh.items()}, timeout=keys.ttl()
-            )
+            keys.write(token, {keys.machine_key(mid): rec for mid, rec in fresh.items()})
         found.update(fresh)
     return found
 
@@ -315,13 +311,12 @@ SETTING_CHECKS = {
 
 def config_all() -> dict[str, str]:
     """Every setting by name (cached until the next change commits)."""
-    token = keys.generation(keys.CONFIG)
-    key = keys.config_key(token)
-    cached = cache.get(key)
-    if cached is None:
-        cached = dict(SystemConfig.objects.order_by("name").values_list("name", "value"))
-        cache.set(key, cached, timeout=keys.ttl())
-    return cached
+    token, cached = keys.read(keys.CONFIG, [keys.CONFIG_KEY])
+    if keys.CONFIG_KEY in cached:
+        return cached[keys.CONFIG_KEY]
+    settings_now = dict(SystemConfig.objects.order_by("name").values_list("name", "value"))
+    keys.write(token, {keys.CONFIG_KEY: settings_now})
+    return settings_now
 
 
 def config_get(*, name: str, default: str | None = None) -> str | None:

@@ -109,3 +109,16 @@ def test_machine_record_change_reaches_history_and_ingest(any_cache):
 
 
 LIST_ARGS = {"location": None, "status": None, "sensor_type": None, "limit": 100, "offset": 0}
+
+
+def test_an_entry_stored_by_a_reader_that_raced_a_write_is_never_served(any_cache, db):
+    from machines import cache as keys
+
+    MachineFactory(name="Fresh")
+    key = keys.list_key((None, None, None, 100, 0))
+    old_token = keys.generation(keys.MACHINES)
+    # The write commits and replaces the token ...
+    keys._bump(keys.MACHINES)
+    # ... after which a reader that started before it stores what it read (stale) under the old token.
+    keys.write(old_token, {key: {"status": "success", "count": 0, "machines": [], "pagination": {}}})
+    assert [m["name"] for m in services.machine_list(**LIST_ARGS)["machines"]] == ["Fresh"]
