@@ -59,6 +59,12 @@ class Perm:
     DELETE_SENSORDATA = "sensors.delete_sensordata"
     VALIDATE_SENSORDATA = "sensors.validate_sensordata"
     ARCHIVE_SENSORDATA = "sensors.archive_sensordata"
+    # machines
+    VIEW_MACHINE = "machines.view_machine"
+    ADD_MACHINE = "machines.add_machine"
+    INGEST_TELEMETRY = "machines.ingest_telemetry"
+    VIEW_SYSTEMCONFIG = "machines.view_systemconfig"
+    CHANGE_SYSTEMCONFIG = "machines.change_systemconfig"
 
 
 # Lower roles first: what a role is granted, every role above it gets too.

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "locks",
     "sensors",
     "maintenance",
+    "machines",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,17 @@ MQTT_URL = env.str("MQTT_URL", default="mqtt://127.0.0.1:1883")
 MQTT_TOPIC = env.str("MQTT_TOPIC", default="factory/+/machine/+/telemetry")
 MQTT_CLIENT_ID = env.str("MQTT_CLIENT_ID", default="facility-ingest")
 MQTT_SHARED_GROUP = env.str("MQTT_SHARED_GROUP", default="")
+MQTT_QOS = env.int("MQTT_QOS", default=1)
+# The subscriber's own batch is the store's write batch: up to N messages or T ms, then ack.
+MQTT_BATCH_SIZE = env.int("MQTT_BATCH_SIZE", default=5000)
+MQTT_BATCH_MS = env.int("MQTT_BATCH_MS", default=200)
+MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=7 * 24 * 3600)
+MQTT_PROGRESS_SECONDS = env.float("MQTT_PROGRESS_SECONDS", default=5.0)
+MQTT_HEARTBEAT_FILE = env.str("MQTT_HEARTBEAT_FILE", default="")
+MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=30)
+# /health/ready fails without a fresh subscriber heartbeat only where a subscriber must run.
+MQTT_HEARTBEAT_REQUIRED = env.bool("MQTT_HEARTBEAT_REQUIRED", default=False)
+MACHINES_CACHE_TTL = env.int("MACHINES_CACHE_TTL", default=300)
 
 # --- Maintenance (spare parts and service orders) ---------------------------------------------
 # Seconds during which a repeated order `request_id` returns the original order.
@@ -293,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "AuditEntityEnum": "maintenance.choices.AuditEntity",
         "SensorStatusEnum": "sensors.choices.SensorStatus",
         "SensorDataStatusEnum": "sensors.choices.DataStatus",
+        "MachineStatusEnum": "machines.choices.MachineStatus",
     },
     # Swagger UI and ReDoc from the app's own static files, so /docs works with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,0 +1,157 @@
+"""Admin for machines, system settings and readings. Every write goes through machines.services,
+so the admin's changes are validated, recorded and cache-invalidated exactly like the API's."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from config.admin import CSVExportMixin, ServiceAdmin
+from machines import services
+from machines.choices import ChangeSource, MachineStatus
+from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
+
+STATUS_COLOURS = {
+    MachineStatus.ACTIVE: "#2e7d32",
+    MachineStatus.INACTIVE: "#757575",
+    MachineStatus.MAINTENANCE: "#ef6c00",
+    MachineStatus.ERROR: "#c62828",
+}
+
+
+@admin.register(Machine)
+class MachineAdmin(CSVExportMixin, ServiceAdmin):
+    services = services
+    entity = "machine"
+    list_display = ["name", "coloured_status", "location", "sensor_type", "updated_at"]
+    list_filter = ["status", "sensor_type", "location"]
+    search_fields = ["name", "location"]
+    ordering = ["name", "id"]
+    readonly_fields = ["id", "created_at", "updated_at", "readings_link"]
+    fields = ["id", "name", "location", "sensor_type", "status", "created_at", "updated_at", "readings_link"]
+    actions = ["export_csv"]
+    csv_name = "machines"
+    csv_columns = [
+        ("machine_id", lambda m: m.pk),
+        ("name", lambda m: m.name),
+        ("location", lambda m: m.location),
+        ("sensor_type", lambda m: m.sensor_type),
+        ("status", lambda m: m.status),
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: Machine | None = None) -> list[str]:
+        return self.fields if obj is not None else ["name", "location", "sensor_type", "status"]
+
+    @admin.display(description="status", ordering="status")
+    def coloured_status(self, obj: Machine) -> str:
+        return format_html(
+            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
+            STATUS_COLOURS.get(obj.status, "#757575"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="readings")
+    def readings_link(self, obj: Machine) -> str:
+        url = reverse("admin:machines_sensorreading_changelist") + f"?machine__id__exact={obj.pk}"
+        return format_html('<a href="{}">readings in the SQL store</a>', url)
+
+
+class SystemConfigChangeInline(admin.TabularInline):
+    model = SystemConfigChange
+    fields = ["changed_at", "old_value", "new_value", "changed_by", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "change history"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class SystemConfigForm(forms.ModelForm):
+    class Meta:
+        model = SystemConfig
+        fields = ["name", "value"]
+        widgets = {"value": forms.TextInput(attrs={"size": 60})}
+
+
+@admin.register(SystemConfig)
+class SystemConfigAdmin(ServiceAdmin):
+    """Settings are changed through `config_set`, like POST /api/v1/config/update (recorded)."""
+
+    services = services
+    entity = "config"
+    form = SystemConfigForm
+    list_display = ["name", "value", "updated_by", "updated_at"]
+    search_fields = ["name", "value"]
+    ordering = ["name"]
+    inlines = [SystemConfigChangeInline]
+
+    def get_inlines(self, request: HttpRequest, obj: SystemConfig | None) -> list:
+        return self.inlines if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: SystemConfig | None = None) -> list[str]:
+        return ["name", "value", "updated_by", "updated_at"] if obj is not None else ["name", "value"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SystemConfig | None = None) -> list[str]:
+        return ["name", "updated_by", "updated_at"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: SystemConfig, form, change: bool) -> None:
+        name = obj.name if change else form.cleaned_data["name"]
+        saved = services.config_set(
+            name=name, value=form.cleaned_data["value"], actor=request.user, source=ChangeSource.ADMIN
+        ).setting
+        obj.pk, obj.name, obj.value = saved.pk, saved.name, saved.value
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    def delete_model(self, request: HttpRequest, obj: SystemConfig) -> None:
+        services.config_delete(setting=obj, actor=request.user)
+
+
+@admin.register(SystemConfigChange)
+class SystemConfigChangeAdmin(admin.ModelAdmin):
+    """The change history is evidence: readable, never edited."""
+
+    list_display = ["changed_at", "name", "old_value", "new_value", "changed_by", "source"]
+    list_filter = ["source", "name"]
+    search_fields = ["name", "old_value", "new_value"]
+    list_select_related = ["changed_by"]
+    ordering = ["-changed_at", "-id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(SensorReading)
+class SensorReadingAdmin(admin.ModelAdmin):
+    """Readings of the SQL store, read-only (they arrive through ingest and MQTT only)."""
+
+    list_display = ["timestamp", "machine", "temperature", "pressure", "speed", "location", "sensor_type"]
+    list_filter = ["machine"]
+    list_select_related = ["machine"]
+    ordering = ["-timestamp", "-id"]
+    # Counting millions of readings on every page view costs more than the page.
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MachinesConfig(AppConfig):
+    name = "machines"
+    verbose_name = "Machines and telemetry"
+
+    def ready(self) -> None:
+        from machines import health  # noqa: F401  (registers the readiness checks)

@@ -1,0 +1,58 @@
+"""Domain errors of the machines app; config.api.exceptions turns them into HTTP answers.
+
+The machines API keeps the envelopes its existing clients parse: errors carry `errors` lists
+beside `detail` (and the views add `status` and `message`)."""
+
+from config.errors import ConflictError, DomainError, NotFoundError, ServiceUnavailableError
+
+
+class MachineNotFound(NotFoundError):
+    default_detail = "Machine not found"
+
+
+class InvalidMachineId(DomainError):
+    default_detail = "Invalid machine ID format"
+
+
+class MachineNameTaken(ConflictError):
+    default_detail = "Machine with this name already exists"
+
+
+class ValidationFailed(DomainError):
+    """400 with `errors: [{field, error, value}]` naming every bad field by its path."""
+
+    default_detail = "Validation failed"
+
+
+class InvalidQueryParameters(DomainError):
+    """400 with `errors: [{parameter, error, value}]`: every bad parameter of a query at once."""
+
+    default_detail = "Invalid query parameters"
+
+
+class BatchIngestionFailed(DomainError):
+    """400: no machine of the batch is known, so nothing was stored."""
+
+    default_detail = "Batch ingestion failed"
+
+
+class InvalidSetting(DomainError):
+    default_detail = "Invalid configuration setting"
+
+
+class StoreUnavailable(ServiceUnavailableError):
+    """503: the time-series store did not take the write (or answer the query); nothing was stored."""
+
+    default_detail = "Time-series store unavailable"
+
+
+__all__ = [
+    "BatchIngestionFailed",
+    "InvalidMachineId",
+    "InvalidQueryParameters",
+    "InvalidSetting",
+    "MachineNameTaken",
+    "MachineNotFound",
+    "StoreUnavailable",
+    "ValidationFailed",
+]
