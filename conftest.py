@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # never db 0, which a local app may use
 
 
 def _tcp_open(host: str, port: int, timeout: float = 1.0) -> bool:

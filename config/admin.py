@@ -109,6 +109,14 @@ class ServiceAdmin(admin.ModelAdmin):
             self.message_user(request, f"Not saved: {exc.detail}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # Inline edits of the list (list_editable) save through the services too.
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Not saved: {exc.detail}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
         try:
             return super().delete_view(request, object_id, extra_context)

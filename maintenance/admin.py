@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, F, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from config.admin import CSVExportMixin, ServiceAdmin
-from config.errors import DomainError
 from config.roles import Perm
 from maintenance import services
 from maintenance.choices import AuditEntity, OrderStatus
@@ -74,17 +73,6 @@ def summarize_changes(changes: dict[str, Any], limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class DomainErrorsInListMixin:
-    """The changelist's inline edits (list_editable) run services too: a refusal becomes a message."""
-
-    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        try:
-            return super().changelist_view(request, extra_context)
-        except DomainError as exc:
-            self.message_user(request, f"Not saved: {exc.detail}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
 # --- categories -----------------------------------------------------------------------------------
 @admin.register(Category)
 class CategoryAdmin(AuditTrailMixin, ServiceAdmin):
@@ -125,7 +113,7 @@ class StockLevelFilter(admin.SimpleListFilter):
 
 
 @admin.register(SparePart)
-class SparePartAdmin(DomainErrorsInListMixin, AuditTrailMixin, CSVExportMixin, ServiceAdmin):
+class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
     services = services
     entity = "sparepart"
     audit_entity = AuditEntity.SPARE_PART

@@ -57,25 +57,6 @@ def _when(moment) -> str:
     return formats.localize(timezone.localtime(moment)) if moment else "none yet"
 
 
-class FreshServiceAdmin(ServiceAdmin):
-    """ServiceAdmin whose update service gets the row as stored, not the form's instance.
-
-    Works around config.admin.ServiceAdmin.save_model: by then the model form has written the
-    edited values onto `obj`, so `model_update` sees no difference and saves nothing.
-    """
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        stored = self.model._default_manager.get(pk=obj.pk)
-        saved = self.service("update")(
-            **{self.entity: stored}, **self.service_data(form, change), actor=request.user
-        )
-        for field in self.model._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-
-
 class SensorInline(admin.TabularInline):
     """A unit's sensors; saved through the sensor services by `UnitAdmin.save_formset`."""
 
@@ -88,7 +69,7 @@ class SensorInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(FreshServiceAdmin):
+class UnitAdmin(ServiceAdmin):
     services = services
     entity = "unit"
     list_display = ["name", "location", "sensor_count", "created_at"]
@@ -151,7 +132,7 @@ class UnitAdmin(FreshServiceAdmin):
 
 
 @admin.register(Sensor)
-class SensorAdmin(FreshServiceAdmin):
+class SensorAdmin(ServiceAdmin):
     services = services
     entity = "sensor"
     list_display = ["name", "sensor_type", "status", "unit", "created_at"]
@@ -164,7 +145,7 @@ class SensorAdmin(FreshServiceAdmin):
 
 
 @admin.register(SensorData)
-class SensorDataAdmin(CSVExportMixin, FreshServiceAdmin):
+class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
     services = services
     entity = "sensordata"
     list_display = ["id", "sensor", "unit_name", "value", "physical_unit", "coloured_status", "timestamp"]
