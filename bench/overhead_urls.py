@@ -13,7 +13,10 @@ BODY = b'{"status":"ok","value":42}'
 
 def plain(request):
     """(a) a plain Django view returning a constant JSON body."""
-    return HttpResponse(BODY, content_type="application/json")
+    response = HttpResponse(BODY, content_type="application/json")
+    # CommonMiddleware would set it; without it gunicorn can't keep the connection alive.
+    response["Content-Length"] = str(len(BODY))
+    return response
 
 
 class DRFConstant(APIView):

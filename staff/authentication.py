@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import time
+
 from django.core.cache import cache
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -10,6 +13,24 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from staff import authz
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_token(raw: str) -> AccessToken:
+    """The token with its signature and claims checked, once per token string per process.
+
+    Checking the signature cost more than the cache round trip on every request; a given string
+    verifies the same way every time, so only the expiry must be re-checked on each use (below).
+    Invalid tokens raise and are not cached. The returned object is shared: never modify it.
+    """
+    return AccessToken(raw)
+
+
+def _access_token(raw: str) -> AccessToken:
+    token = _verified_token(raw)
+    if token.get("exp", 0) <= time.time():
+        raise TokenError("Token is expired")
+    return token
 
 
 class JWTAuthentication(authentication.BaseAuthentication):
@@ -27,7 +48,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2 or parts[0].lower() != self.keyword.lower():
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
         try:
-            token = AccessToken(parts[1])
+            token = _access_token(parts[1])
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(str(exc)) from None
 

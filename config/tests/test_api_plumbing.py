@@ -123,3 +123,16 @@ def test_action_permission_uses_django_permissions():
     superuser = UserFactory(is_superuser=True)
     request.user = superuser
     assert permission.has_permission(request, _View()) is True
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_plain_json_requests_get_json_without_negotiating(api_client, accept):
+    headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
+    response = api_client.get("/", **headers)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+def test_browsers_and_format_overrides_still_negotiate(client):
+    assert client.get("/", HTTP_ACCEPT="text/html").headers["Content-Type"].startswith("text/html")
+    assert client.get("/?format=api").headers["Content-Type"].startswith("text/html")
+    assert client.get("/", HTTP_ACCEPT="application/xml").status_code == 406
