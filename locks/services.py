@@ -91,6 +91,61 @@ def _raise_current_state(device_id: uuid.UUID) -> None:
     raise DeviceVersionConflict(current_status=current[0], current_version_id=current[1])
 
 
+@functools.cache
+def _change_and_log_sql() -> str:
+    quote = connection.ops.quote_name
+    device, log = Device._meta, DeviceLog._meta
+
+    def col(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    logged = (
+        "device",
+        "previous_status",
+        "new_status",
+        "version_id",
+        "changed_at",
+        "actor",
+        "note",
+        "source",
+    )
+    log_columns = ", ".join(col(log, name) for name in logged)
+    table, status, version = quote(device.db_table), col(device, "status"), col(device, "version_id")
+    key, updated = col(device, "id"), col(device, "updated_at")
+    # Identifiers from the models, quoted; every value is a bound parameter.
+    return (
+        f"WITH changed AS (UPDATE {table} SET {status} = %(new)s, {version} = {version} + 1, "  # noqa: S608
+        f"{updated} = %(now)s WHERE {key} = %(pk)s AND {version} = %(expected)s "
+        f"AND {status} = %(previous)s RETURNING {key}, {version}) "
+        f"INSERT INTO {quote(log.db_table)} ({log_columns}) "
+        f"SELECT {key}, %(previous)s, %(new)s, {version}, %(now)s, %(actor)s, %(note)s, %(source)s "
+        f"FROM changed RETURNING {quote(log.pk.column)}"
+    )
+
+
+def _change_and_log_in_one_statement(log: DeviceLog, expected_version: int) -> None:
+    """PostgreSQL: the conditional UPDATE and the log INSERT as one statement (a data-modifying
+    CTE), atomic by itself, so a change costs one round trip instead of UPDATE, INSERT and COMMIT."""
+    params = {
+        "new": log.new_status,
+        "now": log.changed_at,
+        "pk": log.device_id,
+        "expected": expected_version,
+        "previous": log.previous_status,
+        "actor": log.actor_id,
+        "note": log.note,
+        "source": log.source,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_change_and_log_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        _raise_current_state(log.device_id)
+    log.pk = row[0]
+    log._state.adding = False
+    log._state.db = connection.alias
+
+
 def device_change_status(
     *,
     device_id: uuid.UUID | str,
@@ -115,25 +170,28 @@ def device_change_status(
     previous_status, current_version = current
     if current_version != expected_version:
         raise DeviceVersionConflict(current_status=previous_status, current_version_id=current_version)
-    with transaction.atomic():
-        now = timezone.now()
-        # The read above is only a guess until this UPDATE confirms it: matching on status as well
-        # as version makes `previous_status` the status of the very row version the UPDATE changed.
-        matched = Device.objects.filter(pk=pk, version_id=expected_version, status=previous_status).update(
-            status=new_status, version_id=F("version_id") + 1, updated_at=now
-        )
-        if not matched:
-            _raise_current_state(pk)
-        log = DeviceLog.objects.create(
-            device_id=pk,
-            previous_status=previous_status,
-            new_status=new_status,
-            version_id=expected_version + 1,
-            changed_at=now,
-            actor_id=actor_id(actor),
-            note=note[:150],
-            source=source,
-        )
+    log = DeviceLog(
+        device_id=pk,
+        previous_status=previous_status,
+        new_status=new_status,
+        version_id=expected_version + 1,
+        changed_at=timezone.now(),
+        actor_id=actor_id(actor),
+        note=note[:150],
+        source=source,
+    )
+    # The read above is only a guess until the UPDATE confirms it: matching on status as well as
+    # version makes `previous_status` the status of the very row version the UPDATE changed.
+    if connection.vendor == "postgresql":
+        _change_and_log_in_one_statement(log, expected_version)
+    else:
+        with transaction.atomic():
+            matched = Device.objects.filter(
+                pk=pk, version_id=expected_version, status=previous_status
+            ).update(status=new_status, version_id=F("version_id") + 1, updated_at=log.changed_at)
+            if not matched:
+                _raise_current_state(pk)
+            log.save(force_insert=True)
     # DEBUG: the DeviceLog row is the record; a line per change would flood busy logs.
     logger.debug(
         "device %s status %s -> %s v%s by actor=%s source=%s",
