@@ -1,6 +1,6 @@
 """OTP benchmark: generate → verify pairs with a fresh id every time, and a correctness check.
 
-    python -m bench.otp [--url URL] [--clients 32] [--duration 20] [--workers N] [--threads N]
+    python -m bench.otp [--url URL] [--clients 32] [--duration 20] [--workers 2] [--threads 8]
 
 Without --url it starts the app under gunicorn against PostgreSQL + Redis (DATABASE_URL / REDIS_URL,
 see bench/common.py) with production settings (DEBUG off), THROTTLE_OTP raised and OTP_RETURN_CODE
@@ -122,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="benchmark a running server instead of starting gunicorn")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load")
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2 x cores)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    # The production shape of gunicorn.conf.py: gthread, 2 workers x 8 threads (keep-alive clients).
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     args = parser.parse_args(argv)
 
     # Production settings: DEBUG off (no query log, no debug pages); plain HTTP on loopback.
