@@ -195,3 +195,34 @@ class APIViewTestCases:
 
     class ReadWrite(_List, _Retrieve, _Create, _Update, _Delete):
         pass
+
+
+def run_threads(count: int, target: Any) -> list:
+    """Run `target(index)` in `count` threads released together (a barrier), each closing its own
+    database connection; return the results in index order and re-raise the first failure."""
+    import threading
+
+    from django.db import connection
+
+    results: list = [None] * count
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = target(index)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    if errors:
+        raise errors[0]
+    return results

@@ -7,39 +7,15 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from config.testing import run_threads
 from locks.models import Device, DeviceLog
 from locks.tests.factories import DeviceFactory
 from staff.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_threads(count: int, target) -> list:
-    """Run `target(index)` in `count` threads; re-raise the first thread failure."""
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def runner(index: int) -> None:
-        try:
-            results[index] = target(index)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def auth_client(user) -> APIClient:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config.roles import Role
+from config.testing import run_threads
 from machines import services
 from machines.models import Machine, SensorReading, SystemConfigChange
 from machines.tests.factories import MachineFactory
@@ -18,31 +17,6 @@ from machines.timeseries import Point, get_store
 from staff.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_threads(count: int, target) -> list:
-    results: list = [None] * count
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = target(index)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_two_creates_of_one_name_one_wins_one_409():

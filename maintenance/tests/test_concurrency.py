@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from config.testing import run_threads
 from maintenance.models import AuditLog, IdempotencyRecord, ServiceOrder, SparePart
 from maintenance.tests.factories import SparePartFactory
 from staff.tests.factories import UserFactory
@@ -17,32 +16,6 @@ from staff.tests.factories import UserFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ORDERS = "/api/v1/orders/"
-
-
-def run_threads(count: int, target) -> list:
-    """Run `target(index)` in `count` threads released together; re-raise the first failure."""
-    results: list = [None] * count
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = target(index)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def client_for(user) -> APIClient:
