@@ -19,7 +19,7 @@ import json
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -221,29 +221,54 @@ def category_update(
     return current
 
 
-def category_delete(*, category: Category, actor: Actor) -> None:
-    """Delete a category no part uses; one that parts use is a 409 saying how many."""
+def _delete_audited(
+    instance: models.Model,
+    *,
+    actor: Actor,
+    fields: Iterable[str],
+    entity: str,
+    references: models.QuerySet,
+    in_use: Callable[[models.Model, int], Exception],
+    not_found: Callable[[], Exception],
+) -> None:
+    """Delete a category or part that nothing references, with its audit row, in one transaction.
+
+    The row is re-read under lock, so the audit records what was deleted, not the caller's stale
+    copy; a reference added meanwhile makes the PROTECT foreign key refuse the delete (409).
+    """
+    model = type(instance)
     with transaction.atomic():
-        # Re-read under lock: the audit row records what was deleted, not the caller's stale copy.
-        current = Category.objects.select_for_update().filter(pk=category.pk).first()
+        current = model.objects.select_for_update().filter(pk=instance.pk).first()
         if current is None:
-            raise CategoryNotFound.for_id(category.pk)
-        count = SparePart.objects.filter(category_id=category.pk).count()
+            raise not_found()
+        count = references.count()
         if count:
-            raise CategoryInUse(current.name, count)
-        snapshot = _snapshot(current, CATEGORY_FIELDS)
-        # A part added meanwhile makes the PROTECT foreign key refuse this (answered 409).
-        deleted, _ = Category.objects.filter(pk=category.pk).delete()
+            raise in_use(current, count)
+        snapshot = _snapshot(current, fields)
+        deleted, _ = model.objects.filter(pk=instance.pk).delete()
         if not deleted:
-            raise CategoryNotFound.for_id(category.pk)
+            raise not_found()
         audit_record(
             actor=actor,
             action=AuditAction.DELETE,
-            entity=AuditEntity.CATEGORY,
-            entity_id=category.pk,
+            entity=entity,
+            entity_id=instance.pk,
             changes=_deleted(snapshot),
         )
         _parts_changed()
+
+
+def category_delete(*, category: Category, actor: Actor) -> None:
+    """Delete a category no part uses; one that parts use is a 409 saying how many."""
+    _delete_audited(
+        category,
+        actor=actor,
+        fields=CATEGORY_FIELDS,
+        entity=AuditEntity.CATEGORY,
+        references=SparePart.objects.filter(category_id=category.pk),
+        in_use=lambda current, count: CategoryInUse(current.name, count),
+        not_found=lambda: CategoryNotFound.for_id(category.pk),
+    )
 
 
 # --- spare parts ----------------------------------------------------------------------------------
@@ -352,25 +377,15 @@ def sparepart_update(
 
 def sparepart_delete(*, sparepart: SparePart, actor: Actor) -> None:
     """Delete a part no order line names (order lines keep their history); else 409."""
-    with transaction.atomic():
-        current = SparePart.objects.select_for_update().filter(pk=sparepart.pk).first()
-        if current is None:
-            raise SparePartNotFound.for_sku(sparepart.sku)
-        count = ServiceOrderItem.objects.filter(spare_part_id=sparepart.pk).count()
-        if count:
-            raise SparePartInUse(current.sku, count)
-        snapshot = _snapshot(current, PART_FIELDS)
-        deleted, _ = SparePart.objects.filter(pk=sparepart.pk).delete()
-        if not deleted:
-            raise SparePartNotFound.for_sku(sparepart.sku)
-        audit_record(
-            actor=actor,
-            action=AuditAction.DELETE,
-            entity=AuditEntity.SPARE_PART,
-            entity_id=sparepart.pk,
-            changes=_deleted(snapshot),
-        )
-        _parts_changed()
+    _delete_audited(
+        sparepart,
+        actor=actor,
+        fields=PART_FIELDS,
+        entity=AuditEntity.SPARE_PART,
+        references=ServiceOrderItem.objects.filter(spare_part_id=sparepart.pk),
+        in_use=lambda current, count: SparePartInUse(current.sku, count),
+        not_found=lambda: SparePartNotFound.for_sku(sparepart.sku),
+    )
 
 
 # --- orders ---------------------------------------------------------------------------------------
