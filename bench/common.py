@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -181,21 +181,47 @@ def latency_line(name: str, samples: list[float]) -> str:
     )
 
 
-def wrk(url: str, *, connections: int = 32, seconds: int = 10, token: str | None = None) -> dict[str, object]:
-    """Run wrk against one URL; {"rps", "p50", "p99", "non2xx"} (latencies as wrk prints them)."""
+def wrk(
+    url: str,
+    *,
+    connections: int = 32,
+    seconds: int = 10,
+    token: str | None = None,
+    headers: Sequence[str] = (),
+    announce: bool = True,
+) -> dict[str, object]:
+    """Run wrk against one URL (printing the command, the token masked, when `announce`);
+    {"rps", "p50", "p90", "p99", "non2xx", "socket_errors"} with latencies as wrk prints them."""
     import re
 
     cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    if token:
-        cmd += ["-H", f"Authorization: Bearer {token}"]
+    for header in [*([f"Authorization: Bearer {token}"] if token else []), *headers]:
+        cmd += ["-H", header]
     cmd.append(url)
+    if announce:
+        shown = " ".join(cmd)
+        print("$ " + (shown.replace(token, "…") if token else shown), flush=True)
     output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
     return {
         "rps": float(rps.group(1)) if rps else float("nan"),
         "p50": lat.get("50", "?"),
+        "p90": lat.get("90", "?"),
         "p99": lat.get("99", "?"),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": socket_errors.group(0) if socket_errors else "",
     }
+
+
+def run_threads(count: int, target) -> None:
+    """Run `target(index)` in `count` daemon threads and wait for all of them."""
+    import threading
+
+    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.common import Client, bench_env, latency_line, login, request, running_server
+from bench.common import Client, bench_env, latency_line, login, request, run_threads, running_server, wrk
 
 DEVICE_PREFIX = "bench-lock-"
 FLIP = {"locked": "unlocked", "unlocked": "locked"}
@@ -86,21 +84,10 @@ def snapshot(base: str, token: str, device_ids: list[str]) -> dict[str, tuple[in
 
 
 def read_phase_wrk(base: str, token: str, device_id: str, connections: int, seconds: int) -> None:
-    cmd = [
-        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
-        "-H", f"Authorization: Bearer {token}", f"{base}/device/{device_id}/status",
-    ]  # fmt: skip
-    shown = " ".join(cmd).replace(token, "…")
-    print(f"$ {shown}", flush=True)
-    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    fig = wrk(f"{base}/device/{device_id}/status", connections=connections, seconds=seconds, token=token)
     print(
-        f"GET status (wrk, {connections} keep-alive connections): "
-        f"{float(rps.group(1)) if rps else float('nan'):.0f} req/s"
-        f"  p50={lat.get('50', '?')} p90={lat.get('90', '?')} p99={lat.get('99', '?')}"
-        f"  non-2xx={non2xx.group(1) if non2xx else 0}",
+        f"GET status (wrk, {connections} keep-alive connections): {fig['rps']:.0f} req/s"
+        f"  p50={fig['p50']} p90={fig['p90']} p99={fig['p99']}  non-2xx={fig['non2xx']}",
         flush=True,
     )
 
@@ -127,14 +114,6 @@ def read_phase_python(base: str, token: str, device_ids: list[str], clients: int
         total.merge(item)
     print(f"GET status (Python threads, {clients} connections): {len(total.get_samples) / seconds:.0f} req/s")
     print("  " + latency_line("GET status", total.get_samples), flush=True)
-
-
-def run_threads(count: int, target) -> None:
-    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def contention_phase(base: str, token: str, device_ids: list[str], clients: int, seconds: float) -> Stats:

@@ -13,16 +13,14 @@ so the figures show where the time goes.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import psycopg
 
-from bench.common import Client, latency_line, login, manage, percentile, request, running_server
+from bench.common import Client, latency_line, login, manage, percentile, request, running_server, wrk
 from bench.machines_ingest import DATABASE_URL, machines_env
 
 NAME = "Bench-History-01"
@@ -109,18 +107,12 @@ def time_history(base: str, token: str, machine_id: str, label: str, params: dic
 
 
 def list_wrk(base: str, token: str, connections: int, seconds: int) -> None:
-    url = f"{base}/api/v1/data/machines?limit=1000"
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
-           "-H", f"Authorization: Bearer {token}", url]  # fmt: skip
-    print("$ " + " ".join(cmd).replace(token, "…"), flush=True)
-    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    fig = wrk(
+        f"{base}/api/v1/data/machines?limit=1000", connections=connections, seconds=seconds, token=token
+    )
     print(
-        f"GET /api/v1/data/machines?limit=1000 (wrk, {connections} connections): "
-        f"{float(rps.group(1)) if rps else float('nan'):.0f} req/s p50={lat.get('50')} p90={lat.get('90')} "
-        f"p99={lat.get('99')} non-2xx={non2xx.group(1) if non2xx else 0}",
+        f"GET /api/v1/data/machines?limit=1000 (wrk, {connections} connections): {fig['rps']:.0f} req/s "
+        f"p50={fig['p50']} p90={fig['p90']} p99={fig['p99']} non-2xx={fig['non2xx']}",
         flush=True,
     )
 

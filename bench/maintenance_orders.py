@@ -20,14 +20,13 @@ import json
 import random
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.common import Client, bench_env, latency_line, login, request, running_server
+from bench.common import Client, bench_env, latency_line, login, request, run_threads, running_server, wrk
 
 SKU_PREFIX = "BENCH-STL-M"
 BENCH_STOCK = 50_000_000
@@ -110,14 +109,6 @@ def post_order(client: Client, body: dict) -> tuple[int, dict | None, float, flo
     )
 
 
-def run_threads(count: int, target) -> None:
-    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
 def order_phase(base: str, token: str, parts: list[tuple[int, str]], clients: int, seconds: float) -> Stats:
     stats = [Stats() for _ in range(clients)]
     start_line = threading.Barrier(clients)
@@ -187,20 +178,10 @@ def order_phase(base: str, token: str, parts: list[tuple[int, str]], clients: in
 
 
 def read_phase_wrk(base: str, token: str, connections: int, seconds: int) -> None:
-    cmd = [
-        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
-        "-H", f"Authorization: Bearer {token}", f"{base}/api/v1/items/?limit=10",
-    ]  # fmt: skip
-    print("$ " + " ".join(cmd).replace(token, "…"), flush=True)
-    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    fig = wrk(f"{base}/api/v1/items/?limit=10", connections=connections, seconds=seconds, token=token)
     print(
-        f"GET /api/v1/items/?limit=10 (wrk, {connections} connections): "
-        f"{float(rps.group(1)) if rps else float('nan'):.0f} req/s"
-        f"  p50={lat.get('50', '?')} p90={lat.get('90', '?')} p99={lat.get('99', '?')}"
-        f"  non-2xx={non2xx.group(1) if non2xx else 0}",
+        f"GET /api/v1/items/?limit=10 (wrk, {connections} connections): {fig['rps']:.0f} req/s"
+        f"  p50={fig['p50']} p90={fig['p90']} p99={fig['p99']}  non-2xx={fig['non2xx']}",
         flush=True,
     )
 

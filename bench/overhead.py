@@ -171,12 +171,16 @@ def main(argv: list[str] | None = None) -> int:
                 ("(c) DRF APIView, one PostgreSQL query", f"{plain_base}/c/{DEVICE_ID}", None),
             ]
             for name, url, tok in targets:
-                figures[name] = wrk(url, connections=args.connections, seconds=args.duration, token=tok)
+                figures[name] = wrk(
+                    url, connections=args.connections, seconds=args.duration, token=tok, announce=False
+                )
         for name, url in [
             ("(d) GET /device/{id}/status, Bearer", f"{base}/device/{DEVICE_ID}/status"),
             ("(e) GET /jabatan/{id}, Bearer", f"{base}/jabatan/{position_id}"),
         ]:
-            figures[name] = wrk(url, connections=args.connections, seconds=args.duration, token=token)
+            figures[name] = wrk(
+                url, connections=args.connections, seconds=args.duration, token=token, announce=False
+            )
 
     reference = figures["(c) DRF APIView, one PostgreSQL query"]["rps"]
     print(f"\n{'endpoint':<42} {'req/s':>8} {'p50':>9} {'p99':>9} {'vs (c)':>7} {'non-2xx':>8}")

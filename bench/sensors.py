@@ -22,14 +22,13 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from bench.common import Client, bench_env, latency_line, login, percentile, request, running_server
+from bench.common import Client, bench_env, latency_line, login, percentile, request, running_server, wrk
 
 # The FastAPI + raw asyncpg service (no auth, gunicorn + 2 uvicorn workers), same box, 32 connections.
 FASTAPI = {
@@ -123,24 +122,21 @@ def top_up_readings(database_url: str, sensor_ids: list[int], target: int) -> in
 
 
 def run_wrk(name: str, base: str, token: str, path: str, connections: int, seconds: int) -> Result:
-    cmd = [
-        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
-        "-H", f"Authorization: Bearer {token}", "-H", "Accept: application/json", f"{base}{path}",
-    ]  # fmt: skip
-    print("$ " + " ".join(cmd).replace(token, "…"), flush=True)
-    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors:.*", output)
-    if errors:
-        print(f"  wrk: {errors.group(0)}")
+    fig = wrk(
+        f"{base}{path}",
+        connections=connections,
+        seconds=seconds,
+        token=token,
+        headers=["Accept: application/json"],
+    )
+    if fig["socket_errors"]:
+        print(f"  wrk: {fig['socket_errors']}")
     return Result(
         name,
-        float(rps.group(1)) if rps else float("nan"),
-        _ms(latency.get("50")),
-        _ms(latency.get("99")),
-        int(non2xx.group(1)) if non2xx else 0,
+        fig["rps"],
+        _ms(fig["p50"]),
+        _ms(fig["p99"]),
+        fig["non2xx"],
         f"wrk, {connections} connections, {seconds}s",
     )
 
