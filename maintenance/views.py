@@ -59,22 +59,6 @@ BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid i
 CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
 
 
-class NamedNotFoundMixin:
-    """A malformed or unknown lookup answers the domain's 404 naming the value the client sent."""
-
-    def not_found(self, raw: str) -> NotFoundError:
-        raise NotImplementedError
-
-    def lookup_raw(self) -> str:
-        return str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-
-    def get_object(self) -> Any:
-        try:
-            return super().get_object()
-        except NotFoundError:
-            raise self.not_found(self.lookup_raw()) from None
-
-
 class PartsPagination(SkipLimitPagination):
     default_limit = 10
     max_limit = 1000
@@ -87,7 +71,7 @@ class PartsPagination(SkipLimitPagination):
     partial_update=extend_schema(responses={200: CategorySerializer, 400: BAD_REQUEST, 404: NOT_FOUND}),
     destroy=extend_schema(responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
 )
-class CategoryViewSet(NamedNotFoundMixin, ServiceModelViewSet):
+class CategoryViewSet(ServiceModelViewSet):
     """Spare-part categories. Supervisor and up create and edit, Management deletes; everyone reads."""
 
     queryset = Category.objects.all()
@@ -125,7 +109,7 @@ class CategoryViewSet(NamedNotFoundMixin, ServiceModelViewSet):
     create=extend_schema(responses={201: SparePartSerializer, 400: BAD_REQUEST}),
     destroy=extend_schema(responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
 )
-class SparePartViewSet(NamedNotFoundMixin, ServiceModelViewSet):
+class SparePartViewSet(ServiceModelViewSet):
     """Spare parts, addressed by SKU. Supervisor and up create and edit, Management deletes."""
 
     queryset = SparePart.objects.select_related("category").order_by("id")
@@ -204,7 +188,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     retrieve=extend_schema(parameters=[ORDER_ID], responses={200: OrderSerializer, 404: NOT_FOUND}),
     destroy=extend_schema(parameters=[ORDER_ID], responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
 )
-class ServiceOrderViewSet(NamedNotFoundMixin, ServiceModelViewSet):
+class ServiceOrderViewSet(ServiceModelViewSet):
     """Service orders: created exactly once per `request_id`, taking their parts out of stock."""
 
     queryset = ServiceOrder.objects.prefetch_related(
@@ -265,11 +249,7 @@ class ServiceOrderViewSet(NamedNotFoundMixin, ServiceModelViewSet):
 
     def order_pk(self) -> int:
         """The order id from the URL (malformed → the order's 404), without loading the order."""
-        raw = self.lookup_raw()
-        try:
-            return self.parse_lookup(raw)
-        except NotFoundError:
-            raise self.not_found(raw) from None
+        return self.parse_lookup(self.lookup_raw())
 
     @extend_schema(
         parameters=[ORDER_ID],

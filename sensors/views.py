@@ -106,13 +106,9 @@ class _SensorsViewSet(ServiceModelViewSet):
     def parse_lookup(self, raw: str) -> int:
         return parse_id(raw, self.id_label, self.not_found_error)
 
-    def get_object(self) -> Any:
-        pk = self.parse_lookup(str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")))
-        found = list(self.get_queryset().filter(pk=pk).order_by()[:1])
-        if not found:
-            raise self.not_found_error(pk)
-        self.check_object_permissions(self.request, found[0])
-        return found[0]
+    def not_found(self, raw: str) -> UnitNotFound:
+        # Reached only for a well-formed id (parse_lookup answered the rest): name it.
+        return self.not_found_error(int(raw))
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         """The queryset as the plain dicts the API answers (no serializer per row)."""

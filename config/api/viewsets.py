@@ -30,26 +30,34 @@ class DomainLookupMixin:
     lookup_value_regex = "[^/]+"
     not_found_error: type[NotFoundError] = NotFoundError
 
+    def not_found(self, raw: str) -> NotFoundError:
+        """The error for a lookup value that names nothing (override to name the value)."""
+        return self.not_found_error()
+
+    def lookup_raw(self) -> str:
+        """The lookup value exactly as the URL carried it."""
+        return str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+
     def parse_lookup(self, raw: str) -> Any:
         """The lookup value as the model field's Python type; anything else names nothing (404)."""
         model = self.get_queryset().model
         field = model._meta.pk if self.lookup_field == "pk" else model._meta.get_field(self.lookup_field)
         if isinstance(field, models.IntegerField | models.AutoField):
             if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_BIGINT:
-                raise self.not_found_error()
+                raise self.not_found(raw)
             return int(raw)
         try:
             return field.to_python(raw)
         except (DjangoValidationError, ValueError, TypeError):
-            raise self.not_found_error() from None
+            raise self.not_found(raw) from None
 
     def get_object(self) -> models.Model:
-        raw = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        raw = self.lookup_raw()
         value = self.parse_lookup(raw)
-        # [:1] rather than first(): a key lookup needs no ORDER BY.
-        found = list(self.get_queryset().filter(**{self.lookup_field: value})[:1])
+        # A key lookup needs no ORDER BY (and [:1] rather than first(), which would add one).
+        found = list(self.get_queryset().filter(**{self.lookup_field: value}).order_by()[:1])
         if not found:
-            raise self.not_found_error()
+            raise self.not_found(raw)
         self.check_object_permissions(self.request, found[0])
         return found[0]
 
