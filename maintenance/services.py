@@ -26,13 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import cache as shared_cache
 from config.services import Actor, actor_id
 from maintenance.choices import ALLOWED_FROM, AuditAction, AuditEntity, IdempotencyKind, OrderStatus
 from maintenance.exceptions import (
@@ -152,26 +152,15 @@ def parts_cache_enabled() -> bool:
     return "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
 
 
-def parts_cache_version() -> int:
+def parts_cache_version() -> str:
     """The current generation of the parts list; cached pages are keyed by it."""
-    version = cache.get(PARTS_VERSION_KEY)
-    if version is None:
-        cache.add(PARTS_VERSION_KEY, 1, timeout=None)
-        version = cache.get(PARTS_VERSION_KEY) or 1
-    return version
-
-
-def _bump_parts_version() -> None:
-    try:
-        cache.incr(PARTS_VERSION_KEY)
-    except ValueError:
-        cache.add(PARTS_VERSION_KEY, 1, timeout=None)
+    return shared_cache.generation(PARTS_VERSION_KEY)
 
 
 def _parts_changed() -> None:
     """Invalidate cached parts pages once the change is committed (a reader that raced it cached
     under the old version, which nobody asks for any more)."""
-    transaction.on_commit(_bump_parts_version)
+    shared_cache.bump_on_commit(PARTS_VERSION_KEY)
 
 
 # --- categories -----------------------------------------------------------------------------------

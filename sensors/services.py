@@ -9,17 +9,16 @@ here reads a status, decides in Python and writes it back.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from config import cache as shared_cache
 from config.services import Actor, actor_id, model_update
 from sensors.choices import ARCHIVE_FROM, PHYSICAL_UNITS, VALIDATE_FROM, DataStatus, SensorStatus
 from sensors.exceptions import (
@@ -54,19 +53,15 @@ def _sent(**fields: Any) -> dict[str, Any]:
 COUNT_GENERATION_KEY = "sensors:data:gen"
 
 
-def _new_generation() -> None:
-    cache.set(COUNT_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-
-
 def _readings_changed() -> None:
     """Invalidate every cached reading count: now (so no reader keeps the old count while a
     transaction runs) and, inside one, again after commit (so nothing counted before the commit
     survives it)."""
     if not settings.SENSORS_COUNT_CACHE_TTL:
         return
-    _new_generation()
+    shared_cache.bump(COUNT_GENERATION_KEY)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_new_generation)
+        shared_cache.bump_on_commit(COUNT_GENERATION_KEY)
     # In autocommit the write is already committed: the bump above came after it.
 
 
@@ -81,18 +76,11 @@ def sensordata_count(*, queryset: QuerySet, key: str) -> int:
     if not ttl:
         return queryset.count()
     count_key = f"sensors:data:count:{key}"
-    found = cache.get_many([COUNT_GENERATION_KEY, count_key])
-    generation = found.get(COUNT_GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        # add(): processes racing to initialise agree on one value.
-        if not cache.add(COUNT_GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(COUNT_GENERATION_KEY) or generation
-    cached = found.get(count_key)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
+    token, fresh = shared_cache.read(COUNT_GENERATION_KEY, [count_key])
+    if count_key in fresh:
+        return fresh[count_key]
     count = queryset.count()
-    cache.set(count_key, (generation, count), timeout=ttl)
+    shared_cache.write(token, {count_key: count}, timeout=ttl)
     return count
 
 

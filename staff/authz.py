@@ -7,11 +7,12 @@ keyed by user id. It is dropped when that user changes, and every record is inva
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+
+from config import cache as shared_cache
 
 GENERATION_KEY = "authz:gen"
 RECORD_TTL = 300
@@ -32,7 +33,7 @@ def family_deny_key(family: str) -> str:
 
 def bump_generation() -> None:
     """Invalidate every cached record (a group's permissions or a membership changed)."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    shared_cache.bump(GENERATION_KEY)
 
 
 def forget_user(user_id: Any) -> None:
@@ -40,13 +41,8 @@ def forget_user(user_id: Any) -> None:
 
 
 def current_generation(value: str | None) -> str:
-    if value:
-        return value
-    generation = uuid.uuid4().hex
-    # add(): two processes racing to initialise must agree on one value.
-    if not cache.add(GENERATION_KEY, generation, timeout=None):
-        generation = cache.get(GENERATION_KEY) or generation
-    return generation
+    """The generation read with the record (one round trip), or the current one."""
+    return value or shared_cache.generation(GENERATION_KEY)
 
 
 def build_record(user_id: Any, generation: str) -> dict | None:

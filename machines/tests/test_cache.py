@@ -118,7 +118,7 @@ def test_an_entry_stored_by_a_reader_that_raced_a_write_is_never_served(any_cach
     key = keys.list_key((None, None, None, 100, 0))
     old_token = keys.generation(keys.MACHINES)
     # The write commits and replaces the token ...
-    keys._bump(keys.MACHINES)
+    keys.bump(keys.MACHINES)
     # ... after which a reader that started before it stores what it read (stale) under the old token.
     keys.write(old_token, {key: {"status": "success", "count": 0, "machines": [], "pagination": {}}})
     assert [m["name"] for m in services.machine_list(**LIST_ARGS)["machines"]] == ["Fresh"]
