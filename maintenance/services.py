@@ -190,23 +190,39 @@ def category_update(
     """Change a category's name and/or description (None: leave as is)."""
     data = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
     try:
-        with transaction.atomic():
-            current = Category.objects.select_for_update().filter(pk=category.pk).first()
-            if current is None:
-                raise CategoryNotFound.for_id(category.pk)
-            changes = _apply(current, data)
-            if changes:
-                current.save(update_fields=[*changes, "updated_at"])
-                audit_record(
-                    actor=actor,
-                    action=AuditAction.UPDATE,
-                    entity=AuditEntity.CATEGORY,
-                    entity_id=current.pk,
-                    changes=changes,
-                )
-                _parts_changed()
+        return _update_audited(
+            category,
+            data,
+            actor=actor,
+            entity=AuditEntity.CATEGORY,
+            not_found=lambda: CategoryNotFound.for_id(category.pk),
+        )
     except IntegrityError:
         raise DuplicateCategory(name or "") from None
+
+
+def _update_audited(
+    instance: models.Model,
+    data: Mapping[str, Any],
+    *,
+    actor: Actor,
+    entity: str,
+    not_found: Callable[[], Exception],
+) -> models.Model:
+    """Apply `data` to the row re-read under lock and audit old -> new, in one transaction; a
+    change that would break a unique constraint raises IntegrityError for the caller to name."""
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(pk=instance.pk).first()
+        if current is None:
+            raise not_found()
+        changes = _apply(current, data)
+        if changes:
+            current.save(update_fields=[*changes, "updated_at"])
+            audit_record(
+                actor=actor, action=AuditAction.UPDATE, entity=entity, entity_id=current.pk, changes=changes
+            )
+            _parts_changed()
     return current
 
 
@@ -342,26 +358,17 @@ def sparepart_update(
     if data.get("category_id") is not None:
         _check_category(data["category_id"])
     try:
-        with transaction.atomic():
-            current = SparePart.objects.select_for_update().filter(pk=sparepart.pk).first()
-            if current is None:
-                raise SparePartNotFound.for_sku(sparepart.sku)
-            changes = _apply(current, data)
-            if changes:
-                current.save(update_fields=[*changes, "updated_at"])
-                audit_record(
-                    actor=actor,
-                    action=AuditAction.UPDATE,
-                    entity=AuditEntity.SPARE_PART,
-                    entity_id=current.pk,
-                    changes=changes,
-                )
-                _parts_changed()
+        return _update_audited(
+            sparepart,
+            data,
+            actor=actor,
+            entity=AuditEntity.SPARE_PART,
+            not_found=lambda: SparePartNotFound.for_sku(sparepart.sku),
+        )
     except IntegrityError:
         if "sku" in data and SparePart.objects.filter(sku=data["sku"]).exclude(pk=sparepart.pk).exists():
             raise DuplicateSku(data["sku"]) from None
         raise
-    return current
 
 
 def sparepart_delete(*, sparepart: SparePart, actor: Actor) -> None:
