@@ -36,7 +36,7 @@ from machines.serializers import (
     ValidationErrorSerializer,
     flatten_errors,
 )
-from machines.validation import int_param, parse_ingest, text_error
+from machines.validation import MAX_REPORTED_ERRORS, int_param, parse_ingest, text_error
 
 ERROR = OpenApiResponse(ErrorSerializer)
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Validation failed")
@@ -45,7 +45,8 @@ BAD_QUERY = OpenApiResponse(QueryErrorSerializer, description="Invalid query par
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The platform's error answer plus `status: "error"` and `message` (= `detail`), which the
-    machines clients read; field errors become `errors: [{field, error, value}]`."""
+    machines clients read; field errors become `errors: [{field, error, value}]` (the first 100,
+    all counted in `error_count`)."""
     response = platform_exception_handler(exc, context)
     if response is None:
         return None
@@ -55,7 +56,12 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     ):
         request = context.get("request")
         sent = getattr(request, "data", None) if request is not None else None
-        data = {"detail": ValidationFailed.default_detail, "errors": flatten_errors(data, sent)}
+        errors = flatten_errors(data, sent)
+        data = {
+            "detail": ValidationFailed.default_detail,
+            "errors": errors[:MAX_REPORTED_ERRORS],
+            "error_count": len(errors),
+        }
     if isinstance(data, dict):
         response.data = {"status": "error", "message": str(data.get("detail", "")), **data}
     return response

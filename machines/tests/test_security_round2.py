@@ -240,6 +240,13 @@ class TestIngestBounds:
         assert data["error_count"] == 6000
         assert len(response.content) < 20_000
 
+    def test_serializer_error_list_is_capped_too(self, auth_client, manager):
+        sent = {"setting_name": "note", "setting_value": "x", **{f"k{n}": n for n in range(5000)}}
+        response = auth_client(manager).post(CONFIG_UPDATE, sent, format="json")
+        assert response.status_code == 400
+        assert len(response.json()["errors"]) == 100
+        assert response.json()["error_count"] == 5000
+
     def test_echoed_values_are_short(self, gw_client, machine):
         response = gw_client.post(INGEST, body(item(machine.pk, sensor_type="x" * 100_000)))
         assert response.status_code == 400
