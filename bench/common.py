@@ -40,6 +40,7 @@ def bench_env(**overrides: str) -> dict[str, str]:
     env.setdefault("REQUEST_LOG_LEVEL", "WARNING")
     env.setdefault("THROTTLE_LOGIN", "100000/min")
     env.setdefault("THROTTLE_OTP", "1000000/min")
+    env.setdefault("THROTTLE_INGEST", "1000000/min")
     env.update(overrides)
     return env
 

@@ -21,6 +21,11 @@ class Role(models.TextChoices):
 # Highest first: a user in several role groups is shown with the highest one.
 ROLE_RANK = [Role.MANAGEMENT, Role.SUPERVISOR, Role.OPERATOR]
 
+# Not a role: a group holding only `machines.ingest_telemetry`, for a gateway's service account
+# (data migration machines 0005; a superuser puts the account in it). Supervisor and Management
+# ingest too; Operator and a self-registered account do not.
+TELEMETRY_GATEWAY_GROUP = "Telemetry gateway"
+
 
 class Perm:
     """Permission names (`app_label.codename`) the API and admin check."""

@@ -194,6 +194,11 @@ MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=30)
 # /health/ready fails without a fresh subscriber heartbeat only where a subscriber must run.
 MQTT_HEARTBEAT_REQUIRED = env.bool("MQTT_HEARTBEAT_REQUIRED", default=False)
 MACHINES_CACHE_TTL = env.int("MACHINES_CACHE_TTL", default=300)
+# HTTP ingest bounds (README, Machines): readings per request and distinct (machine, hour) rollup
+# rows per request, both answered 413 past the cap; requests per user (DRF rate string).
+INGEST_MAX_READINGS = env.int("INGEST_MAX_READINGS", default=10_000)
+INGEST_MAX_HOURS = env.int("INGEST_MAX_HOURS", default=2_000)
+THROTTLE_INGEST = env.str("THROTTLE_INGEST", default="120/min")
 
 # --- Maintenance (spare parts and service orders) ---------------------------------------------
 # Seconds during which a repeated order `request_id` returns the original order.

@@ -3,7 +3,13 @@
 The machines API keeps the envelopes its existing clients parse: errors carry `errors` lists
 beside `detail` (and the views add `status` and `message`)."""
 
-from config.errors import ConflictError, DomainError, NotFoundError, ServiceUnavailableError
+from config.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ServiceUnavailableError,
+)
 
 
 class MachineNotFound(NotFoundError):
@@ -36,6 +42,13 @@ class BatchIngestionFailed(DomainError):
     default_detail = "Batch ingestion failed"
 
 
+class IngestTooLarge(PayloadTooLargeError):
+    """413: the batch asks for more work than one request may (readings, rollup hours); nothing
+    was stored. The message names the limit and says to split the batch."""
+
+    default_detail = "Batch too large"
+
+
 class InvalidSetting(DomainError):
     default_detail = "Invalid configuration setting"
 
@@ -48,6 +61,7 @@ class StoreUnavailable(ServiceUnavailableError):
 
 __all__ = [
     "BatchIngestionFailed",
+    "IngestTooLarge",
     "InvalidMachineId",
     "InvalidQueryParameters",
     "InvalidSetting",

@@ -7,15 +7,17 @@ from django.db import models
 from django.db.models import Q
 
 from machines.choices import ChangeSource, MachineStatus
+from machines.validation import refuse_control_characters
 
 
 class Machine(models.Model):
     """A machine whose sensors send telemetry; the unique name is how people and gateways know it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=255, unique=True)
-    location = models.CharField(max_length=500)
-    sensor_type = models.CharField(max_length=100)
+    # Names and tags travel into the time-series store and the MQTT path: no control characters.
+    name = models.CharField(max_length=255, unique=True, validators=[refuse_control_characters])
+    location = models.CharField(max_length=500, validators=[refuse_control_characters])
+    sensor_type = models.CharField(max_length=100, validators=[refuse_control_characters])
     status = models.CharField(max_length=16, choices=MachineStatus.choices, default=MachineStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

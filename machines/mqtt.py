@@ -14,7 +14,7 @@ from datetime import datetime
 import orjson
 
 from machines.choices import FIELDS
-from machines.validation import parse_timestamp, text_error, value_error
+from machines.validation import echo, text_error, timestamp_error, value_error
 
 TOPIC_RE = re.compile(r"^factory/([^/]+)/machine/([^/]+)/telemetry$")
 
@@ -65,9 +65,9 @@ def parse_message(topic: str, payload: bytes) -> Telemetry | Rejected:
     raw_time = data.get("timestamp")
     if raw_time is None:
         return Rejected(Reason.MISSING_FIELD, "timestamp is missing")
-    timestamp = parse_timestamp(raw_time)
+    timestamp, problem = timestamp_error(raw_time)
     if timestamp is None:
-        return Rejected(Reason.BAD_VALUE, f"timestamp {raw_time!r} is not ISO 8601")
+        return Rejected(Reason.BAD_VALUE, f"timestamp {echo(raw_time)!r}: {problem}")
     sensor_type = data.get("sensor_type")
     if sensor_type is None:
         return Rejected(Reason.MISSING_FIELD, "sensor_type is missing")

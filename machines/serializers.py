@@ -7,10 +7,12 @@ from typing import Any
 from rest_framework import serializers
 
 from machines.choices import FIELDS, Interval, MachineStatus
+from machines.validation import echo, refuse_control_characters
 
 
 def flatten_errors(errors: Any, data: Any, prefix: str = "") -> list[dict[str, Any]]:
-    """DRF's nested error structure as `[{field, error, value}]` with dotted paths."""
+    """DRF's nested error structure as `[{field, error, value}]` with dotted paths; the value is
+    repeated only when short and renderable (validation.echo: never a 2**64 the renderer refuses)."""
     flat: list[dict[str, Any]] = []
     if isinstance(errors, dict):
         for name, nested in errors.items():
@@ -23,9 +25,9 @@ def flatten_errors(errors: Any, data: Any, prefix: str = "") -> list[dict[str, A
                 value = data[index] if isinstance(data, list) and index < len(data) else None
                 flat += flatten_errors(nested, value, f"{prefix}.{index}")
             else:
-                flat.append({"field": prefix or "body", "error": str(nested), "value": data})
+                flat.append({"field": prefix or "body", "error": str(nested), "value": echo(data)})
     else:
-        flat.append({"field": prefix or "body", "error": str(errors), "value": data})
+        flat.append({"field": prefix or "body", "error": str(errors), "value": echo(data)})
     return flat
 
 
@@ -43,14 +45,14 @@ class StrictSerializer(serializers.Serializer):
 class MachineCreateSerializer(serializers.Serializer):
     """Extra keys are ignored: existing clients may send fields this API does not keep."""
 
-    name = serializers.CharField(min_length=1, max_length=255)
-    location = serializers.CharField(min_length=1, max_length=500)
-    sensor_type = serializers.CharField(min_length=1, max_length=100)
+    name = serializers.CharField(min_length=1, max_length=255, validators=[refuse_control_characters])
+    location = serializers.CharField(min_length=1, max_length=500, validators=[refuse_control_characters])
+    sensor_type = serializers.CharField(min_length=1, max_length=100, validators=[refuse_control_characters])
     status = serializers.ChoiceField(choices=MachineStatus.choices, default=MachineStatus.ACTIVE)
 
 
 class ConfigUpdateSerializer(StrictSerializer):
-    setting_name = serializers.CharField(min_length=1, max_length=100)
+    setting_name = serializers.CharField(min_length=1, max_length=100, validators=[refuse_control_characters])
     setting_value = serializers.CharField(allow_blank=True, max_length=1000, trim_whitespace=False)
 
     def validate_setting_value(self, value: Any) -> str:
@@ -107,7 +109,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = FieldErrorSerializer(many=True)
+    errors = FieldErrorSerializer(many=True, help_text="the first 100 problems")
+    error_count = serializers.IntegerField(required=False, help_text="every problem found (ingest)")
 
 
 class QueryErrorSerializer(ErrorSerializer):
@@ -124,7 +127,9 @@ class ReadingSerializer(serializers.Serializer):
 class BatchItemSerializer(serializers.Serializer):
     machine_id = serializers.UUIDField()
     sensor_type = serializers.CharField(max_length=100)
-    location = serializers.CharField(max_length=500)
+    location = serializers.CharField(
+        max_length=500, required=False, help_text="ignored: readings take the machine record's location"
+    )
     readings = ReadingSerializer(many=True)
 
 

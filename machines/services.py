@@ -9,12 +9,14 @@ is the one it replaced; a repeated reading is an upsert in the store, never a se
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -22,9 +24,10 @@ from django.utils import timezone
 
 from config.services import Actor, actor_id, model_update
 from machines import cache as keys
-from machines.choices import INTERVAL_SECONDS, ChangeSource, Interval, MachineStatus
+from machines.choices import INTERVAL_SECONDS, RANGES, ChangeSource, Interval, MachineStatus
 from machines.exceptions import (
     BatchIngestionFailed,
+    IngestTooLarge,
     InvalidMachineId,
     InvalidQueryParameters,
     InvalidSetting,
@@ -33,7 +36,13 @@ from machines.exceptions import (
 )
 from machines.models import Machine, SystemConfig, SystemConfigChange
 from machines.timeseries import Point, Query, get_store
-from machines.validation import IngestBatch, parse_history_params, parse_uuid
+from machines.validation import (
+    IngestBatch,
+    has_control_characters,
+    parse_ascii_int,
+    parse_history_params,
+    parse_uuid,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,13 +199,26 @@ class IngestResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def telemetry_ingest(*, batch: IngestBatch, actor: Actor) -> IngestResult:
     """Store a gateway batch: one machine lookup for the whole batch, one store write.
 
-    Items naming unknown machines are reported and skipped; if none is known nothing is stored
-    (BatchIngestionFailed). If the store refuses, StoreUnavailable (503) is raised before anything
-    is reported as stored.
+    Each reading's location is the machine record's (as over MQTT), never the client's: the
+    location a reading is filed under is the registry's business. Items naming unknown machines
+    are reported and skipped; if none is known nothing is stored (BatchIngestionFailed). A batch
+    touching more than INGEST_MAX_HOURS (machine, hour) rollup rows is refused whole (413): each
+    is one recompute in the store's transaction. If the store refuses, StoreUnavailable (503) is
+    raised before anything is reported as stored.
     """
+    hours = {(item.machine_id, _hour(reading.timestamp)) for item in batch.items for reading in item.readings}
+    if len(hours) > settings.INGEST_MAX_HOURS:
+        raise IngestTooLarge(
+            f"Batch too large: its readings fall in {len(hours)} distinct (machine, hour) pairs; at most "
+            f"{settings.INGEST_MAX_HOURS} (INGEST_MAX_HOURS). Split the batch by time."
+        )
     known = machine_lookup_many(machine_ids=[item.machine_id for item in batch.items])
     points: list[Point] = []
     details: list[dict[str, Any]] = []
@@ -212,13 +234,14 @@ def telemetry_ingest(*, batch: IngestBatch, actor: Actor) -> IngestResult:
                 }
             )
             continue
+        location = known[item.machine_id]["location"]
         for reading in item.readings:
             points.append(
                 Point(
                     item.machine_id,
                     reading.timestamp,
                     item.sensor_type,
-                    item.location,
+                    location,
                     reading.temperature,
                     reading.pressure,
                     reading.speed,
@@ -280,16 +303,28 @@ def history_query(*, machine_id: Any, params: Mapping[str, Any]) -> dict[str, An
 
 
 # --- system configuration -----------------------------------------------------------------------
-def _positive_number(value: str) -> str | None:
-    try:
-        number = float(value)
-    except ValueError:
-        return "Must be a number"
-    return None if number > 0 and number != float("inf") else "Must be a positive number"
+RETENTION_DAYS = (1, 3650)
+_DECIMAL = re.compile(r"[0-9]{1,10}(\.[0-9]{1,10})?")
 
 
-def _positive_integer(value: str) -> str | None:
-    return None if value.strip().isdigit() and int(value) >= 1 else "Must be a whole number of at least 1"
+def _threshold(field_name: str) -> Callable[[str], str | None]:
+    """A positive decimal written in ASCII (`85.5`), at most the highest reading the field accepts."""
+    high = RANGES[field_name][1]
+
+    def check(value: str) -> str | None:
+        if not _DECIMAL.fullmatch(value) or not 0 < float(value) <= high:
+            return f"Must be a decimal number greater than 0 and at most {high:g} (e.g. 85.5)"
+        return None
+
+    return check
+
+
+def _retention_days(value: str) -> str | None:
+    number = parse_ascii_int(value)
+    low, high = RETENTION_DAYS
+    if number is None or not low <= number <= high:
+        return f"Must be a whole number of days from {low} to {high}"
+    return None
 
 
 def _email(value: str) -> str | None:
@@ -300,13 +335,16 @@ def _email(value: str) -> str | None:
     return None
 
 
-# Settings the system itself reads are checked; other names are free-form notes for the dashboards.
-SETTING_CHECKS = {
-    "max_temperature_threshold": _positive_number,
-    "max_pressure_threshold": _positive_number,
+# Settings the system itself reads are checked (ASCII, typed, bounded: Python's int() and float()
+# also take "1_000", " 5" and other scripts' digits); other names are free-form notes.
+SETTING_CHECKS: dict[str, Callable[[str], str | None]] = {
+    "max_temperature_threshold": _threshold("temperature"),
+    "max_pressure_threshold": _threshold("pressure"),
     "alert_email": _email,
-    "data_retention_days": _positive_integer,
+    "data_retention_days": _retention_days,
 }
+# Free-form values may hold tabs and line breaks, never NUL or other control characters.
+_FREE_TEXT_ALLOWED = frozenset("\t\n\r")
 
 
 def config_all() -> dict[str, str]:
@@ -328,8 +366,12 @@ def config_set(*, name: str, value: str, actor: Actor, source: str = ChangeSourc
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidSetting("Setting name must be 1-100 characters")
+    if has_control_characters(name):
+        raise InvalidSetting("Setting name must not contain control characters")
     if len(value) > 1000:
         raise InvalidSetting("Setting value must be at most 1000 characters")
+    if has_control_characters("".join(char for char in value if char not in _FREE_TEXT_ALLOWED)):
+        raise InvalidSetting(f"Invalid value for {name}: Must not contain control characters")
     check = SETTING_CHECKS.get(name)
     if check and (problem := check(value)):
         raise InvalidSetting(f"Invalid value for {name}: {problem}")
@@ -370,10 +412,18 @@ def config_delete(*, setting: SystemConfig, actor: Actor) -> None:
 
 # --- retention ----------------------------------------------------------------------------------
 def telemetry_purge(*, now: datetime | None = None, days: int | None = None) -> tuple[datetime, int | None]:
-    """Drop readings older than `data_retention_days` (or `days`); returns the cutoff and the count."""
+    """Drop readings older than `data_retention_days` (or `days`); returns the cutoff and the count.
+
+    A retention outside 1..3650 days (passed, or stored before values were checked) raises
+    InvalidSetting and deletes nothing: guessing a default could delete what was meant to be kept.
+    """
     if days is None:
         raw = config_get(name="data_retention_days", default="365")
-        days = int(raw) if raw and raw.strip().isdigit() else 365
+        if problem := _retention_days(raw):
+            raise InvalidSetting(f"Invalid value for data_retention_days ({raw[:20]!r}): {problem}")
+        days = int(raw)
+    elif not RETENTION_DAYS[0] <= days <= RETENTION_DAYS[1]:
+        raise InvalidSetting(f"Retention must be from {RETENTION_DAYS[0]} to {RETENTION_DAYS[1]} days")
     cutoff = (now or timezone.now()) - timedelta(days=days)
     deleted = get_store().delete_before(cutoff)
     logger.info("telemetry before %s purged: %s points", iso(cutoff), deleted)

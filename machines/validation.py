@@ -2,33 +2,63 @@
 
 Hand-written rather than nested DRF serializers: a 1,000-item batch is checked in one pass, and
 every error is reported with its path (`batch.0.readings.0.timestamp`) and the value sent.
+None of these functions raises on any input: every problem is a message (a 400 over HTTP, a
+dropped `bad_value` over MQTT).
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from machines.choices import FIELDS, RANGES
+from machines.exceptions import IngestTooLarge
 
 MAX_BATCH_ITEMS = 1000
 MAX_READINGS_PER_ITEM = 10000
+# Validation answers list this many problems (and count them all): a 2.5 MB body of bad readings
+# must not answer with ten times that.
+MAX_REPORTED_ERRORS = 100
+# An echoed string is cut to this length; containers and unrenderable numbers are not echoed.
+MAX_ECHO_LENGTH = 100
+
+# What both time-series stores hold: InfluxDB keeps signed 64-bit nanoseconds since the epoch
+# (1677-09-21T00:12:43Z .. 2262-04-11T23:47:16Z); whole days inside that, so the hour and day
+# windows of a history query around them stay inside too.
+TIMESTAMP_MIN = datetime(1677, 9, 22, tzinfo=UTC)
+TIMESTAMP_MAX = datetime(2262, 4, 10, tzinfo=UTC)
+TIMESTAMP_RANGE_ERROR = (
+    f"Must be between {TIMESTAMP_MIN.date().isoformat()} and {TIMESTAMP_MAX.date().isoformat()} (UTC)"
+)
+_ASCII_INTEGER = re.compile(r"-?[0-9]{1,15}")
+
+
+def timestamp_error(value: Any) -> tuple[datetime | None, str | None]:
+    """An ISO 8601 string (`Z` or an offset; none means UTC) as an aware UTC datetime within the
+    stores' range, else why not ("Must be an ISO 8601 datetime" or the range)."""
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None, "Must be an ISO 8601 datetime"
+    try:
+        parsed = datetime.fromisoformat(value)
+        # Converting an offset near year 1 or 9999 to UTC overflows the datetime range.
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except ValueError:
+        return None, "Must be an ISO 8601 datetime"
+    except OverflowError:
+        return None, TIMESTAMP_RANGE_ERROR
+    if not TIMESTAMP_MIN <= parsed <= TIMESTAMP_MAX:
+        return None, TIMESTAMP_RANGE_ERROR
+    return parsed, None
 
 
 def parse_timestamp(value: Any) -> datetime | None:
-    """An ISO 8601 string (`Z` or an offset; none means UTC) as an aware UTC datetime, else None."""
-    if not isinstance(value, str) or not value or len(value) > 64:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    """An ISO 8601 string as an aware UTC datetime within the stores' range, else None. Never raises."""
+    return timestamp_error(value)[0]
 
 
 def parse_uuid(value: Any) -> uuid.UUID | None:
@@ -40,11 +70,24 @@ def parse_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+def parse_ascii_int(value: Any) -> int | None:
+    """A whole number in ASCII digits (an optional `-`, at most 15 digits), else None.
+
+    `int()` also takes `"1_000"`, `" 5"` and other scripts' digits (fullwidth five), and raises on
+    characters `str.isdigit()` lets through (superscript two)."""
+    if not isinstance(value, str) or not _ASCII_INTEGER.fullmatch(value):
+        return None
+    return int(value)
+
+
 def value_error(name: str, value: Any) -> str | None:
     """Why a reading value is unacceptable, or None (null is acceptable: the field is optional)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "Must be a number"
+    # An int is compared exactly (math.isfinite would convert it to float and overflow past 1e308).
+    if isinstance(value, float) and not math.isfinite(value):
         return "Must be a number"
     low, high = RANGES[name]
     if not low <= value <= high:
@@ -56,6 +99,20 @@ def required_or(value: Any, message: str) -> str:
     return "This field is required" if value is None else message
 
 
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (PostgreSQL refuses NUL; none belongs in a name or tag),
+    and lone surrogates (which no store can encode)."""
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
+
+
+def refuse_control_characters(value: Any) -> None:
+    """Model and form validator: a name or tag with control characters is refused (the admin, the API)."""
+    if isinstance(value, str) and has_control_characters(value):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("Must not contain control characters.", code="control_characters")
+
+
 def text_error(value: Any, max_length: int) -> str | None:
     if value is None:
         return "This field is required"
@@ -65,6 +122,22 @@ def text_error(value: Any, max_length: int) -> str | None:
         return "Must not be empty"
     if len(value) > max_length:
         return f"Must be at most {max_length} characters"
+    if has_control_characters(value):
+        return "Must not contain control characters"
+    return None
+
+
+def echo(value: Any) -> Any:
+    """A sent value as an error answer may repeat it: short strings and renderable numbers only.
+
+    orjson renders integers up to 64 bits; a longer one (or a whole object) is not repeated.
+    """
+    if value is None or isinstance(value, bool | float):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**64 else None
+    if isinstance(value, str):
+        return value if len(value) <= MAX_ECHO_LENGTH else value[:MAX_ECHO_LENGTH] + "…"
     return None
 
 
@@ -81,7 +154,6 @@ class BatchItem:
     machine_id: uuid.UUID
     raw_machine_id: str
     sensor_type: str
-    location: str
     readings: list[Reading]
 
 
@@ -93,8 +165,16 @@ class IngestBatch:
 
 
 class _Errors(list):
+    """The first MAX_REPORTED_ERRORS problems; `total` counts all of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
     def add(self, path: str, error: str, value: Any) -> None:
-        self.append({"field": path, "error": error, "value": value})
+        self.total += 1
+        if len(self) < MAX_REPORTED_ERRORS:
+            self.append({"field": path, "error": error, "value": echo(value)})
 
 
 def _reading(raw: Any, path: str, errors: _Errors) -> Reading | None:
@@ -102,11 +182,10 @@ def _reading(raw: Any, path: str, errors: _Errors) -> Reading | None:
         errors.add(path, "Must be an object", raw)
         return None
     ok = True
-    timestamp = parse_timestamp(raw.get("timestamp"))
+    timestamp, problem = timestamp_error(raw.get("timestamp"))
     if timestamp is None:
         ok = False
-        message = required_or(raw.get("timestamp"), "Must be an ISO 8601 datetime")
-        errors.add(f"{path}.timestamp", message, raw.get("timestamp"))
+        errors.add(f"{path}.timestamp", required_or(raw.get("timestamp"), problem), raw.get("timestamp"))
     values = {}
     for name in FIELDS:
         value = raw.get(name)
@@ -116,13 +195,33 @@ def _reading(raw: Any, path: str, errors: _Errors) -> Reading | None:
             errors.add(f"{path}.{name}", problem, value)
         values[name] = None if value is None else float(value) if not problem else None
     if ok and all(raw.get(name) is None for name in FIELDS):
-        errors.add(path, "At least one of temperature, pressure, speed is required", raw)
+        errors.add(path, "At least one of temperature, pressure, speed is required", None)
         return None
     return Reading(timestamp, **values) if ok else None
 
 
-def parse_ingest(data: Any) -> tuple[IngestBatch | None, list[dict]]:
-    """The ingest body as an IngestBatch, or every problem with it (then the batch is None)."""
+def count_readings(data: Any) -> int:
+    """How many readings a body carries, counted before any of them is checked (the request cap)."""
+    if not isinstance(data, dict) or not isinstance(data.get("batch"), list):
+        return 0
+    return sum(
+        len(item["readings"])
+        for item in data["batch"]
+        if isinstance(item, dict) and isinstance(item.get("readings"), list)
+    )
+
+
+def parse_ingest(data: Any, *, max_readings: int | None = None) -> tuple[IngestBatch | None, _Errors]:
+    """The ingest body as an IngestBatch, or its problems (then the batch is None): the first
+    MAX_REPORTED_ERRORS of them, with `errors.total` counting all.
+
+    More than `max_readings` readings raise IngestTooLarge before any of them is checked.
+    """
+    if max_readings is not None and (count := count_readings(data)) > max_readings:
+        raise IngestTooLarge(
+            f"Batch too large: {count} readings in one request; at most {max_readings} "
+            "(INGEST_MAX_READINGS). Split the batch."
+        )
     errors = _Errors()
     if not isinstance(data, dict):
         errors.add("body", "Must be a JSON object", None)
@@ -130,10 +229,10 @@ def parse_ingest(data: Any) -> tuple[IngestBatch | None, list[dict]]:
     gateway_id = data.get("gateway_id")
     if problem := text_error(gateway_id, 255):
         errors.add("gateway_id", problem, gateway_id)
-    sent_at = parse_timestamp(data.get("timestamp"))
+    raw_time = data.get("timestamp")
+    sent_at, problem = timestamp_error(raw_time)
     if sent_at is None:
-        raw = data.get("timestamp")
-        errors.add("timestamp", required_or(raw, "Must be an ISO 8601 datetime"), raw)
+        errors.add("timestamp", required_or(raw_time, problem), raw_time)
     batch = data.get("batch")
     items: list[BatchItem] = []
     if not isinstance(batch, list):
@@ -145,7 +244,7 @@ def parse_ingest(data: Any) -> tuple[IngestBatch | None, list[dict]]:
             item = _batch_item(raw_item, f"batch.{index}", errors)
             if item is not None:
                 items.append(item)
-    if errors:
+    if errors.total:
         return None, errors
     return IngestBatch(gateway_id=gateway_id, timestamp=sent_at, items=items), errors
 
@@ -154,14 +253,17 @@ def _batch_item(raw: Any, path: str, errors: _Errors) -> BatchItem | None:
     if not isinstance(raw, dict):
         errors.add(path, "Must be an object", raw)
         return None
-    before = len(errors)
+    before = errors.total
     machine_id = parse_uuid(raw.get("machine_id"))
     if machine_id is None:
         value = raw.get("machine_id")
         errors.add(f"{path}.machine_id", required_or(value, "Must be a UUID"), value)
-    for name, limit in (("sensor_type", 100), ("location", 500)):
-        if problem := text_error(raw.get(name), limit):
-            errors.add(f"{path}.{name}", problem, raw.get(name))
+    if problem := text_error(raw.get("sensor_type"), 100):
+        errors.add(f"{path}.sensor_type", problem, raw.get("sensor_type"))
+    # `location` is optional and not stored (the machine record's is): checked when sent, so a
+    # malformed body is still refused whole.
+    if raw.get("location") is not None and (problem := text_error(raw["location"], 500)):
+        errors.add(f"{path}.location", problem, raw["location"])
     readings_raw = raw.get("readings")
     readings: list[Reading] = []
     if not isinstance(readings_raw, list):
@@ -181,13 +283,12 @@ def _batch_item(raw: Any, path: str, errors: _Errors) -> BatchItem | None:
             parsed = _reading(reading, f"{path}.readings.{index}", errors)
             if parsed is not None:
                 readings.append(parsed)
-    if len(errors) != before:
+    if errors.total != before:
         return None
     return BatchItem(
         machine_id=machine_id,
         raw_machine_id=raw["machine_id"],
         sensor_type=raw["sensor_type"],
-        location=raw["location"],
         readings=readings,
     )
 
@@ -202,15 +303,15 @@ class HistoryParams:
     offset: int
 
 
-def _int_param(raw: str | None, default: int, low: int, high: int | None) -> tuple[int | None, str | None]:
+def int_param(raw: str | None, default: int, low: int, high: int) -> tuple[int | None, str | None]:
+    """A query parameter as an integer in [low, high] (ASCII digits only), its default when absent."""
     if raw is None or raw == "":
         return default, None
-    try:
-        value = int(raw)
-    except ValueError:
+    value = parse_ascii_int(raw)
+    if value is None:
         return None, "Must be an integer"
-    if value < low or (high is not None and value > high):
-        return None, f"Must be between {low} and {high}" if high is not None else f"Must be at least {low}"
+    if not low <= value <= high:
+        return None, f"Must be between {low} and {high}"
     return value, None
 
 
@@ -221,18 +322,21 @@ def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | No
     errors: list[dict] = []
 
     def bad(parameter: str, error: str, value: Any) -> None:
-        errors.append({"parameter": parameter, "error": error, "value": value})
+        errors.append({"parameter": parameter, "error": error, "value": echo(value)})
+
+    def time_problem(problem: str, example: str) -> str:
+        return problem if problem == TIMESTAMP_RANGE_ERROR else f"{problem} (e.g. {example})"
 
     raw_start = params.get("start_time")
-    start = parse_timestamp(raw_start)
+    start, problem = timestamp_error(raw_start)
     if raw_start in (None, ""):
         bad("start_time", "start_time is required", raw_start)
     elif start is None:
-        bad("start_time", "Must be an ISO 8601 datetime (e.g. 2026-01-31T08:00:00Z)", raw_start)
+        bad("start_time", time_problem(problem, "2026-01-31T08:00:00Z"), raw_start)
     raw_end = params.get("end_time")
-    end = now if raw_end in (None, "") else parse_timestamp(raw_end)
+    end, problem = (now, None) if raw_end in (None, "") else timestamp_error(raw_end)
     if end is None:
-        bad("end_time", "Must be an ISO 8601 datetime (e.g. 2026-01-31T09:00:00Z)", raw_end)
+        bad("end_time", time_problem(problem, "2026-01-31T09:00:00Z"), raw_end)
     if start is not None and end is not None and start > end:
         bad("start_time", "start_time must be before end_time", raw_start)
     interval = params.get("interval") or Interval.RAW
@@ -251,10 +355,10 @@ def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | No
             )
         else:
             fields = tuple(name for name in FIELDS if name in names)
-    limit, problem = _int_param(params.get("limit"), 1000, 1, 10000)
+    limit, problem = int_param(params.get("limit"), 1000, 1, 10000)
     if problem:
         bad("limit", problem, params.get("limit"))
-    offset, problem = _int_param(params.get("offset"), 0, 0, 10**12)
+    offset, problem = int_param(params.get("offset"), 0, 0, 10**12)
     if problem:
         bad("offset", problem, params.get("offset"))
     if errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.exceptions import exception_handler as platform_exception_handler
+from config.api.throttling import SettingRateThrottle
 from config.roles import Perm
 from machines import services
 from machines.choices import Interval, MachineStatus
@@ -34,7 +36,7 @@ from machines.serializers import (
     ValidationErrorSerializer,
     flatten_errors,
 )
-from machines.validation import parse_ingest
+from machines.validation import MAX_REPORTED_ERRORS, int_param, parse_ingest, text_error
 
 ERROR = OpenApiResponse(ErrorSerializer)
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Validation failed")
@@ -43,7 +45,8 @@ BAD_QUERY = OpenApiResponse(QueryErrorSerializer, description="Invalid query par
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The platform's error answer plus `status: "error"` and `message` (= `detail`), which the
-    machines clients read; field errors become `errors: [{field, error, value}]`."""
+    machines clients read; field errors become `errors: [{field, error, value}]` (the first 100,
+    all counted in `error_count`)."""
     response = platform_exception_handler(exc, context)
     if response is None:
         return None
@@ -53,7 +56,12 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     ):
         request = context.get("request")
         sent = getattr(request, "data", None) if request is not None else None
-        data = {"detail": ValidationFailed.default_detail, "errors": flatten_errors(data, sent)}
+        errors = flatten_errors(data, sent)
+        data = {
+            "detail": ValidationFailed.default_detail,
+            "errors": errors[:MAX_REPORTED_ERRORS],
+            "error_count": len(errors),
+        }
     if isinstance(data, dict):
         response.data = {"status": "error", "message": str(data.get("detail", "")), **data}
     return response
@@ -68,23 +76,28 @@ class MachinesAPIView(APIView):
         return envelope_exception_handler
 
 
+class IngestThrottle(SettingRateThrottle):
+    """Ingest requests per user (THROTTLE_INGEST): one account's gateways cannot hold every
+    server thread with back-to-back batches."""
+
+    scope = "ingest"
+    rate_setting = "THROTTLE_INGEST"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 def _query_errors(request: Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The machine list's parameters, or every problem with them."""
     params = request.query_params
     errors: list[dict[str, Any]] = []
     values: dict[str, Any] = {}
     for name, default, low, high in (("limit", 100, 1, 1000), ("offset", 0, 0, 10**12)):
-        raw = params.get(name)
-        if raw in (None, ""):
-            values[name] = default
-            continue
-        try:
-            number = int(raw)
-        except ValueError:
-            errors.append({"parameter": name, "error": "Must be an integer", "value": raw})
-            continue
-        if not low <= number <= high:
-            errors.append({"parameter": name, "error": f"Must be between {low} and {high}", "value": raw})
+        number, problem = int_param(params.get(name), default, low, high)
+        if problem:
+            errors.append({"parameter": name, "error": problem, "value": params.get(name)})
             continue
         values[name] = number
     status_filter = params.get("status")
@@ -97,8 +110,13 @@ def _query_errors(request: Request) -> tuple[dict[str, Any], list[dict[str, Any]
             }
         )
     values["status"] = status_filter
-    values["location"] = params.get("location")
-    values["sensor_type"] = params.get("sensor_type")
+    for name, limit in (("location", 500), ("sensor_type", 100)):
+        raw = params.get(name)
+        # Exact-match filters: a value no machine can have (NUL, which PostgreSQL refuses) is a 400.
+        if raw is not None and (problem := text_error(raw, limit)):
+            errors.append({"parameter": name, "error": problem, "value": raw[:100]})
+            continue
+        values[name] = raw
     return values, errors
 
 
@@ -168,9 +186,11 @@ class MachineHistoryView(MachinesAPIView):
 
 
 class IngestView(MachinesAPIView):
-    """A gateway's batch of readings: 201 all stored, 207 some machines unknown, 400 none known."""
+    """A gateway's batch of readings: 201 all stored, 207 some machines unknown, 400 none known;
+    413 past the per-request caps, 429 past the per-user rate."""
 
     action_perms = {"POST": [Perm.INGEST_TELEMETRY]}
+    throttle_classes = [IngestThrottle]
 
     @extend_schema(
         request=IngestRequestSerializer,
@@ -178,14 +198,16 @@ class IngestView(MachinesAPIView):
             201: IngestResultSerializer,
             207: IngestResultSerializer,
             400: INVALID,
+            413: ERROR,
+            429: ERROR,
             503: ERROR,
         },
         operation_id="telemetry_ingest",
     )
     def post(self, request: Request) -> Response:
-        batch, errors = parse_ingest(request.data)
+        batch, errors = parse_ingest(request.data, max_readings=settings.INGEST_MAX_READINGS)
         if batch is None:
-            raise ValidationFailed(errors=errors)
+            raise ValidationFailed(errors=list(errors), error_count=errors.total)
         result = services.telemetry_ingest(batch=batch, actor=request.user)
         body: dict[str, Any] = {
             "status": result.status,

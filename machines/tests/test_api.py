@@ -172,7 +172,7 @@ class TestList:
 
 # --- ingest -------------------------------------------------------------------------------------
 class TestIngest:
-    def test_all_known_is_201(self, op_client, machine):
+    def test_all_known_is_201(self, sup_client, machine):
         other = MachineFactory()
         body = ingest_body(
             item(
@@ -182,7 +182,7 @@ class TestIngest:
             ),
             item(other.pk),
         )
-        response = op_client.post(INGEST, body)
+        response = sup_client.post(INGEST, body)
         assert response.status_code == 201, response.content
         data = response.json()
         assert data["status"] == "success"
@@ -198,12 +198,13 @@ class TestIngest:
         assert "errors" not in data
         stored = SensorReading.objects.get(machine=machine, speed=1200)
         assert stored.timestamp == datetime(2026, 3, 1, 3, 0, 1, tzinfo=UTC)
-        assert (stored.location, stored.sensor_type) == ("Zone A", "Temperature")
+        # The location is the machine record's, not the one the client sent (issue 15, finding 14).
+        assert (stored.location, stored.sensor_type) == (machine.location, "Temperature")
         assert SensorReading.objects.count() == 3
 
-    def test_some_unknown_is_207(self, op_client, machine):
+    def test_some_unknown_is_207(self, sup_client, machine):
         ghost = uuid.uuid4()
-        response = op_client.post(INGEST, ingest_body(item(ghost), item(machine.pk)))
+        response = sup_client.post(INGEST, ingest_body(item(ghost), item(machine.pk)))
         assert response.status_code == 207
         data = response.json()
         assert data["status"] == "partial_success"
@@ -214,9 +215,9 @@ class TestIngest:
         ]
         assert SensorReading.objects.count() == 1
 
-    def test_all_unknown_is_400(self, op_client, db):
+    def test_all_unknown_is_400(self, sup_client, db):
         ghost = uuid.uuid4()
-        response = op_client.post(INGEST, ingest_body(item(ghost)))
+        response = sup_client.post(INGEST, ingest_body(item(ghost)))
         assert response.status_code == 400
         data = response.json()
         assert data["detail"] == "Batch ingestion failed"
@@ -224,12 +225,12 @@ class TestIngest:
         assert data["errors"][0]["field"] == "batch[0].machine_id"
         assert not SensorReading.objects.exists()
 
-    def test_one_machine_lookup_and_one_write(self, op_client, machine, django_assert_max_num_queries):
+    def test_one_machine_lookup_and_one_write(self, sup_client, machine, django_assert_max_num_queries):
         others = [MachineFactory() for _ in range(3)]
         readings = [{"timestamp": f"2026-03-01T10:00:{s:02d}Z", "temperature": 50.0} for s in range(50)]
         body = ingest_body(*[item(m.pk, *readings) for m in [machine, *others]])
         with django_assert_max_num_queries(10) as captured:
-            assert op_client.post(INGEST, body).status_code == 201
+            assert sup_client.post(INGEST, body).status_code == 201
         sqls = [q["sql"] for q in captured.captured_queries]
         assert len([q for q in sqls if '"machines_machine"' in q]) == 1
         assert len([q for q in sqls if "INSERT INTO machines_sensorreading" in q]) == 1
@@ -237,11 +238,11 @@ class TestIngest:
         assert len([q for q in sqls if "machines_sensor" in q]) <= 3
         assert SensorReading.objects.count() == 200
 
-    def test_repeated_reading_overwrites(self, op_client, machine):
+    def test_repeated_reading_overwrites(self, sup_client, machine):
         first = {"timestamp": "2026-03-01T10:00:00Z", "temperature": 1.0}
         again = {"timestamp": "2026-03-01T10:00:00.000Z", "temperature": 2.0}
-        op_client.post(INGEST, ingest_body(item(machine.pk, first)))
-        op_client.post(INGEST, ingest_body(item(machine.pk, again)))
+        sup_client.post(INGEST, ingest_body(item(machine.pk, first)))
+        sup_client.post(INGEST, ingest_body(item(machine.pk, again)))
         assert list(SensorReading.objects.values_list("temperature", flat=True)) == [2.0]
 
     @pytest.mark.parametrize(
@@ -280,8 +281,8 @@ class TestIngest:
             ({"timestamp": "2026-03-01T10:00:00Z", "speed": True}, "batch.0.readings.0.speed", "number"),
         ],
     )
-    def test_reading_errors_name_their_path(self, op_client, machine, reading, path, error):
-        response = op_client.post(INGEST, ingest_body(item(machine.pk, reading)))
+    def test_reading_errors_name_their_path(self, sup_client, machine, reading, path, error):
+        response = sup_client.post(INGEST, ingest_body(item(machine.pk, reading)))
         assert response.status_code == 400
         body = response.json()
         assert body["detail"] == body["message"] == "Validation failed"
@@ -289,7 +290,7 @@ class TestIngest:
         assert error in body["errors"][0]["error"]
         assert not SensorReading.objects.exists()
 
-    def test_every_bad_field_reported_together(self, op_client, machine):
+    def test_every_bad_field_reported_together(self, sup_client, machine):
         body = {
             "gateway_id": "",
             "batch": [
@@ -297,7 +298,7 @@ class TestIngest:
                 item(machine.pk, {"timestamp": "2026-03-01T10:00:00Z", "pressure": 10001}),
             ],
         }
-        errors = op_client.post(INGEST, body).json()["errors"]
+        errors = sup_client.post(INGEST, body).json()["errors"]
         assert [e["field"] for e in errors] == [
             "gateway_id",
             "timestamp",
@@ -311,25 +312,25 @@ class TestIngest:
         assert errors[6]["value"] == 10001
 
     @pytest.mark.parametrize("batch", [[], [{}] * 1001, "x", None])
-    def test_batch_size_and_type(self, op_client, db, batch):
+    def test_batch_size_and_type(self, sup_client, db, batch):
         body = {"gateway_id": "g", "timestamp": "2026-03-01T10:00:00Z"}
         if batch is not None:
             body["batch"] = batch
-        response = op_client.post(INGEST, body)
+        response = sup_client.post(INGEST, body)
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "batch"
 
-    def test_body_must_be_an_object(self, op_client, db):
-        response = op_client.post(INGEST, [1, 2], format="json")
+    def test_body_must_be_an_object(self, sup_client, db):
+        response = sup_client.post(INGEST, [1, 2], format="json")
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "body"
 
-    def test_malformed_json_is_400(self, op_client, db):
-        response = op_client.generic("POST", INGEST, '{"batch": [', content_type="application/json")
+    def test_malformed_json_is_400(self, sup_client, db):
+        response = sup_client.generic("POST", INGEST, '{"batch": [', content_type="application/json")
         assert response.status_code == 400
         assert response.json()["status"] == "error"
 
-    def test_store_down_is_503_and_reports_nothing_stored(self, op_client, machine, monkeypatch):
+    def test_store_down_is_503_and_reports_nothing_stored(self, sup_client, machine, monkeypatch):
         from machines.exceptions import StoreUnavailable
         from machines.timeseries.sql import SQLStore
 
@@ -337,14 +338,15 @@ class TestIngest:
             raise StoreUnavailable()
 
         monkeypatch.setattr(SQLStore, "write", refuse)
-        response = op_client.post(INGEST, ingest_body(item(machine.pk)))
+        response = sup_client.post(INGEST, ingest_body(item(machine.pk)))
         assert response.status_code == 503
         body = response.json()
         assert body["detail"] == "Time-series store unavailable"
         assert "summary" not in body
 
-    def test_roles(self, auth_client, reader, api_client, machine):
+    def test_roles(self, auth_client, reader, operator, api_client, machine):
         assert auth_client(reader).post(INGEST, ingest_body(item(machine.pk))).status_code == 403
+        assert auth_client(operator).post(INGEST, ingest_body(item(machine.pk))).status_code == 403
         assert api_client.post(INGEST, ingest_body(item(machine.pk))).status_code == 401
 
 

@@ -165,10 +165,10 @@ def influx_settings(influx, settings):
     settings.INFLUXDB_URL = ""
 
 
-def test_api_ingest_and_history_through_influxdb(influx_settings, auth_client, operator, db):
+def test_api_ingest_and_history_through_influxdb(influx_settings, auth_client, supervisor, db):
     assert get_store().name == "influx"
     machine = MachineFactory()
-    client = auth_client(operator)
+    client = auth_client(supervisor)
     body = {
         "gateway_id": "gw",
         "timestamp": "2026-03-01T10:00:00Z",

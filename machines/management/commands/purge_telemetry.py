@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from machines import services
+from machines.exceptions import InvalidSetting
 from machines.services import iso
 from machines.timeseries import partitions
 
@@ -17,11 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="override data_retention_days")
 
     def handle(self, *args, days: int | None = None, **options) -> None:
-        if days is not None and days < 1:
-            raise CommandError("--days must be at least 1")
+        if days is not None and not services.RETENTION_DAYS[0] <= days <= services.RETENTION_DAYS[1]:
+            raise CommandError("--days must be from {} to {}".format(*services.RETENTION_DAYS))
         created = partitions.ensure_month_partitions(now=timezone.now())
         if created:
             self.stdout.write(f"purge_telemetry: created partitions {', '.join(created)}")
-        cutoff, deleted = services.telemetry_purge(days=days)
+        try:
+            cutoff, deleted = services.telemetry_purge(days=days)
+        except InvalidSetting as exc:
+            # Nothing deleted: a wrong setting must not turn into a guessed retention.
+            raise CommandError(
+                f"purge_telemetry: nothing deleted. {exc.detail}; fix it in the admin"
+            ) from exc
         count = "an unknown number of" if deleted is None else str(deleted)
         self.stdout.write(f"purge_telemetry: deleted {count} readings older than {iso(cutoff)}")
