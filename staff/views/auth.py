@@ -23,7 +23,12 @@ from staff.serializers.auth import (
     UserSerializer,
 )
 from staff.services import auth
-from staff.services.guard import LoginAccountThrottle, LoginIPThrottle, ThrottleFirstRefusalMixin
+from staff.services.guard import (
+    ClientIPThrottle,
+    LoginAccountThrottle,
+    LoginIPThrottle,
+    ThrottleFirstRefusalMixin,
+)
 
 
 class RegisterThrottle(SettingRateThrottle):
@@ -34,13 +39,22 @@ class RegisterThrottle(SettingRateThrottle):
     rate_setting = "THROTTLE_REGISTER"
 
 
+class RefreshThrottle(ClientIPThrottle):
+    """Per client IP, its own window (THROTTLE_REFRESH): refreshing a token is no password guess,
+    so it neither spends nor is stopped by the login budget."""
+
+    scope = "refresh-ip"
+    rate_setting = "THROTTLE_REFRESH"
+
+
 def _with_groups(user_id: int) -> User:
     """The user with role groups prefetched, for the serializers' `role`."""
     return User.objects.prefetch_related("groups").get(pk=user_id)
 
 
 class RegisterView(APIView):
-    """Create an account; a `role` is honoured only when Management makes the call."""
+    """Create an account; a `role` is honoured only when Management makes the call. A
+    self-registered account gets SELF_REGISTRATION_ROLE (none by default)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [RegisterThrottle]
@@ -83,7 +97,7 @@ class LoginView(ThrottleFirstRefusalMixin, APIView):
 class RefreshView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginIPThrottle]
+    throttle_classes = [RefreshThrottle]
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
