@@ -26,7 +26,7 @@ from config.roles import Role
 from locks.models import Device
 from staff.exceptions import RoleForbidden, SuperuserProtected
 from staff.identity import account_key
-from staff.models import AccessOutstandingToken, User
+from staff.models import AccessOutstandingToken, TokenFamily, User
 from staff.services import auth, guard, records
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
@@ -393,14 +393,18 @@ def test_issued_refresh_token_admin_shows_no_token_string(root):
     for raw in (pair["refresh_token"], rotated["refresh_token"]):
         assert raw not in changelist
     assert "revoked" in changelist and "active" in changelist
+    revoked = client.get(reverse("admin:staff_accessblacklistedtoken_changelist")).content.decode()
+    assert rows[0].jti in revoked and pair["refresh_token"] not in revoked
     change = reverse("admin:staff_accessoutstandingtoken_change", args=[rows[0].pk])
     assert client.post(change, {"token": "x"}).status_code == 403
 
 
 def test_a_refresh_token_without_a_generation_claim_is_refused():
+    """Even naming a live family: a token without `tgen` was never issued by this code."""
     user = UserFactory()
+    family = TokenFamily.objects.create(id="f" * 32, user=user)
     legacy = RefreshToken.for_user(user)
-    legacy[auth.FAMILY_CLAIM] = "f" * 32
+    legacy[auth.FAMILY_CLAIM] = family.pk
     response = APIClient().post(reverse("auth-refresh"), {"refresh_token": str(legacy)})
     assert response.status_code == 401
 
@@ -560,7 +564,8 @@ def test_the_shipped_defaults():
         ),
         (
             "auth-register",
-            '{"username": "abc", "email": "a@example.com", "password": "Str0ng-Passw0rd", "factory_id": "\\u0000"}',
+            '{"username": "abc", "email": "a@example.com", "password": "Str0ng-Passw0rd", '
+            '"factory_id": "\\u0000"}',
         ),
         ("auth-refresh", '{"refresh_token": "a\\u0000b"}'),
         ("otp-generate", '{"id": "a\\u0000b"}'),
