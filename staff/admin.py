@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -153,7 +154,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
         # Django checks has_change_permission(request, user) here too; this names the rule.
-        user = self.get_object(request, id)
+        user = self.get_object(request, unquote(id))
         if user is not None and not records.user_may_change(user=user, actor=request.user):
             raise PermissionDenied(SuperuserProtected.default_detail)
         return super().user_change_password(request, id, form_url)

@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.serializers import MessageSerializer
-from config.api.throttling import SettingRateThrottle
 from staff.models import User
 from staff.serializers.auth import (
     LoginResponseSerializer,
@@ -31,7 +30,7 @@ from staff.services.guard import (
 )
 
 
-class RegisterThrottle(SettingRateThrottle):
+class RegisterThrottle(ClientIPThrottle):
     """Per client IP and much lower than login (THROTTLE_REGISTER): a duplicate answer says an
     e-mail or username exists, so probing for accounts must be slow."""
 
