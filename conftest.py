@@ -102,6 +102,8 @@ def _clean_cache_and_throttles(settings):
     # A fast hasher: the suite creates hundreds of users; hashing strength is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.THROTTLE_LOGIN = "10000/min"
+    settings.THROTTLE_LOGIN_IP = "10000/min"
+    settings.THROTTLE_REFRESH = "10000/min"
     settings.THROTTLE_REGISTER = "10000/min"
     settings.LOGIN_LOCKOUT_AFTER = 10000
     settings.THROTTLE_OTP = "10000/min"

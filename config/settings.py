@@ -238,7 +238,14 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# Per account, every password door (strict); per client IP, every password door (one office NAT
+# logs many people in); refresh per client IP, a window of its own (README, Password doors).
 THROTTLE_LOGIN = env.str("THROTTLE_LOGIN", default="10/min")
+THROTTLE_LOGIN_IP = env.str("THROTTLE_LOGIN_IP", default="60/min")
+THROTTLE_REFRESH = env.str("THROTTLE_REFRESH", default="60/min")
+# The role a self-registered account gets: none by default (it can log in and read /auth/me only
+# until Management assigns one); a role name (e.g. Operator) for deployments that want that.
+SELF_REGISTRATION_ROLE = env.str("SELF_REGISTRATION_ROLE", default="")
 # Self-registration per client IP: low, so probing which e-mails exist is slow (README, Roles).
 THROTTLE_REGISTER = env.str("THROTTLE_REGISTER", default="5/hour")
 # Progressive lockout per account: after LOGIN_LOCKOUT_AFTER failures in a row, each further

@@ -6,16 +6,23 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin, OutstandingTokenAdmin
+from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.admin import CSVExportMixin, ServiceAdmin
-from config.roles import Role
+from config.roles import Perm, Role
 from staff.admin_auth import GuardedAdminAuthenticationForm, guarded_password_change
+from staff.exceptions import SuperuserProtected
 from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
 from staff.services import auth, guard, positions, records
 
@@ -33,10 +40,52 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+ROLE_FIELD_CHOICES = [("", "none (no access)"), *Role.choices]
+ROLE_FIELD_HELP = (
+    "One role per person; it carries admin access. Only Management (staff.assign_role) assigns it."
+)
+# Fields that grant access directly: a superuser's. Everyone else changes access through the role.
+SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+class RoleFormMixin(forms.Form):
+    """The one role field (applied by `records.user_set_role` in UserAdmin.save_related); the
+    `groups` widget, where a superuser has it, offers only the groups that are not roles."""
+
+    role = forms.ChoiceField(choices=ROLE_FIELD_CHOICES, required=False, help_text=ROLE_FIELD_HELP)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.initial.setdefault("role", (instance.role if instance and instance.pk else None) or "")
+        if "groups" in self.fields:
+            self.fields["groups"].queryset = Group.objects.exclude(name__in=Role.values).order_by("name")
+
+    def clean_groups(self) -> list[Group]:
+        # Role groups are not in the widget: keep the ones the user has; the role field changes them.
+        selected = list(self.cleaned_data.get("groups") or [])
+        if self.instance.pk is None:
+            return selected
+        return selected + list(self.instance.groups.filter(name__in=Role.values))
+
+
+class StaffUserChangeForm(RoleFormMixin, UserChangeForm):
+    pass
+
+
+class StaffUserCreationForm(RoleFormMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
     """Creating a login and setting passwords stay Django's forms (they hash and check the policy);
-    the organisation fields, role and deletes go through `staff.services.records`."""
+    the organisation fields, role and deletes go through `staff.services.records`.
+
+    Every view that changes a user asks `records.user_check_actor` (only a superuser changes a
+    superuser): the change and password forms through has_change_permission (Management sees a
+    superuser read-only, a POST is 403), deletes and actions through the services.
+    """
 
     services = records
     entity = "user"
@@ -63,9 +112,52 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
         ),
     )
     list_select_related = ["position"]
+    form = StaffUserChangeForm
+    add_form = StaffUserCreationForm
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Access", {"fields": ("role",)}))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("groups")
+
+    # --- who may change whom, and which fields ---------------------------------------------------
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            return records.user_may_change(user=obj, actor=request.user)
+        return allowed
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        if obj is None:
+            return self.add_fieldsets
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = list(options["fields"])
+            if "is_active" in fields:
+                if not request.user.is_superuser:
+                    fields = [f for f in fields if f not in SUPERUSER_ONLY_FIELDS]
+                fields.insert(fields.index("is_active") + 1, "role")
+            fieldsets.append((name, {**options, "fields": tuple(fields)}))
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(Perm.ASSIGN_ROLE):
+            readonly.append("role")  # shown through the `role` display method below
+        return readonly
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # The delete confirmation (one user or the bulk action) refuses a superuser up front, as a
+        # message (ServiceAdmin); user_delete refuses again on the delete itself.
+        for obj in objs:
+            records.user_check_actor(user=obj, actor=request.user)
+        return super().get_deleted_objects(objs, request)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        # Django checks has_change_permission(request, user) here too; this names the rule.
+        user = self.get_object(request, unquote(id))
+        if user is not None and not records.user_may_change(user=user, actor=request.user):
+            raise PermissionDenied(SuperuserProtected.default_detail)
+        return super().user_change_password(request, id, form_url)
 
     @admin.display(description="role")
     def role(self, obj: User) -> str:
@@ -94,18 +186,19 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
         permissions=["change"],
     )
     def logout_everywhere(self, request: HttpRequest, queryset: QuerySet) -> None:
-        def revoke(user: User) -> None:
-            records.user_check_actor(user=user, actor=request.user)
-            auth.tokens_revoke_user(user=user, actor=request.user)
-
-        self.run_service_action(request, queryset, revoke, done="logged out everywhere")
+        self.run_service_action(
+            request,
+            queryset,
+            lambda user: auth.tokens_revoke_user(user=user, actor=request.user),
+            done="logged out everywhere",
+        )
 
     @admin.action(description="Reset the login lockout of selected users", permissions=["change"])
     def reset_login_lockout(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.run_service_action(
             request,
             queryset,
-            lambda user: guard.lockout_reset(user_id=user.pk, actor=request.user),
+            lambda user: guard.lockout_reset(user=user, actor=request.user),
             done="unlocked",
         )
 
@@ -115,6 +208,14 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
         if change:
             records.user_check_actor(user=obj, actor=request.user)
         super(ServiceAdmin, self).save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # After the form's own m2m save (a superuser's non-role groups): the role, through the one
+        # service that sets roles (and admin access with them).
+        super().save_related(request, form, formsets, change)
+        if "role" in form.fields and "role" in form.changed_data:
+            role = form.cleaned_data.get("role") or None
+            records.user_set_role(user=form.instance, role=role, actor=request.user)
 
 
 @admin.register(Position)
@@ -161,11 +262,82 @@ class TokenFamilyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the admin shows but never writes."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class IssuedRefreshTokenAdmin(ReadOnlyAdmin):
+    """Issued refresh tokens: the jti, the user, the dates and the state, never the token string
+    (a live refresh token is a login). Revoke with the users' "log out everywhere" action."""
+
+    list_display = ["jti", "user", "created_at", "expires_at", "state"]
+    fields = ["jti", "user", "created_at", "expires_at", "state"]
+    readonly_fields = fields
+    search_fields = ["user__username", "jti"]
+    list_select_related = ["user", "blacklistedtoken"]
+    ordering = ["-created_at", "id"]
+    actions = None
+
+    @admin.display(description="state")
+    def state(self, obj: OutstandingToken) -> str:
+        if getattr(obj, "blacklistedtoken", None) is not None:
+            return "revoked"
+        if obj.expires_at is not None and obj.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+
+class RevokedRefreshTokenAdmin(ReadOnlyAdmin):
+    """Revoked refresh tokens, by jti and user only."""
+
+    list_display = ["token_jti", "token_user", "blacklisted_at"]
+    fields = ["token_jti", "token_user", "blacklisted_at"]
+    readonly_fields = fields
+    search_fields = ["token__user__username", "token__jti"]
+    list_select_related = ["token__user"]
+    ordering = ["-blacklisted_at", "id"]
+    actions = None
+
+    @admin.display(description="jti", ordering="token__jti")
+    def token_jti(self, obj: BlacklistedToken) -> str:
+        return obj.token.jti
+
+    @admin.display(description="user", ordering="token__user")
+    def token_user(self, obj: BlacklistedToken) -> Any:
+        return obj.token.user
+
+
+class SuperuserGroupAdmin(DjangoGroupAdmin):
+    """A group's permissions are a superuser's to edit: whoever edits a group (Management with a
+    stray `auth.change_group` included) could grant their own role anything. Others may look."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, SuperuserGroupAdmin)
+
 # The JWT deny-list tables belong with the users they revoke, not in a section of their own.
 admin.site.unregister(OutstandingToken)
 admin.site.unregister(BlacklistedToken)
-admin.site.register(AccessOutstandingToken, OutstandingTokenAdmin)
-admin.site.register(AccessBlacklistedToken, BlacklistedTokenAdmin)
+admin.site.register(AccessOutstandingToken, IssuedRefreshTokenAdmin)
+admin.site.register(AccessBlacklistedToken, RevokedRefreshTokenAdmin)
 
 # Every admin password door behind the shared limits (staff.services.guard): the login form words a
 # throttled refusal; the own-password change checks the old password through the guard. Set on the

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class StaffConfig(AppConfig):
@@ -7,4 +8,14 @@ class StaffConfig(AppConfig):
     verbose_name = "Staff and access"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from config.roles import Role
         from staff import schema, signals  # noqa: F401  (registers the schema extension and signals)
+
+        # A typo here would otherwise surface as a refused registration at run time.
+        role = settings.SELF_REGISTRATION_ROLE
+        if role and role not in Role.values:
+            raise ImproperlyConfigured(
+                f"SELF_REGISTRATION_ROLE={role!r} is not a role (one of {', '.join(Role.values)}, or empty)"
+            )

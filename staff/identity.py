@@ -23,7 +23,13 @@ def canonical_username(value: str) -> str:
 
 
 def account_lookup(identifier: str) -> Q:
-    """Who a typed login identifier names: the canonical username, or the e-mail (any case)."""
+    """Who a typed login identifier names: the canonical username, or the e-mail (any case).
+
+    Text no column can hold (NUL, lone surrogates) names nobody: an empty match, never a query
+    PostgreSQL refuses with an error (a 500).
+    """
+    if not is_storable(identifier):
+        return Q(pk__in=[])
     return Q(username=canonical_username(identifier)) | Q(email__iexact=identifier.strip())
 
 
@@ -31,7 +37,7 @@ def resolve_account_id(identifier: str) -> int | None:
     """The primary key of the account a login identifier names, if any (oldest on a tie)."""
     from staff.models import User
 
-    if not identifier or not identifier.strip():
+    if not identifier or not identifier.strip() or not is_storable(identifier):
         return None
     return User.objects.filter(account_lookup(identifier)).order_by("id").values_list("pk", flat=True).first()
 
@@ -53,3 +59,8 @@ def is_encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_storable(text: str) -> bool:
+    """Text a database column can hold: UTF-8 without NUL (PostgreSQL refuses NUL in text)."""
+    return "\x00" not in text and is_encodable(text)

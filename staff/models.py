@@ -11,7 +11,7 @@ from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.roles import ROLE_RANK
-from staff.identity import canonical_username
+from staff.identity import canonical_username, is_storable
 
 # Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
 PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")
@@ -45,6 +45,10 @@ class StaffUserManager(UserManager):
     """Finds users by the canonical form of a typed name (staff.identity), e.g. in ModelBackend."""
 
     def get_by_natural_key(self, username):
+        # A name with NUL names nobody (PostgreSQL would refuse the query): ModelBackend then runs
+        # its timing-equalising hash and answers "no user", as for any unknown name.
+        if isinstance(username, str) and not is_storable(username):
+            raise self.model.DoesNotExist()
         return self.get(**{self.model.USERNAME_FIELD: canonical_username(username)})
 
     async def aget_by_natural_key(self, username):

@@ -14,7 +14,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from config.api.renderers import ORJSONRenderer
-from config.roles import Role
 from locks.tests.factories import DeviceFactory
 from staff.models import User
 from staff.tests.factories import PositionFactory, UserFactory
@@ -71,11 +70,13 @@ def test_demo_users_of_every_role_use_the_admin(client, settings, username):
     assert "Smart locks" in response.content.decode()
 
 
-def test_self_registration_gives_api_access_but_not_the_admin(api_client):
+def test_self_registration_gives_no_role_and_not_the_admin(api_client):
+    """Issue 15: a self-registered account has no role (no permission) until Management assigns one."""
     body = {"username": "newop", "email": "newop@example.com", "password": "Str0ng-Passw0rd"}
     assert api_client.post(reverse("auth-register"), body).status_code == 201
     user = User.objects.get(username="newop")
-    assert user.role == Role.OPERATOR and not user.is_staff
+    assert user.role is None and not user.is_staff
+    assert not user.groups.exists() and not user.get_all_permissions()
 
 
 def test_management_assigns_a_role_through_patch(auth_client, manager):

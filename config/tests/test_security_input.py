@@ -127,7 +127,7 @@ def test_serializers_refuse_lone_surrogates_that_reach_them():
 
 # --- throttles run before the body is parsed -------------------------------------------------------
 def test_login_ip_throttle_answers_before_a_bad_body_is_parsed(api_client, settings, frozen_throttle_clock):
-    settings.THROTTLE_LOGIN = "1/min"
+    settings.THROTTLE_LOGIN_IP = "1/min"
     assert (
         post_raw(api_client, reverse("auth-login"), '{"username": "x", "password": "y"}').status_code == 401
     )

@@ -21,6 +21,7 @@ class OTPIdField(serializers.Field):
     default_error_messages = {
         "invalid": "Must be an integer or a string.",
         "not_encodable": "Text must be valid Unicode (no lone surrogates).",
+        "null_characters": "Null characters are not allowed.",
         "blank": "This field may not be blank.",
         "max_length": "Ensure this field has no more than 64 characters.",
     }
@@ -35,6 +36,9 @@ class OTPIdField(serializers.Field):
             self.fail("max_length")
         if not is_encodable(text):
             self.fail("not_encodable")
+        if "\x00" in text:
+            # No account id holds NUL; refused like every other text field (DRF's CharField).
+            self.fail("null_characters")
         if text.isascii() and text.isdigit():
             text = str(int(text))
         return text

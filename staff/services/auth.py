@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
@@ -26,7 +27,7 @@ from staff.exceptions import DuplicateUser, InactiveAccount, InvalidCredentials,
 from staff.identity import account_key, account_lookup, canonical_username
 from staff.models import TokenFamily, User
 from staff.services import guard
-from staff.services.records import assign_role_groups, user_set_role
+from staff.services.records import user_check_actor, user_set_role
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,19 @@ def user_register(
     role: str | None = None,
     actor: Actor,
 ) -> User:
-    """Create a login-capable user. Self-registration is always an Operator; Management may pick."""
-    if role and role != Role.OPERATOR and not (actor and actor.has_perm(Perm.ASSIGN_ROLE)):
+    """Create a login-capable user. A holder of `staff.assign_role` (Management) may pick the role;
+    anyone else (self-registration) gets SELF_REGISTRATION_ROLE: no role, so no permission, unless a
+    deployment names one. Asking for `Operator` is accepted as asking for that default (older
+    clients send it); asking for a higher role without `staff.assign_role` is refused.
+    """
+    may_assign = actor is not None and actor.has_perm(Perm.ASSIGN_ROLE)
+    if role and role != Role.OPERATOR and not may_assign:
         raise RoleForbidden()
+    if role and may_assign:
+        assigned, assigned_by = role, actor
+    else:
+        # The deployment's setting assigns it, not the (possibly anonymous) caller.
+        assigned, assigned_by = settings.SELF_REGISTRATION_ROLE or None, None
     if User.objects.filter(Q(username=canonical_username(username)) | Q(email__iexact=email)).exists():
         raise DuplicateUser()
     try:
@@ -62,17 +73,13 @@ def user_register(
                 factory_id=factory_id,
                 department=department,
             )
-            if role and role != Role.OPERATOR:
-                # Management picked the role: it comes with admin access like any assigned role.
-                user_set_role(user=user, role=role, actor=actor)
-            else:
-                # Self-registration: an Operator of the API; admin access comes when Management
-                # assigns the role (records.user_set_role).
-                assign_role_groups(user, Role.OPERATOR)
+            if assigned:
+                # The one way a role is set (records.user_set_role): it carries admin access.
+                user_set_role(user=user, role=assigned, actor=assigned_by)
     except IntegrityError:
         # Two registrations raced past the existence check; the unique constraint decided.
         raise DuplicateUser() from None
-    logger.info("user registered id=%s username=%s role=%s", user.pk, username, role or Role.OPERATOR)
+    logger.info("user registered id=%s username=%s role=%s", user.pk, username, assigned)
     return user
 
 
@@ -154,12 +161,13 @@ def tokens_refresh(*, refresh_token: str) -> dict[str, Any]:
     if user is None or not user.is_active:
         raise InvalidToken("User not found or inactive")
     family = old.get(FAMILY_CLAIM)
-    if old.get(GENERATION_CLAIM, 0) != user.token_generation:
+    if not family or GENERATION_CLAIM not in old.payload:
+        # Issued before token families existed (no `fam`, no `tgen`): no logout or "log out
+        # everywhere" could ever have reached it, and such strings were shown in the admin.
+        raise InvalidToken("Token was issued before token families; log in again")
+    if old[GENERATION_CLAIM] != user.token_generation:
         raise InvalidToken("Token has been revoked")
-    if family is None:
-        # Issued before token families existed: it becomes the start of one.
-        family = TokenFamily.objects.create(id=uuid.uuid4().hex, user=user).pk
-    elif not TokenFamily.objects.filter(pk=family, user=user, revoked_at__isnull=True).update(
+    if not TokenFamily.objects.filter(pk=family, user=user, revoked_at__isnull=True).update(
         updated_at=timezone.now()
     ):
         # One query both checks the family is live and marks it used (token_families_flush).
@@ -195,7 +203,9 @@ def tokens_revoke_user(*, user: User, actor: Actor, reason: str = "logout_everyw
     both count); tokens carry the generation they were issued under and are refused once it is
     stale, on refresh (database) and on each request (the authorisation record, rebuilt from the
     database when the cache lost it). The cached record is dropped now and again after commit.
+    Only a superuser may end a superuser's logins (records.user_check_actor).
     """
+    user_check_actor(user=user, actor=actor)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
         TokenFamily.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(

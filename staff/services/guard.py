@@ -1,8 +1,9 @@
 """One lock on every password door: the API login, the admin login, the browsable API's login and
 the admin password change.
 
-Each door counts against the same buckets: a per-client-IP window and a per-account window
-(`THROTTLE_LOGIN` each; `SettingRateThrottle`'s atomic fixed window), plus a progressive lockout
+Each door counts against the same buckets: a per-client-IP window (`THROTTLE_LOGIN_IP`, wide
+enough for an office behind one NAT) and a strict per-account window (`THROTTLE_LOGIN`), both
+`SettingRateThrottle`'s atomic fixed window, plus a progressive lockout
 per account: after `LOGIN_LOCKOUT_AFTER` failed passwords in a row, every further failure locks the
 account's doors for `LOGIN_LOCKOUT_BASE` seconds, doubled per failure up to `LOGIN_LOCKOUT_MAX`,
 and a correct password resets it. The account is the primary key a typed name or e-mail resolves
@@ -16,6 +17,8 @@ password-change form) keeps one budget per account across every door and one cac
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -26,7 +29,7 @@ from django.core.cache import cache
 
 from config.api.throttling import SettingRateThrottle
 from config.errors import ThrottledError
-from staff.identity import account_key
+from staff.identity import account_key, is_storable
 
 logger = logging.getLogger("staff.auth")
 
@@ -37,11 +40,29 @@ class LoginThrottled(ThrottledError):
     default_detail = "Too many login attempts; try again later."
 
 
-class LoginIPThrottle(SettingRateThrottle):
-    """Per client IP, over every password door."""
+def client_ident_key(ident: str | None) -> str:
+    """A bounded cache-key fragment for a client address: the address itself when it is one, else a
+    hash (behind NUM_PROXIES the address comes from X-Forwarded-For, which the client writes)."""
+    text = (ident or "").strip()
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return "h" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
+
+
+class ClientIPThrottle(SettingRateThrottle):
+    """A per-client-IP window whose key is always a plain address or a hash (client_ident_key)."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": client_ident_key(self.get_ident(request))}
+
+
+class LoginIPThrottle(ClientIPThrottle):
+    """Per client IP, over every password door: higher than the per-account window, so one office
+    NAT can log many people in while each account stays strictly limited."""
 
     scope = "login-ip"
-    rate_setting = "THROTTLE_LOGIN"
+    rate_setting = "THROTTLE_LOGIN_IP"
 
 
 class LoginAccountThrottle(SettingRateThrottle):
@@ -77,11 +98,8 @@ def _body_username(request) -> str | None:
         request.deferred_parse_error = exc
         return None
     username = data.get("username") if hasattr(data, "get") else None
-    if not isinstance(username, str):
-        return None
-    try:
-        username.encode("utf-8")
-    except UnicodeEncodeError:
+    if not isinstance(username, str) or not is_storable(username):
+        # Lone surrogates or NUL: no account can have that name (the serializer answers 400).
         return None
     return username[:254]
 
@@ -130,10 +148,14 @@ def password_succeeded(*, key: str) -> None:
     cache.delete_many(list(_lock_keys(key)))
 
 
-def lockout_reset(*, user_id: int, actor: Any) -> None:
-    """Open a locked-out account's password doors again (admin action); the windows stay."""
-    password_succeeded(key=account_key("", account_id=user_id))
-    logger.info("password door lockout reset user=%s by actor=%s", user_id, getattr(actor, "pk", None))
+def lockout_reset(*, user: Any, actor: Any) -> None:
+    """Open a locked-out account's password doors again (admin action); the windows stay.
+    Only a superuser may touch a superuser's account (records.user_check_actor)."""
+    from staff.services.records import user_check_actor
+
+    user_check_actor(user=user, actor=actor)
+    password_succeeded(key=account_key("", account_id=user.pk))
+    logger.info("password door lockout reset user=%s by actor=%s", user.pk, getattr(actor, "pk", None))
 
 
 def password_door_check(*, request: Any, identifier: str, account_id: int | None = None) -> str:

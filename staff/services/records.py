@@ -40,23 +40,33 @@ def user_can_view_personal_data(*, viewer: Actor, subject: User | None = None) -
     return subject is not None and viewer.pk == subject.pk
 
 
-def assign_role_groups(user: User, role: str | None) -> None:
-    """Only the group membership (self-registration: a role without admin access)."""
-    user.groups.remove(*Group.objects.filter(name__in=_ROLE_NAMES))
-    if role:
-        user.groups.add(Group.objects.get(name=role))
+def role_groups() -> list[Group]:
+    """The role groups (Operator, Supervisor, Management), which only `user_set_role` hands out."""
+    return list(Group.objects.filter(name__in=_ROLE_NAMES))
+
+
+def role_check_actor(*, actor: Actor) -> None:
+    """Only holders of `staff.assign_role` (Management, superusers) assign roles; `None` is the
+    system itself (a command, the SELF_REGISTRATION_ROLE setting)."""
+    if actor is not None and not actor.has_perm(Perm.ASSIGN_ROLE):
+        raise RoleForbidden()
 
 
 def user_set_role(*, user: User, role: str | None, actor: Actor) -> User:
     """Make `role` the user's only role group (other groups are kept); None removes every role.
 
     Every role uses the admin (each seeing what its permissions allow), so a role assigned here
-    carries admin access (`is_staff`) and removing the role removes it.
+    carries admin access (`is_staff`) and removing the role removes it. The one way a role is set:
+    the API, the admin's role field, registration and the demo data all come here.
     """
     if role is not None and role not in _ROLE_NAMES:
         raise RoleForbidden(f"Unknown role {role!r}")
+    user_check_actor(user=user, actor=actor)
+    role_check_actor(actor=actor)
     with transaction.atomic():
-        assign_role_groups(user, role)
+        user.groups.remove(*role_groups())
+        if role:
+            user.groups.add(Group.objects.get(name=role))
         is_staff = bool(role) or user.is_superuser
         if user.is_staff != is_staff:
             User.objects.filter(pk=user.pk).update(is_staff=is_staff)
@@ -76,9 +86,20 @@ def _username_base(full_name: str) -> str:
 
 
 def user_check_actor(*, user: User, actor: Actor) -> None:
-    """Management must not be able to lock out or remove the people above it."""
+    """Only a superuser changes a superuser: the one guard every path that changes a user calls
+    (API, admin forms and actions, password form, deletes, token revocation, lockout reset), so
+    Management can never take over or lock out the people above it. `None` is the system itself."""
     if actor is not None and user.is_superuser and not actor.is_superuser:
         raise SuperuserProtected()
+
+
+def user_may_change(*, user: User, actor: Actor) -> bool:
+    """`user_check_actor` as a yes/no, for permission hooks (the admin's has_change_permission)."""
+    try:
+        user_check_actor(user=user, actor=actor)
+    except SuperuserProtected:
+        return False
+    return True
 
 
 def user_create(
@@ -99,8 +120,8 @@ def user_create(
     same one at once, and the loser retries with a random suffix.
     """
     _check_position(position_id)
-    if role is not None and not (actor is not None and actor.has_perm(Perm.ASSIGN_ROLE)):
-        raise RoleForbidden()
+    if role is not None:
+        role_check_actor(actor=actor)
     base = _username_base(full_name)
     candidate = base
     for _ in range(5):
@@ -143,8 +164,8 @@ def user_update(*, user: User, actor: Actor, role: str | object | None = ..., **
     unknown = set(data) - set(USER_FIELDS)
     if unknown:
         raise ValueError(f"not staff fields: {sorted(unknown)}")
-    if role is not ... and not (actor is not None and actor.has_perm(Perm.ASSIGN_ROLE)):
-        raise RoleForbidden()
+    if role is not ...:
+        role_check_actor(actor=actor)
     if "position_id" in data:
         _check_position(data["position_id"])
     data = {f: ("" if v is None and f != "position_id" else v) for f, v in data.items()}

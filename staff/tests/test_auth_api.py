@@ -34,7 +34,7 @@ def bearer(api_client: APIClient, token: str) -> APIClient:
 
 
 # --- register ------------------------------------------------------------------------------
-def test_register_creates_an_operator_and_never_returns_the_password(api_client):
+def test_register_creates_an_account_without_a_role_and_never_returns_the_password(api_client):
     response = api_client.post(
         reverse("auth-register"),
         {"username": "alice", "email": "alice@example.com", "password": GOOD_PASSWORD, "factory_id": "F7"},
@@ -42,7 +42,7 @@ def test_register_creates_an_operator_and_never_returns_the_password(api_client)
     assert response.status_code == 201
     body = response.json()
     assert body["username"] == "alice"
-    assert body["role"] == "Operator"
+    assert body["role"] is None  # issue 15: no role until Management assigns one
     assert body["factory_id"] == "F7"
     assert "password" not in body and GOOD_PASSWORD not in response.content.decode()
     user = User.objects.get(username="alice")
@@ -171,7 +171,7 @@ def test_login_requires_both_fields(api_client, body):
 
 
 def test_login_is_throttled_per_ip(api_client, settings, frozen_throttle_clock):
-    settings.THROTTLE_LOGIN = "3/min"
+    settings.THROTTLE_LOGIN_IP = "3/min"
     UserFactory(username="dave")
     statuses = [login(api_client, f"guess{i}", "x").status_code for i in range(4)]
     assert statuses == [401, 401, 401, 429]

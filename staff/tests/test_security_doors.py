@@ -37,7 +37,7 @@ def logged_in(client: Client) -> bool:
 
 # --- the admin login -----------------------------------------------------------------------------
 def test_admin_login_is_throttled_per_ip(settings, frozen_throttle_clock):
-    settings.THROTTLE_LOGIN = "3/min"
+    settings.THROTTLE_LOGIN_IP = "3/min"
     UserFactory(username="root", is_staff=True, is_superuser=True)
     client = Client()
     for i in range(3):

@@ -192,13 +192,14 @@ def test_log_out_everywhere_refuses_a_superuser_for_management():
     assert me(pair["access_token"]) == 200
 
 
-def test_tokens_issued_before_families_still_refresh_into_one():
-    """A refresh token without a `fam` claim (issued before this change) starts a family."""
+def test_tokens_issued_before_families_are_refused():
+    """Issue 15 (finding 4): a refresh token without `fam`/`tgen` (issued before token families, so
+    no logout could reach it, and shown in the admin) no longer refreshes; it used to start a family."""
     user = UserFactory()
     legacy = RefreshToken.for_user(user)
     response = refresh(str(legacy))
-    assert response.status_code == 200
-    assert TokenFamily.objects.filter(pk=AccessToken(response.json()["access_token"])["fam"]).exists()
+    assert response.status_code == 401
+    assert not TokenFamily.objects.filter(user=user).exists()
 
 
 def _race(n: int, fn) -> list:

@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.serializers import MessageSerializer
-from config.api.throttling import SettingRateThrottle
 from staff.models import User
 from staff.serializers.auth import (
     LoginResponseSerializer,
@@ -23,15 +22,28 @@ from staff.serializers.auth import (
     UserSerializer,
 )
 from staff.services import auth
-from staff.services.guard import LoginAccountThrottle, LoginIPThrottle, ThrottleFirstRefusalMixin
+from staff.services.guard import (
+    ClientIPThrottle,
+    LoginAccountThrottle,
+    LoginIPThrottle,
+    ThrottleFirstRefusalMixin,
+)
 
 
-class RegisterThrottle(SettingRateThrottle):
+class RegisterThrottle(ClientIPThrottle):
     """Per client IP and much lower than login (THROTTLE_REGISTER): a duplicate answer says an
     e-mail or username exists, so probing for accounts must be slow."""
 
     scope = "register-ip"
     rate_setting = "THROTTLE_REGISTER"
+
+
+class RefreshThrottle(ClientIPThrottle):
+    """Per client IP, its own window (THROTTLE_REFRESH): refreshing a token is no password guess,
+    so it neither spends nor is stopped by the login budget."""
+
+    scope = "refresh-ip"
+    rate_setting = "THROTTLE_REFRESH"
 
 
 def _with_groups(user_id: int) -> User:
@@ -40,7 +52,8 @@ def _with_groups(user_id: int) -> User:
 
 
 class RegisterView(APIView):
-    """Create an account; a `role` is honoured only when Management makes the call."""
+    """Create an account; a `role` is honoured only when Management makes the call. A
+    self-registered account gets SELF_REGISTRATION_ROLE (none by default)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [RegisterThrottle]
@@ -83,7 +96,7 @@ class LoginView(ThrottleFirstRefusalMixin, APIView):
 class RefreshView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginIPThrottle]
+    throttle_classes = [RefreshThrottle]
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:

@@ -15,14 +15,14 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from config.api.serializers import MessageSerializer
-from config.api.throttling import SettingRateThrottle
 from staff.serializers.otp import OTPGenerateResponseSerializer, OTPGenerateSerializer, OTPVerifySerializer
 from staff.services import otp
+from staff.services.guard import ClientIPThrottle
 
 otp_logger = logging.getLogger("staff.otp")
 
 
-class OTPThrottle(SettingRateThrottle):
+class OTPThrottle(ClientIPThrottle):
     """Per client IP, rate THROTTLE_OTP; refusals are logged like every other OTP outcome."""
 
     rate_setting = "THROTTLE_OTP"
