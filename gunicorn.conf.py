@@ -3,7 +3,8 @@
 Every value can be overridden by the environment (GUNICORN_*) or on the command line. The request
 limits make gunicorn itself refuse oversized request lines and headers before Django sees them;
 its own error answers (400/414/431) are rewritten as JSON in the API's shape, and no response says
-`Server: gunicorn` (a version banner helps only an attacker).
+`Server: gunicorn` (a version banner helps only an attacker). A response to a request whose body
+the application did not read to the end says `Connection: close` (and the connection is closed).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import gunicorn
 import gunicorn.http.wsgi
 from gunicorn import util
+from gunicorn.http.body import ChunkedReader, LengthReader
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Threaded workers keep client connections alive and overlap the database and Redis round trips;
@@ -57,3 +59,37 @@ def _json_error(sock, status_int: int, reason: str, mesg: str) -> None:
 
 
 util.write_error = _json_error
+
+
+def body_left_unread(req) -> bool:
+    """Whether the application left part of this request's body unread.
+
+    gunicorn would skip the rest before reading the next request on the connection, yet a refused
+    upload (413) or a view that never reads its body leaves up to the whole body there; gunicorn
+    27 then answers `Connection: keep-alive` and drops the connection, so a client's next request
+    on it fails. Such a response is sent as `Connection: close` instead.
+    """
+    body = getattr(req, "body", None)
+    if body is None:
+        return False
+    reader = body.reader
+    if body.buf.tell():
+        return True
+    if isinstance(reader, LengthReader):
+        return reader.length > 0
+    if isinstance(reader, ChunkedReader):
+        return reader.parser is not None or bool(reader.buf.tell())
+    return False
+
+
+_default_headers = gunicorn.http.wsgi.Response.default_headers
+
+
+def _default_headers_closing_unread(self):
+    # Decided once, as the head is written: the worker closes after it exactly when it says so.
+    if not self.upgrade and body_left_unread(self.req):
+        self.force_close()
+    return _default_headers(self)
+
+
+gunicorn.http.wsgi.Response.default_headers = _default_headers_closing_unread

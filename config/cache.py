@@ -1,10 +1,16 @@
 """Generation-keyed caching, shared by every app that caches answers (auth records, machine lists,
-reading counts, parts pages).
+reading counts, parts pages), and the cache that holds security state.
 
 A cached entry is stored beside the generation token that was current when its reader *started*,
 and a write replaces the token (after commit). A reader fetches the token with its entries in one
 round trip and uses an entry only under the current token, so an entry computed by a reader that
 raced a write is never served: no stale answer outlives a commit.
+
+Security state (token deny-list and authorisation records, login lockouts and per-account budgets,
+throttle counters, OTP codes) lives in the `security` cache alias (`security_cache`), which a
+deployment points at a Redis that never evicts (README "Cache and security state"); answers that can
+be recomputed live in `default`, which may evict under its memory limit. Without a `security` alias
+in CACHES both are the default cache.
 """
 
 from __future__ import annotations
@@ -12,45 +18,80 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import transaction
 
+SECURITY_ALIAS = "security"
 
-def generation(name: str) -> str:
-    """The current token of generation `name`, created if there is none yet."""
-    token = cache.get(name)
-    if token:
+
+def security_alias() -> str:
+    """The alias of the cache that holds security state: `security`, else `default`."""
+    return SECURITY_ALIAS if SECURITY_ALIAS in settings.CACHES else "default"
+
+
+class _SecurityCacheProxy:
+    """Like `django.core.cache.cache`, for the security alias (per thread, follows settings)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(caches[security_alias()], name)
+
+    def __contains__(self, key: str) -> bool:
+        return key in caches[security_alias()]
+
+
+security_cache: Any = _SecurityCacheProxy()
+
+
+class Generations:
+    """Generation tokens and the entries stored under them, on one cache."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def generation(self, name: str) -> str:
+        """The current token of generation `name`, created if there is none yet."""
+        token = self.backend.get(name)
+        if token:
+            return token
+        token = uuid.uuid4().hex
+        # add(): two processes initialising at once must agree on one value.
+        if not self.backend.add(name, token, timeout=None):
+            token = self.backend.get(name) or token
         return token
-    token = uuid.uuid4().hex
-    # add(): two processes initialising at once must agree on one value.
-    if not cache.add(name, token, timeout=None):
-        token = cache.get(name) or token
-    return token
+
+    def bump(self, name: str) -> None:
+        """Invalidate every entry stored under generation `name` (now)."""
+        self.backend.set(name, uuid.uuid4().hex, timeout=None)
+
+    def bump_on_commit(self, name: str) -> None:
+        """Invalidate once the current transaction commits (at once outside one)."""
+        transaction.on_commit(lambda: self.bump(name))
+
+    def read(self, name: str, keys: list[str]) -> tuple[str, dict[str, Any]]:
+        """The current token of generation `name` and the entries of `keys` stored under it, in
+        one cache read (entries of older generations are left out)."""
+        values = self.backend.get_many([name, *keys])
+        token = values.pop(name, None) or self.generation(name)
+        fresh = {
+            key: entry[1]
+            for key, entry in values.items()
+            if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token
+        }
+        return token, fresh
+
+    def write(self, token: str, entries: dict[str, Any], *, timeout: int) -> None:
+        """Store entries computed by a reader that started under `token`."""
+        self.backend.set_many({key: (token, value) for key, value in entries.items()}, timeout=timeout)
 
 
-def bump(name: str) -> None:
-    """Invalidate every entry stored under generation `name` (now)."""
-    cache.set(name, uuid.uuid4().hex, timeout=None)
+_default_generations = Generations(cache)
+# Generations of cached security records (staff.authz): beside the records and deny keys they
+# guard, so an authentication reads all of them in one round trip.
+security_generations = Generations(security_cache)
 
-
-def bump_on_commit(name: str) -> None:
-    """Invalidate once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: bump(name))
-
-
-def read(name: str, keys: list[str]) -> tuple[str, dict[str, Any]]:
-    """The current token of generation `name` and the entries of `keys` stored under it, in one
-    cache read (entries of older generations are left out)."""
-    values = cache.get_many([name, *keys])
-    token = values.pop(name, None) or generation(name)
-    fresh = {
-        key: entry[1]
-        for key, entry in values.items()
-        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token
-    }
-    return token, fresh
-
-
-def write(token: str, entries: dict[str, Any], *, timeout: int) -> None:
-    """Store entries computed by a reader that started under `token`."""
-    cache.set_many({key: (token, value) for key, value in entries.items()}, timeout=timeout)
+generation = _default_generations.generation
+bump = _default_generations.bump
+bump_on_commit = _default_generations.bump_on_commit
+read = _default_generations.read
+write = _default_generations.write

@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.cache import security_alias, security_cache
+
 _CHECKS: dict[str, Callable[[], object]] = {}
 
 
@@ -34,13 +36,26 @@ def check_database() -> str:
     return connection.vendor
 
 
-def check_cache() -> str:
+def _round_trip(backend, what: str) -> None:
     key = f"health:{uuid.uuid4().hex}"
-    cache.set(key, "1", timeout=5)
-    if cache.get(key) != "1":
-        raise RuntimeError("cache did not return the value just written")
-    cache.delete(key)
+    backend.set(key, "1", timeout=5)
+    if backend.get(key) != "1":
+        raise RuntimeError(f"{what} did not return the value just written")
+    backend.delete(key)
+
+
+def check_cache() -> str:
+    _round_trip(cache, "cache")
     return caches["default"].__class__.__name__
+
+
+def check_security_cache() -> str:
+    """The cache of lockouts, throttles and revocations, when it is a store of its own."""
+    alias = security_alias()
+    if alias == "default" or settings.CACHES[alias] == settings.CACHES["default"]:
+        return "the default cache"
+    _round_trip(security_cache, "security cache")
+    return caches[alias].__class__.__name__
 
 
 def check_storage() -> str:
@@ -55,6 +70,7 @@ def check_storage() -> str:
 
 register_check("database", check_database)
 register_check("cache", check_cache)
+register_check("security_cache", check_security_cache)
 register_check("storage", check_storage)
 
 

@@ -64,6 +64,7 @@ class Perm:
     DELETE_SENSORDATA = "sensors.delete_sensordata"
     VALIDATE_SENSORDATA = "sensors.validate_sensordata"
     ARCHIVE_SENSORDATA = "sensors.archive_sensordata"
+    INVALIDATE_SENSORDATA = "sensors.invalidate_sensordata"
     # machines
     VIEW_MACHINE = "machines.view_machine"
     ADD_MACHINE = "machines.add_machine"

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestTimingMiddleware",
+    "config.middleware.ControlCharacterMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,19 +132,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
-                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=2.0),
-            },
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="facility"),
-        }
+# Security state (token deny-list and auth records, lockouts, throttles, OTP codes) goes to the
+# `security` alias (config.cache.security_cache): point it at a Redis that never evicts
+# (maxmemory-policy noeviction) while REDIS_URL's may evict. Unset: REDIS_URL's store, as before.
+SECURITY_REDIS_URL = env.str("SECURITY_REDIS_URL", default="")
+
+
+def _redis_cache(location: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=2.0),
+        },
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="facility"),
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": _redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -151,6 +160,7 @@ else:
             "LOCATION": "facility",
         }
     }
+CACHES["security"] = _redis_cache(SECURITY_REDIS_URL) if SECURITY_REDIS_URL else dict(CACHES["default"])
 
 # --- File storage ---------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -271,6 +281,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@facility.lo
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # JSON nesting depth accepted by the API's parser (deeper → 400).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Multipart bodies on the upload routes (regular expressions on the path) may be this large: the
+# image limit plus room for the multipart envelope. Every other body, multipart included, is held
+# to DATA_UPLOAD_MAX_MEMORY_SIZE. Both are checked on Content-Length before the body is read
+# (config.request_limits); the upload handler below stops a body that declared no length.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=MAINTENANCE_IMAGE_MAX_BYTES + 64 * 1024)
+UPLOAD_PATHS = env.list("UPLOAD_PATHS", default=[r"^/api/v1/orders/[^/]+/image/?$"])
+FILE_UPLOAD_HANDLERS = [
+    "config.request_limits.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- REST framework and OpenAPI ---------------------------------------------------------------
 REST_FRAMEWORK = {

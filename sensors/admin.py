@@ -1,6 +1,7 @@
 """Admin for units, sensors and readings. Every write goes through `sensors.services` (the sensor
 inline under a unit too), so the admin keeps the same rules as the API: a reading's status moves
-only through the validate/archive actions, which report what changed and what was refused."""
+only through the validate/invalidate/archive actions, which report what changed and what was
+refused; a new reading gets only a status its author may give; an archived reading is read-only."""
 
 from __future__ import annotations
 
@@ -155,7 +156,7 @@ class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
     date_hierarchy = "timestamp"
     ordering = ["-timestamp", "-id"]
     raw_id_fields = ["sensor"]
-    actions = ["validate_readings", "archive_readings", "export_csv"]
+    actions = ["validate_readings", "invalidate_readings", "archive_readings", "export_csv"]
     # A million rows: no second COUNT(*) for "N total", and an estimated count when unfiltered.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -171,14 +172,32 @@ class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
         ("timestamp", lambda r: r.timestamp.isoformat()),
     ]
 
+    workflow_fields = ["validated_by", "validated_at", "archived_by", "archived_at"]
+
     def get_fields(self, request: HttpRequest, obj: SensorData | None = None) -> list[str]:
         if obj is None:
             return ["sensor", "value", "unit", "status"]
-        return ["sensor", "value", "unit", "status", "timestamp", "updated_at"]
+        return ["sensor", "value", "unit", "status", "timestamp", "updated_at", *self.workflow_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj: SensorData | None = None) -> list[str]:
         # On an existing reading the status is shown, never edited: it moves only by the actions.
-        return ["sensor", "status", "timestamp", "updated_at"] if obj is not None else []
+        if obj is None:
+            return []
+        return ["sensor", "status", "timestamp", "updated_at", *self.workflow_fields]
+
+    def formfield_for_choice_field(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
+        """The add form offers only the statuses this user may give a new reading (the service
+        records any other as pending)."""
+        if db_field.name == "status":
+            allowed = services.sensordata_allowed_statuses(actor=request.user)
+            kwargs["choices"] = [(value, label) for value, label in DataStatus.choices if value in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: SensorData | None = None) -> bool:
+        # An archived reading is read-only: its page shows it without a save button.
+        if obj is not None and obj.status == DataStatus.ARCHIVED:
+            return False
+        return super().has_change_permission(request, obj)
 
     @admin.display(description="unit", ordering="sensor__unit__name")
     def unit_name(self, obj: SensorData) -> str:
@@ -201,6 +220,18 @@ class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
 
     def has_archive_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(Perm.ARCHIVE_SENSORDATA)
+
+    def has_invalidate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(Perm.INVALIDATE_SENSORDATA)
+
+    @admin.action(description="Mark selected readings invalid", permissions=["invalidate"])
+    def invalidate_readings(self, request: HttpRequest, queryset: QuerySet[SensorData]) -> None:
+        self.run_service_action(
+            request,
+            queryset.select_related(None).only("id", "value", "unit", "sensor_id"),
+            lambda reading: services.sensordata_invalidate(sensordata_id=reading.pk, actor=request.user),
+            done="marked invalid",
+        )
 
     @admin.action(description="Validate selected readings", permissions=["validate"])
     def validate_readings(self, request: HttpRequest, queryset: QuerySet[SensorData]) -> None:

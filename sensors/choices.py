@@ -42,4 +42,7 @@ class DataStatus(models.TextChoices):
 
 # The workflow: the statuses each transition starts from. A conditional UPDATE filters on these.
 VALIDATE_FROM = (DataStatus.PENDING, DataStatus.INVALID)
+INVALIDATE_FROM = (DataStatus.PENDING, DataStatus.VALIDATED)
 ARCHIVE_FROM = (DataStatus.PENDING, DataStatus.VALIDATED, DataStatus.INVALID)
+# Everything but archived may still be edited (value, unit); archived readings are read-only.
+EDITABLE = (DataStatus.PENDING, DataStatus.VALIDATED, DataStatus.INVALID)

@@ -61,12 +61,32 @@ class SensorDataAlreadyArchived(SensorDataConflict):
         super().__init__(f"Sensor data {pk} is already archived")
 
 
+class SensorDataAlreadyInvalid(SensorDataConflict):
+    def __init__(self, pk: int) -> None:
+        super().__init__(f"Sensor data {pk} is already invalid")
+
+
+class SensorDataArchivedCannotInvalidate(SensorDataConflict):
+    def __init__(self, pk: int) -> None:
+        super().__init__(f"Cannot mark archived sensor data {pk} invalid")
+
+
+class SensorDataArchivedReadOnly(SensorDataConflict):
+    """409: an archived reading is read-only."""
+
+    def __init__(self, pk: int) -> None:
+        super().__init__(f"Sensor data {pk} is archived and cannot be changed")
+
+
 __all__ = [
     "InvalidDataStatus",
     "InvalidId",
     "SensorDataAlreadyArchived",
+    "SensorDataAlreadyInvalid",
     "SensorDataAlreadyValidated",
+    "SensorDataArchivedCannotInvalidate",
     "SensorDataArchivedCannotValidate",
+    "SensorDataArchivedReadOnly",
     "SensorDataConflict",
     "SensorDataNotFound",
     "SensorNotFound",

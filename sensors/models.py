@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -80,7 +81,8 @@ class Sensor(models.Model):
 
 class SensorData(models.Model):
     """One reading. `timestamp` is set by the server when the reading arrives (its creation time);
-    `status` moves only through the validate/archive transitions in `sensors.services`."""
+    `status` moves only through the validate/invalidate/archive transitions in `sensors.services`,
+    which record who made each of them and when. An archived reading is read-only."""
 
     sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="readings")
     value = models.FloatField()
@@ -91,6 +93,25 @@ class SensorData(models.Model):
     timestamp = models.DateTimeField(default=timezone.now, editable=False)
     # auto_now for saves; the workflow's conditional QuerySet.update() sets it explicitly.
     updated_at = models.DateTimeField(auto_now=True)
+    # Who moved the reading into validated / archived and when (null: not yet, or by a command).
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    validated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "sensor reading"
@@ -113,6 +134,7 @@ class SensorData(models.Model):
         permissions = [
             ("validate_sensordata", "Can validate sensor data"),
             ("archive_sensordata", "Can archive sensor data"),
+            ("invalidate_sensordata", "Can mark sensor data invalid"),
         ]
 
     def __str__(self) -> str:

@@ -73,7 +73,8 @@ class SensorSerializer(serializers.ModelSerializer):
 
 # --- readings -----------------------------------------------------------------------------------
 class SensorDataSerializer(serializers.ModelSerializer):
-    """A reading as created and returned; `timestamp` is set by the server."""
+    """A reading as created and returned; `timestamp` is set by the server. A `status` other than
+    pending is kept only for an actor who may move a reading there (else it starts pending)."""
 
     sensor_id = _positive_id("Sensor")
     value = FiniteNumberField()
@@ -87,7 +88,8 @@ class SensorDataSerializer(serializers.ModelSerializer):
 
 
 class SensorDataUpdateSerializer(serializers.ModelSerializer):
-    """PUT body: `value` and/or `unit`. The status moves only through /validate and /archive."""
+    """PUT body: `value` and/or `unit`. The status moves only through /validate, /invalidate and
+    /archive; an archived reading is read-only (409)."""
 
     value = FiniteNumberField(required=False)
     unit = serializers.CharField(max_length=50, required=False, allow_null=True, allow_blank=True)
@@ -100,7 +102,11 @@ class SensorDataUpdateSerializer(serializers.ModelSerializer):
         initial = self.initial_data if hasattr(self.initial_data, "keys") else {}
         if "status" in initial:
             raise serializers.ValidationError(
-                {"status": ["Change the status with PUT /api/sensor-data/{id}/validate or /archive."]}
+                {
+                    "status": [
+                        "Change the status with PUT /api/sensor-data/{id}/validate, /invalidate or /archive."
+                    ]
+                }
             )
         return attrs
 

@@ -1,6 +1,7 @@
 """Business rules of the sensors app: every write to a unit, sensor or reading goes through here.
 
-The reading workflow (pending|invalid -> validated, anything but archived -> archived) is decided
+The reading workflow (pending|invalid -> validated, pending|validated -> invalid, anything but
+archived -> archived; archived is read-only) is decided
 by the database: each transition is one conditional `UPDATE ... WHERE id = %s AND status IN (...)`,
 so of two concurrent validates exactly one matches the row and the other is answered 409. Nothing
 here reads a status, decides in Python and writes it back.
@@ -19,13 +20,25 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from config import cache as shared_cache
+from config.roles import Perm
 from config.services import Actor, actor_id, model_update
-from sensors.choices import ARCHIVE_FROM, PHYSICAL_UNITS, VALIDATE_FROM, DataStatus, SensorStatus
+from sensors.choices import (
+    ARCHIVE_FROM,
+    EDITABLE,
+    INVALIDATE_FROM,
+    PHYSICAL_UNITS,
+    VALIDATE_FROM,
+    DataStatus,
+    SensorStatus,
+)
 from sensors.exceptions import (
     InvalidDataStatus,
     SensorDataAlreadyArchived,
+    SensorDataAlreadyInvalid,
     SensorDataAlreadyValidated,
+    SensorDataArchivedCannotInvalidate,
     SensorDataArchivedCannotValidate,
+    SensorDataArchivedReadOnly,
     SensorDataNotFound,
     SensorNotFound,
     UnitNotFound,
@@ -214,6 +227,32 @@ def sensor_delete(*, sensor: Sensor, actor: Actor) -> int:
 
 
 # --- readings -----------------------------------------------------------------------------------
+# The permission that lets an actor record a reading already in a status other than pending: the
+# one that moves a reading there.
+STATUS_PERMISSIONS = {
+    DataStatus.VALIDATED: Perm.VALIDATE_SENSORDATA,
+    DataStatus.ARCHIVED: Perm.ARCHIVE_SENSORDATA,
+    DataStatus.INVALID: Perm.INVALIDATE_SENSORDATA,
+}
+
+
+def sensordata_allowed_statuses(*, actor: Actor) -> list[str]:
+    """The statuses `actor` may give a new reading: pending, and each one whose transition they may
+    make. A command (no actor) may give any."""
+    return [DataStatus.PENDING] + [
+        status for status, perm in STATUS_PERMISSIONS.items() if actor is None or actor.has_perm(perm)
+    ]
+
+
+def _workflow_stamp(status: str, *, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The who-and-when fields a move into `status` records."""
+    if status == DataStatus.VALIDATED:
+        return {"validated_by_id": actor_id(actor), "validated_at": now}
+    if status == DataStatus.ARCHIVED:
+        return {"archived_by_id": actor_id(actor), "archived_at": now}
+    return {}
+
+
 def sensordata_create(
     *,
     sensor_id: int,
@@ -224,15 +263,28 @@ def sensordata_create(
 ) -> SensorData:
     """Record a reading now (the server sets `timestamp`); unknown sensor: 404.
 
-    The hot write path: one existence check and one INSERT, no full_clean (the serializer has
-    checked the shape; the status CHECK constraint backs it in the database).
+    A reading starts `pending` unless the actor holds the permission of the status asked for
+    (`STATUS_PERMISSIONS`): anyone who may record readings could otherwise skip the workflow. The
+    hot write path: one existence check and one INSERT, no full_clean (the serializer has checked
+    the shape; the status CHECK constraint backs it in the database).
     """
     if not Sensor.objects.filter(pk=sensor_id).exists():
         raise SensorNotFound(sensor_id)
     if status not in DataStatus.values:
         raise InvalidDataStatus()
+    if status not in sensordata_allowed_statuses(actor=actor):
+        logger.info(
+            "reading of sensor %s asked as %s by actor=%s: recorded as pending",
+            sensor_id,
+            status,
+            actor_id(actor),
+        )
+        status = DataStatus.PENDING
+    stamp = _workflow_stamp(status, actor=actor, now=timezone.now())
     try:
-        reading = SensorData.objects.create(sensor_id=sensor_id, value=value, unit=unit, status=status)
+        reading = SensorData.objects.create(
+            sensor_id=sensor_id, value=value, unit=unit, status=status, **stamp
+        )
     except IntegrityError:
         # The sensor was deleted between the check and the INSERT (in autocommit the deferred
         # foreign key is checked as the INSERT commits): the same 404 as if it had been missing.
@@ -270,12 +322,30 @@ def sensor_physical_unit(*, sensor: Sensor) -> str:
 def sensordata_update(
     *, sensordata: SensorData, value: float = UNSET, unit: str | None = UNSET, actor: Actor
 ) -> SensorData:
-    """Change a reading's value and/or unit. The status is not among them: it moves only through
-    `sensordata_validate` / `sensordata_archive`, and `save(update_fields=...)` never writes it."""
+    """Change a reading's value and/or unit; an archived reading is read-only (409).
+
+    The status is not among the fields: it moves only through the transitions. The write is one
+    conditional `UPDATE ... WHERE status <> 'archived'`, so an edit racing an archive cannot land
+    after it.
+    """
+    if sensordata.status == DataStatus.ARCHIVED:
+        raise SensorDataArchivedReadOnly(sensordata.pk)
     data = _sent(value=value, unit=unit)
-    sensordata, changed = model_update(instance=sensordata, fields=["value", "unit"], data=data)
-    if changed:
-        logger.info("reading %s changed %s by actor=%s", sensordata.pk, changed, actor_id(actor))
+    changed = [name for name in ("value", "unit") if name in data and getattr(sensordata, name) != data[name]]
+    if not changed:
+        return sensordata
+    for name in changed:
+        setattr(sensordata, name, data[name])
+    sensordata.full_clean()
+    now = timezone.now()
+    moved = SensorData.objects.filter(pk=sensordata.pk, status__in=EDITABLE).update(
+        **{name: getattr(sensordata, name) for name in changed}, updated_at=now
+    )
+    if not moved:
+        _current_status(sensordata.pk)  # 404 if gone; otherwise it was archived meanwhile
+        raise SensorDataArchivedReadOnly(sensordata.pk)
+    sensordata.updated_at = now
+    logger.info("reading %s changed %s by actor=%s", sensordata.pk, changed, actor_id(actor))
     return sensordata
 
 
@@ -289,11 +359,12 @@ def sensordata_delete(*, sensordata: SensorData, actor: Actor) -> int:
     return pk
 
 
-def _transition(pk: int, from_statuses: Sequence[str], to_status: str) -> bool:
+def _transition(pk: int, from_statuses: Sequence[str], to_status: str, *, actor: Actor) -> bool:
     """The one conditional UPDATE of a transition: True if this call moved the row."""
+    now = timezone.now()
     moved = bool(
         SensorData.objects.filter(pk=pk, status__in=from_statuses).update(
-            status=to_status, updated_at=timezone.now()
+            status=to_status, updated_at=now, **_workflow_stamp(to_status, actor=actor, now=now)
         )
     )
     if moved:
@@ -310,7 +381,7 @@ def _current_status(pk: int) -> str:
 
 def sensordata_validate(*, sensordata_id: int, actor: Actor) -> SensorData:
     """pending|invalid -> validated. Already validated or archived (also by a concurrent call): 409."""
-    if not _transition(sensordata_id, VALIDATE_FROM, DataStatus.VALIDATED):
+    if not _transition(sensordata_id, VALIDATE_FROM, DataStatus.VALIDATED, actor=actor):
         # The UPDATE matched nothing: say why from what is committed now. No transition leads back
         # to pending/invalid, so the row is gone, validated or archived.
         status = _current_status(sensordata_id)
@@ -323,10 +394,21 @@ def sensordata_validate(*, sensordata_id: int, actor: Actor) -> SensorData:
 
 def sensordata_archive(*, sensordata_id: int, actor: Actor) -> SensorData:
     """Any status but archived -> archived. Already archived (also by a concurrent call): 409."""
-    if not _transition(sensordata_id, ARCHIVE_FROM, DataStatus.ARCHIVED):
+    if not _transition(sensordata_id, ARCHIVE_FROM, DataStatus.ARCHIVED, actor=actor):
         _current_status(sensordata_id)  # 404 if gone; otherwise it can only be archived already
         raise SensorDataAlreadyArchived(sensordata_id)
     logger.info("reading %s archived by actor=%s", sensordata_id, actor_id(actor))
+    return SensorData.objects.get(pk=sensordata_id)
+
+
+def sensordata_invalidate(*, sensordata_id: int, actor: Actor) -> SensorData:
+    """pending|validated -> invalid (a reading found wrong). Already invalid or archived: 409."""
+    if not _transition(sensordata_id, INVALIDATE_FROM, DataStatus.INVALID, actor=actor):
+        status = _current_status(sensordata_id)
+        if status == DataStatus.ARCHIVED:
+            raise SensorDataArchivedCannotInvalidate(sensordata_id)
+        raise SensorDataAlreadyInvalid(sensordata_id)
+    logger.info("reading %s marked invalid by actor=%s", sensordata_id, actor_id(actor))
     return SensorData.objects.get(pk=sensordata_id)
 
 
@@ -358,7 +440,12 @@ def sensordata_archive_older_than(
         if dry_run:
             yield len(ids)
             continue
-        archived = candidates.filter(pk__in=ids).update(status=DataStatus.ARCHIVED, updated_at=timezone.now())
+        now = timezone.now()
+        archived = candidates.filter(pk__in=ids).update(
+            status=DataStatus.ARCHIVED,
+            updated_at=now,
+            **_workflow_stamp(DataStatus.ARCHIVED, actor=actor, now=now),
+        )
         _readings_changed()
         logger.info("archived %s readings (ids <= %s) by actor=%s", archived, last_id, actor_id(actor))
         yield archived

@@ -134,13 +134,16 @@ class _SensorsViewSet(ServiceModelViewSet):
         )
 
 
-def _crud_schema(label: str, serializer, update_serializer=None):
+def _crud_schema(label: str, serializer, update_serializer=None, update_conflict: str = ""):
+    conflict = (
+        {409: OpenApiResponse(SensorsErrorSerializer, description=update_conflict)} if update_conflict else {}
+    )
     return extend_schema_view(
         retrieve=extend_schema(parameters=[_id_param(label)], responses={200: serializer, **_errors(label)}),
         update=extend_schema(
             parameters=[_id_param(label)],
             request=update_serializer or serializer,
-            responses={200: serializer, **_errors(label)},
+            responses={200: serializer, **_errors(label), **conflict},
         ),
         destroy=extend_schema(
             parameters=[_id_param(label)], responses={200: DeletedSerializer, **_errors(label)}
@@ -203,7 +206,7 @@ _DETAILS = {
 }
 
 
-@_crud_schema("Data", SensorDataSerializer, SensorDataUpdateSerializer)
+@_crud_schema("Data", SensorDataSerializer, SensorDataUpdateSerializer, "archived: read-only")
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -218,7 +221,8 @@ _DETAILS = {
 )
 class SensorDataViewSet(_SensorsViewSet):
     """Readings, newest first; `?sensor_id=&status=` filter. The status changes only through
-    PUT .../validate and PUT .../archive (one conditional UPDATE each)."""
+    PUT .../validate, .../invalidate and .../archive (one conditional UPDATE each); an archived
+    reading is read-only (PUT → 409)."""
 
     queryset = SensorData.objects.all()
     serializer_class = SensorDataSerializer
@@ -238,6 +242,7 @@ class SensorDataViewSet(_SensorsViewSet):
         "destroy": [Perm.DELETE_SENSORDATA],
         "validate_reading": [Perm.VALIDATE_SENSORDATA],
         "archive_reading": [Perm.ARCHIVE_SENSORDATA],
+        "invalidate_reading": [Perm.INVALIDATE_SENSORDATA],
     }
 
     def with_details(self) -> bool:
@@ -292,4 +297,19 @@ class SensorDataViewSet(_SensorsViewSet):
     def archive_reading(self, request: Request, pk: str | None = None) -> Response:
         """Any status but archived -> archived; archived -> 409."""
         reading = services.sensordata_archive(sensordata_id=self.parse_lookup(str(pk)), actor=request.user)
+        return Response(SensorDataSerializer(reading).data)
+
+    @extend_schema(
+        request=None,
+        parameters=[_id_param("Data")],
+        responses={
+            200: SensorDataSerializer,
+            409: OpenApiResponse(SensorsErrorSerializer, description="already invalid, or archived"),
+            **_errors("Data"),
+        },
+    )
+    @action(detail=True, methods=["put"], url_path="invalidate", url_name="invalidate")
+    def invalidate_reading(self, request: Request, pk: str | None = None) -> Response:
+        """pending or validated -> invalid; invalid or archived -> 409."""
+        reading = services.sensordata_invalidate(sensordata_id=self.parse_lookup(str(pk)), actor=request.user)
         return Response(SensorDataSerializer(reading).data)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import time
 
-from django.core.cache import cache
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from config.cache import security_cache as cache
 from staff import authz
 
 

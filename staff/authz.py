@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
-from config import cache as shared_cache
+from config.cache import security_cache as cache
+from config.cache import security_generations as shared_cache
 
 GENERATION_KEY = "authz:gen"
 RECORD_TTL = 300

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
+
+from config.cache import security_cache as cache
 
 
 class SettingRateThrottle(SimpleRateThrottle):

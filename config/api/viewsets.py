@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from config.errors import NotFoundError
+from config.middleware import has_control_characters
 
 MAX_BIGINT = 2**63 - 1
 
@@ -39,7 +40,13 @@ class DomainLookupMixin:
         return str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
 
     def parse_lookup(self, raw: str) -> Any:
-        """The lookup value as the model field's Python type; anything else names nothing (404)."""
+        """The lookup value as the model field's Python type; anything else names nothing (404).
+
+        A value with NUL or another control character names nothing either (PostgreSQL refuses NUL
+        in a query: a 500 before this check).
+        """
+        if has_control_characters(raw):
+            raise self.not_found(raw)
         model = self.get_queryset().model
         field = model._meta.pk if self.lookup_field == "pk" else model._meta.get_field(self.lookup_field)
         if isinstance(field, models.IntegerField | models.AutoField):

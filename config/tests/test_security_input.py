@@ -183,10 +183,12 @@ def test_staff_id_jabatan_filter_out_of_range_is_400(auth_client, reader, value)
     assert "id_jabatan" in response.json()
 
 
-def test_search_with_a_nul_character_is_400_with_the_field(auth_client, reader):
-    response = auth_client(reader).get("/users/", {"search": "a\x00"})
-    assert response.status_code == 400
-    assert list(response.json()) == ["search"]
+def test_search_with_a_nul_character_is_400(auth_client, reader):
+    """Refused by the URL guard (config.middleware, issue 15) before the search filter sees it."""
+    for path in ("/users/", "/device/"):
+        response = auth_client(reader).get(path, {"search": "a\x00"})
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Query parameter 'search' contains a control character."}
 
 
 def test_boolean_filter_refuses_anything_but_true_or_false(auth_client, reader):
@@ -234,6 +236,7 @@ def test_gunicorn_config_limits_request_line_and_headers_and_hides_the_server():
     from gunicorn import util
 
     saved = (gunicorn.SERVER, gunicorn.SERVER_SOFTWARE, gunicorn.http.wsgi.SERVER, util.write_error)
+    saved_headers = gunicorn.http.wsgi.Response.default_headers
     try:
         conf = runpy.run_path(str(Path(django_settings.BASE_DIR) / "gunicorn.conf.py"))
         assert conf["limit_request_line"] <= 8190
@@ -254,6 +257,7 @@ def test_gunicorn_config_limits_request_line_and_headers_and_hides_the_server():
     finally:
         gunicorn.SERVER, gunicorn.SERVER_SOFTWARE, gunicorn.http.wsgi.SERVER, util.write_error = saved
         gunicorn.http.wsgi.SERVER_SOFTWARE = saved[1]
+        gunicorn.http.wsgi.Response.default_headers = saved_headers
 
 
 def test_dockerfile_runs_gunicorn_with_the_shipped_config():
@@ -264,7 +268,6 @@ def test_dockerfile_runs_gunicorn_with_the_shipped_config():
 @pytest.mark.parametrize(
     ("search", "message"),
     [
-        ("a\x00", "Null characters are not allowed."),
         ("a b c d e f", "At most 5 search terms."),
         ("x" * 65, "Each search term has at most 64 characters."),
     ],

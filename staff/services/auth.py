@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +19,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
+from config.cache import security_cache as cache
 from config.roles import Perm, Role
 from config.services import Actor, actor_id
 from staff import authz

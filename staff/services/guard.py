@@ -25,9 +25,9 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from config.api.throttling import SettingRateThrottle
+from config.cache import security_cache as cache
 from config.errors import ThrottledError
 from staff.identity import account_key, is_storable
 

@@ -12,9 +12,11 @@ import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.mail import send_mail
 
+from config.cache import security_alias
+from config.cache import security_cache as cache
 from staff.exceptions import (
     OTPAttemptsExceeded,
     OTPCooldown,
@@ -160,8 +162,8 @@ _stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _store() -> _CacheStore | _RedisStore:
-    """The store for the current default cache."""
-    backend = caches["default"]
+    """The store for the current security cache."""
+    backend = caches[security_alias()]
     found = _stores.get(backend)
     if found is None:
         is_redis = hasattr(getattr(backend, "client", None), "get_client")
