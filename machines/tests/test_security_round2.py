@@ -159,7 +159,8 @@ class TestControlCharacters:
     def test_machine_list_filter(self, auth_client, operator, db, name, text):
         response = auth_client(operator).get(LIST, {name: text})
         assert response.status_code == 400, response.content
-        assert response.json()["errors"][0]["parameter"] == name
+        # Refused by the platform's URL guard (config.middleware) before the machines parser.
+        assert name in response.json()["detail"]
 
     @pytest.mark.parametrize("name", ["sensor_type", "location"])
     def test_ingest_text_fields(self, gw_client, machine, name):
