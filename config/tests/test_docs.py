@@ -4,6 +4,7 @@ and the docs' links to files of the repository resolve."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -25,13 +26,14 @@ _LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def project_files() -> list[Path]:
-    """The repository's own text files (no virtualenv, caches or uploads)."""
+    """The repository's own text files (no virtualenv, caches or uploads, which are never entered)."""
     found = []
-    for path in ROOT.rglob("*"):
-        if not path.is_file() or _SKIP_DIRS & set(path.relative_to(ROOT).parts):
-            continue
-        if path.suffix in _SUFFIXES or path.name in _NAMES:
-            found.append(path)
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d == ".ci" or (d not in _SKIP_DIRS and not d.startswith("."))]
+        for name in files:
+            path = Path(folder) / name
+            if path.suffix in _SUFFIXES or name in _NAMES:
+                found.append(path)
     return sorted(found)
 
 
