@@ -3,7 +3,7 @@
     python -m bench.machines_ingest [--messages 200000] [--batch-size 5000] [--http-duration 15]
                                     [--http-clients 32] [--skip-mqtt] [--skip-http]
 
-MQTT (DESIGN §5: queue while away, then time the drain): starts its own Mosquitto on a free
+MQTT (docs/architecture.md §5: queue while away, then time the drain): starts its own Mosquitto on a free
 loopback port with the repository's mosquitto.conf (large queues), registers two persistent
 sessions on the telemetry topic (the subscriber's and a bare paho client's), publishes N QoS 1
 messages (distinct machine + timestamp each) while both are away, then times a bare paho client

@@ -1,4 +1,4 @@
-"""Root URL map (DESIGN.md §3). Each project app's `urls.py` carries its own full paths and is
+"""Root URL map (docs/architecture.md §3). Each project app's `urls.py` carries its own full paths and is
 included here by discovery, with the `api_links` it declares listed at `/`: a new app edits no
 central list."""
 

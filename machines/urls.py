@@ -1,6 +1,6 @@
-"""Machines endpoints at the paths their existing clients call (DESIGN §3), each with and without
-the trailing slash. Plain `re_path`s: `machine` (create, history) and `machines` (list) are one
-resource under two names, which a router's list/detail pairs cannot spell."""
+"""Machines endpoints at the paths their existing clients call (docs/architecture.md §3), each with
+and without the trailing slash. Plain `re_path`s: `machine` (create, history) and `machines` (list)
+are one resource under two names, which a router's list/detail pairs cannot spell."""
 
 from django.urls import re_path
 

@@ -1,4 +1,4 @@
-"""`?skip=&limit=` paging that answers a plain JSON array (DESIGN §3), counted in a header."""
+"""`?skip=&limit=` paging that answers a plain JSON array (docs/architecture.md §3), counted in a header."""
 
 from __future__ import annotations
 

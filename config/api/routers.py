@@ -6,7 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 
 class OptionalSlashRouter(SimpleRouter):
-    """DESIGN §3: `/device/` and `/device` both work, with no redirect.
+    """docs/architecture.md §3: `/device/` and `/device` both work, with no redirect.
 
     DRF's constructor reduces `trailing_slash` to "/" or "", so the optional form is set after it.
     """

@@ -70,7 +70,7 @@ class DomainLookupMixin:
 
 
 class ServiceModelViewSet(DomainLookupMixin, viewsets.ModelViewSet):
-    """ModelViewSet whose writes go through the app's service functions (DESIGN §2).
+    """ModelViewSet whose writes go through the app's service functions (docs/architecture.md §2.2).
 
     - `services`: the app's services module; `entity`: the prefix of its functions.
     - `serializer_classes`: per-action serializers (input and, unless `response_serializer_classes`

@@ -1,4 +1,4 @@
-"""Settings behave as DESIGN.md §4 says, checked in fresh interpreters with controlled env."""
+"""Settings behave as docs/architecture.md §4 says, checked in fresh interpreters with controlled env."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The subscriber against the real Mosquitto on loopback (MQTT_URL).
 
 Each test uses its own topic prefix and client ids, and removes its persistent sessions after.
-The system broker keeps at most 1,000 queued messages per session by default (DESIGN §5), so
+The system broker keeps at most 1,000 queued messages per session by default (docs/architecture.md §5), so
 these tests stay below that; the repository's mosquitto.conf raises it for the benchmark.
 """
 

@@ -1,4 +1,4 @@
-"""The time-series store's one interface (DESIGN §5): `write(points)` and `query(...)`.
+"""The time-series store's one interface (docs/architecture.md §9.2): `write(points)` and `query(...)`.
 
 Both backends keep the same contract (machines/tests/test_timeseries_contract.py):
 - a repeated (machine, timestamp) overwrites, never duplicates;
