@@ -11,12 +11,13 @@ from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.filters import BoundedSearchFilter
 from config.api.pagination import SkipLimitPagination
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
@@ -95,7 +96,7 @@ class CategoryViewSet(ServiceModelViewSet):
         "partial_update": [Perm.CHANGE_CATEGORY],
         "destroy": [Perm.DELETE_CATEGORY],
     }
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [BoundedSearchFilter]
     search_fields = ["name"]
     not_found_error = CategoryNotFound
 
@@ -127,7 +128,7 @@ class SparePartViewSet(ServiceModelViewSet):
         "destroy": [Perm.DELETE_SPARE_PART],
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = SparePartFilter
     search_fields = ["name", "sku"]
     not_found_error = SparePartNotFound
