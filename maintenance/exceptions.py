@@ -83,6 +83,18 @@ class InsufficientStock(DomainError):
         )
 
 
+class InvalidOrderLine(DomainError):
+    """A line the columns cannot hold (the API's serializer refuses these before the service)."""
+
+    def __init__(self, max_quantity: int) -> None:
+        super().__init__(f"Quantity must be a whole number from 1 to {max_quantity}")
+
+
+class OrderTotalTooLarge(DomainError):
+    def __init__(self, total: object, limit: object) -> None:
+        super().__init__(f"Order total {total} is larger than an order can hold (at most {limit})")
+
+
 class ServiceOrderNotFound(NotFoundError):
     default_detail = "Service order not found"
 

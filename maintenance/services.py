@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from django.conf import settings
@@ -46,11 +46,13 @@ from maintenance.exceptions import (
     ImageUploadFailed,
     InsufficientStock,
     InvalidImageType,
+    InvalidOrderLine,
     InvalidOrderStatus,
     InvalidSku,
     InvalidTransition,
     OrderInFlight,
     OrderNotDeletable,
+    OrderTotalTooLarge,
     ServiceOrderNotFound,
     SparePartInUse,
     SparePartNotFound,
@@ -74,6 +76,16 @@ CATEGORY_FIELDS = ("name", "description")
 PART_FIELDS = ("name", "sku", "price", "stock", "min_stock", "category_id")
 ORDER_FIELDS = ("request_id", "status", "total")
 IMAGE_FIELDS = ("order_id", "file", "file_name", "content_type", "size")
+MAX_QUANTITY = 2**31 - 1  # ServiceOrderItem.quantity is an integer column
+
+
+def _column_max(model: type[models.Model], field: str) -> Decimal:
+    """The largest value a DecimalField column holds (99...9.99)."""
+    column = model._meta.get_field(field)
+    return Decimal(10) ** (column.max_digits - column.decimal_places) - Decimal(10) ** -column.decimal_places
+
+
+MAX_ORDER_TOTAL = _column_max(ServiceOrder, "total")
 
 
 class _Unset:
@@ -471,6 +483,8 @@ def order_create(
     violation means a repeat), and only a refused order looks one up, to replay instead.
     """
     lines = [(int(item["spare_part_id"]), int(item["quantity"])) for item in items]
+    if any(not 0 < quantity <= MAX_QUANTITY for _, quantity in lines):
+        raise InvalidOrderLine(MAX_QUANTITY)
     fingerprint = _fingerprint(request_id, lines)
     keys = _idempotency_keys(request_id, idempotency_key, actor)
     for _attempt in range(3):
@@ -551,7 +565,7 @@ def _order_create_once(
             raise InsufficientStock(
                 name=part.name, sku=part.sku, available=part.stock, requested=wanted[part_id]
             )
-    total = sum((parts[pid].price * quantity for pid, quantity in lines), Decimal("0")).quantize(CENT)
+    total = _order_total((parts[pid].price, quantity) for pid, quantity in lines)
     with transaction.atomic():
         now = timezone.now()
         order = ServiceOrder.objects.create(
@@ -607,6 +621,17 @@ def _order_create_once(
     # The answer is built from what this call wrote: no re-read needed.
     order.lines = order_items
     return order
+
+
+def _order_total(lines: Iterable[tuple[Decimal, int]]) -> Decimal:
+    """The exact total (enough precision for any number of column-sized lines); one the `total`
+    column cannot hold is refused here, before anything is written (the database would 500)."""
+    with localcontext() as context:
+        context.prec = 60
+        total = sum((price * quantity for price, quantity in lines), Decimal("0")).quantize(CENT)
+    if total > MAX_ORDER_TOTAL:
+        raise OrderTotalTooLarge(total, MAX_ORDER_TOTAL)
+    return total
 
 
 def _raise_short(part_id: int, quantity: int) -> None:
