@@ -4,9 +4,10 @@ Concurrency is decided by the database, never by a read-modify-write in Python:
 - an order takes stock with one conditional `UPDATE ... SET stock = stock - q WHERE id = ... AND
   stock >= q` per part, parts locked in id order (two orders can't deadlock), behind
   `CheckConstraint(stock >= 0)`;
-- an order is created once per idempotency key because its `IdempotencyRecord` row is inserted in the
-  order's own transaction and the unique constraint on the key refuses a second one (a concurrent
-  duplicate waits on that insert until the first commits, then replays its order);
+- an order is created once per caller's idempotency key because its `IdempotencyRecord` row is
+  inserted in the order's own transaction and the unique constraint on (creator, key) refuses a
+  second one (a concurrent duplicate waits on that insert until the first commits, then replays
+  its order);
 - a status change is a conditional `UPDATE ... WHERE status = <the status it was read in>`, so of two
   cancels exactly one matches and the stock goes back once.
 Audit rows are written in the same transaction as the change they describe.
@@ -410,10 +411,8 @@ def _fingerprint(request_id: int, lines: Sequence[tuple[int, int]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _idempotency_keys(
-    request_id: int, idempotency_key: str | None, actor: Actor
-) -> list[tuple[str, str, timedelta]]:
-    """(key, kind, window) of every record this order claims."""
+def _idempotency_keys(request_id: int, idempotency_key: str | None) -> list[tuple[str, str, timedelta]]:
+    """(key, kind, window) of every record this order claims (each scoped to its caller)."""
     keys = [
         (
             f"request:{request_id}",
@@ -422,10 +421,9 @@ def _idempotency_keys(
         )
     ]
     if idempotency_key:
-        # Scoped to the caller: two clients may pick the same key without seeing each other's orders.
         keys.append(
             (
-                f"header:{actor_id(actor) or '-'}:{idempotency_key}",
+                f"header:{idempotency_key}",
                 IdempotencyKind.HEADER,
                 timedelta(seconds=settings.ORDER_IDEMPOTENCY_KEY_WINDOW),
             )
@@ -433,13 +431,15 @@ def _idempotency_keys(
     return keys
 
 
-def _replayed_order_id(keys: list[tuple[str, str, timedelta]], fingerprint: str) -> int | None:
-    """The order a fresh record of one of `keys` names; a header key reused with another body is a 422."""
+def _replayed_order_id(keys: list[tuple[str, str, timedelta]], fingerprint: str, owner_id: Any) -> int | None:
+    """The order a fresh record of one of the caller's `keys` names; a header key reused with another
+    body is a 422."""
     now = timezone.now()
     windows = {key: window for key, _, window in keys}
     fresh = {
         record.kind: record
-        for record in IdempotencyRecord.objects.filter(key__in=windows).only(
+        # created_by_id=None is `IS NULL`: calls without a user share one scope.
+        for record in IdempotencyRecord.objects.filter(created_by_id=owner_id, key__in=windows).only(
             "key", "kind", "fingerprint", "order_id", "created_at"
         )
         if record.created_at >= now - windows[record.key]
@@ -453,15 +453,17 @@ def _replayed_order_id(keys: list[tuple[str, str, timedelta]], fingerprint: str)
     return request.order_id if request is not None else None
 
 
-def _drop_expired(keys: list[tuple[str, str, timedelta]]) -> int:
-    """Delete records of `keys` whose window is over, so the key can name a new order.
+def _drop_expired(keys: list[tuple[str, str, timedelta]], owner_id: Any) -> int:
+    """Delete the caller's records of `keys` whose window is over, so the key can name a new order.
 
     Conditional on the age, so a record a concurrent request has just (re)created stays.
     """
     now = timezone.now()
     dropped = 0
     for key, _, window in keys:
-        dropped += IdempotencyRecord.objects.filter(key=key, created_at__lt=now - window).delete()[0]
+        dropped += IdempotencyRecord.objects.filter(
+            created_by_id=owner_id, key=key, created_at__lt=now - window
+        ).delete()[0]
     return dropped
 
 
@@ -472,8 +474,9 @@ def order_create(
     actor: Actor,
     idempotency_key: str | None = None,
 ) -> OrderCreation:
-    """Create an order and take its parts out of stock, exactly once per `request_id` (within
-    ORDER_IDEMPOTENCY_WINDOW) and per caller's `idempotency_key`.
+    """Create an order and take its parts out of stock, exactly once per caller's `request_id`
+    (within ORDER_IDEMPOTENCY_WINDOW) and per caller's `idempotency_key`: another caller's same key
+    is another order.
 
     A repeat within the window returns the original order whatever its body (`created=False`); a
     header key repeated with another body is a 422. Unknown parts (404) and short stock (400) store
@@ -486,7 +489,8 @@ def order_create(
     if any(not 0 < quantity <= MAX_QUANTITY for _, quantity in lines):
         raise InvalidOrderLine(MAX_QUANTITY)
     fingerprint = _fingerprint(request_id, lines)
-    keys = _idempotency_keys(request_id, idempotency_key, actor)
+    keys = _idempotency_keys(request_id, idempotency_key)
+    owner_id = actor_id(actor)
     for _attempt in range(3):
         try:
             order = _order_create_once(
@@ -495,14 +499,14 @@ def order_create(
         except IntegrityError:
             # One of our keys is taken: a concurrent duplicate committed first (our INSERT waited
             # for it, so this read sees its record), or an expired record is in the way.
-            replayed = _replay(keys, fingerprint)
+            replayed = _replay(keys, fingerprint, owner_id)
             if replayed is not None:
                 return replayed
-            _drop_expired(keys)
+            _drop_expired(keys, owner_id)
             continue
         except (SparePartsNotFound, InsufficientStock):
             # A repeat replays whatever its body, even one that could not be ordered now.
-            replayed = _replay(keys, fingerprint)
+            replayed = _replay(keys, fingerprint, owner_id)
             if replayed is not None:
                 return replayed
             raise
@@ -513,8 +517,8 @@ def order_create(
     raise OrderInFlight()
 
 
-def _replay(keys: list[tuple[str, str, timedelta]], fingerprint: str) -> OrderCreation | None:
-    order_id = _replayed_order_id(keys, fingerprint)
+def _replay(keys: list[tuple[str, str, timedelta]], fingerprint: str, owner_id: Any) -> OrderCreation | None:
+    order_id = _replayed_order_id(keys, fingerprint, owner_id)
     if order_id is None:
         return None
     order = ServiceOrder.objects.filter(pk=order_id).first()
@@ -575,7 +579,14 @@ def _order_create_once(
         # A concurrent duplicate waits on this INSERT until the first commits, so it never takes stock.
         IdempotencyRecord.objects.bulk_create(
             [
-                IdempotencyRecord(key=key, kind=kind, fingerprint=fingerprint, order=order, created_at=now)
+                IdempotencyRecord(
+                    key=key,
+                    kind=kind,
+                    fingerprint=fingerprint,
+                    order=order,
+                    created_by_id=order.created_by_id,
+                    created_at=now,
+                )
                 for key, kind, _ in keys
             ]
         )

@@ -493,6 +493,50 @@ def test_idempotency_key_is_scoped_to_the_caller(auth_client, part):
     assert a.json()["id"] != b.json()["id"]
 
 
+def test_request_id_is_scoped_to_the_caller(auth_client, part):
+    """B sending A's request_id gets B's own order, not A's; each replays only their own."""
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    alice, bob = UserFactory(role=Role.OPERATOR), UserFactory(role=Role.OPERATOR)
+    a_client, b_client = auth_client(alice), auth_client(bob)
+    a = a_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 1}]}, format="json"
+    )
+    b = b_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 2}]}, format="json"
+    )
+    assert (a.status_code, b.status_code) == (201, 201), b.content
+    assert a.json()["id"] != b.json()["id"]
+    assert b.json()["items"][0]["quantity"] == 2
+    assert ServiceOrder.objects.get(pk=b.json()["id"]).created_by == bob
+    again = b_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 2}]}, format="json"
+    )
+    assert (again.status_code, again.json()["id"]) == (200, b.json()["id"])
+    again = a_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 1}]}, format="json"
+    )
+    assert (again.status_code, again.json()["id"]) == (200, a.json()["id"])
+    part.refresh_from_db()
+    assert part.stock == 10 - 1 - 2
+    assert ServiceOrder.objects.count() == 2
+
+
+def test_same_idempotency_key_and_request_id_from_two_callers_make_two_orders(auth_client, part):
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    body = {"request_id": 61, "items": [{"spare_part_id": part.pk, "quantity": 1}]}
+    clients = [auth_client(UserFactory(role=Role.OPERATOR)) for _ in range(2)]
+    answers = [c.post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="shared") for c in clients]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["id"] != answers[1].json()["id"]
+    replay = clients[1].post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    assert (replay.status_code, replay.json()["id"]) == (200, answers[1].json()["id"])
+    assert ServiceOrder.objects.count() == 2
+
+
 def test_overlong_idempotency_key_is_400(op, part):
     body = {"request_id": 40, "items": [{"spare_part_id": part.pk, "quantity": 1}]}
     assert op.post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="k" * 256).status_code == 400
