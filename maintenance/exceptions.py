@@ -67,6 +67,17 @@ class SparePartInUse(ConflictError):
         )
 
 
+class StaleStock(ConflictError):
+    """The stock moved (an order, a cancel, another editor) after the editor read it."""
+
+    def __init__(self, part: object, read: int, current: int) -> None:
+        super().__init__(
+            f"the stock of {part} changed while you were editing it (you read {read}, it is now "
+            f"{current}). Review the current stock and save again.",
+            current_stock=current,
+        )
+
+
 class NoFieldsToUpdate(DomainError):
     default_detail = "No fields to update provided"
 

@@ -58,6 +58,7 @@ from maintenance.exceptions import (
     SparePartInUse,
     SparePartNotFound,
     SparePartsNotFound,
+    StaleStock,
     UnknownCategory,
 )
 from maintenance.models import (
@@ -221,17 +222,34 @@ def _update_audited(
     actor: Actor,
     entity: str,
     not_found: Callable[[], Exception],
+    expected: Mapping[str, Any] | None = None,
+    stale: Callable[[models.Model], Exception] | None = None,
 ) -> models.Model:
     """Apply `data` to the row re-read under lock and audit old -> new, in one transaction; a
-    change that would break a unique constraint raises IntegrityError for the caller to name."""
+    change that would break a unique constraint raises IntegrityError for the caller to name.
+
+    With `expected` (field -> the value the caller read), a row whose value has moved since is
+    refused with `stale(current)`; the write is then `UPDATE ... WHERE field = <read value>`, so the
+    check holds where the row lock does not (SQLite).
+    """
     model = type(instance)
     with transaction.atomic():
         current = model.objects.select_for_update().filter(pk=instance.pk).first()
         if current is None:
             raise not_found()
+        if expected and any(_value(current, field) != value for field, value in expected.items()):
+            raise stale(current)
         changes = _apply(current, data)
-        if changes:
+        if changes and expected:
+            current.updated_at = timezone.now()
+            values = {field: getattr(current, field) for field in changes}
+            if not model.objects.filter(pk=current.pk, **expected).update(
+                **values, updated_at=current.updated_at
+            ):
+                raise stale(model.objects.get(pk=current.pk))
+        elif changes:
             current.save(update_fields=[*changes, "updated_at"])
+        if changes:
             audit_record(
                 actor=actor, action=AuditAction.UPDATE, entity=entity, entity_id=current.pk, changes=changes
             )
@@ -350,9 +368,13 @@ def sparepart_update(
     sku: str | None = None,
     min_stock: int | None = None,
     category_id: int | None = UNSET,
+    expected_stock: int | None = None,
 ) -> SparePart:
     """Change a part (None / not passed: leave as is). The row is locked and re-read first, so the
-    audit's old values are the ones this change replaced (stock may have moved since the caller read)."""
+    audit's old values are the ones this change replaced (stock may have moved since the caller read).
+
+    `expected_stock` is the stock the editor read (the admin sends it): a stock change over a stock
+    that moved since (an order, a cancel) is refused with StaleStock (409) instead of undoing it."""
     data = {
         k: v
         for k, v in (
@@ -377,6 +399,8 @@ def sparepart_update(
             actor=actor,
             entity=AuditEntity.SPARE_PART,
             not_found=lambda: SparePartNotFound.for_sku(sparepart.sku),
+            expected={"stock": expected_stock} if expected_stock is not None and "stock" in data else None,
+            stale=lambda current: StaleStock(current, expected_stock, current.stock),
         )
     except IntegrityError:
         if "sku" in data and SparePart.objects.filter(sku=data["sku"]).exclude(pk=sparepart.pk).exists():

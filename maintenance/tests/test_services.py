@@ -88,3 +88,18 @@ def test_order_quantity_is_bounded_in_the_service_too(quantity):
     part.refresh_from_db()
     assert part.stock == 10
     assert not ServiceOrder.objects.exists()
+
+
+def test_a_stock_update_from_a_stale_read_is_refused():
+    from maintenance.exceptions import StaleStock
+
+    part = SparePartFactory(stock=320)
+    services.order_create(request_id=1, items=[{"spare_part_id": part.pk, "quantity": 5}], actor=None)
+    with pytest.raises(StaleStock) as caught:
+        services.sparepart_update(sparepart=part, stock=330, expected_stock=320, actor=None)
+    assert caught.value.extra == {"current_stock": 315}
+    part.refresh_from_db()
+    assert part.stock == 315
+    services.sparepart_update(sparepart=part, stock=330, expected_stock=315, actor=None)
+    part.refresh_from_db()
+    assert part.stock == 330
