@@ -809,9 +809,10 @@ def image_sniff(*, head: bytes) -> tuple[str, str] | None:
 def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> ServiceOrderImage:
     """Store an order's image under `orders/<order_id>/<uuid>.<ext>` in the default storage.
 
-    The type is decided by the bytes, not the name or the declared type. The file is stored first and
-    the row written after it: a storage failure is a 502 with no row, and a row that can't be written
-    removes the stored file again.
+    The type is decided by the bytes, not the name or the declared type; the extension follows the
+    type, and on S3 so do the object's Content-Type and Content-Disposition (config.storage). The
+    file is stored first and the row written after it: a storage failure is a 502 with no row, and
+    a row that can't be written removes the stored file again.
     """
     if not ServiceOrder.objects.filter(pk=order_id).exists():
         raise ServiceOrderNotFound.for_id(order_id)
@@ -827,8 +828,11 @@ def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> S
         raise InvalidImageType()
     content_type, extension = kind
     name = f"orders/{order_id}/{uuid.uuid4().hex}.{extension}"
+    # Only the bytes go to the storage: the client's declared type (`text/html`) and name never
+    # reach it; the key's extension, from the sniffed type, is what types the stored object.
+    content = File(upload.file, name=name)
     try:
-        stored = default_storage.save(name, upload)
+        stored = default_storage.save(name, content)
     except Exception as exc:
         # The storage is a dependency (S3, a disk): whatever it raises is its failure, not ours.
         logger.warning("image upload for order %s failed: %r", order_id, exc)
