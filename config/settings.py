@@ -176,7 +176,8 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = env.bool("AWS_QUERYSTRING_AUTH", default=True)
     AWS_S3_FILE_OVERWRITE = False
-    _default_storage = "storages.backends.s3.S3Storage"
+    # django-storages' S3 with objects typed by their key's extension (see config/storage.py).
+    _default_storage = "config.storage.S3Storage"
 else:
     _default_storage = "django.core.files.storage.FileSystemStorage"
 STORAGES = {

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -112,6 +114,41 @@ class StockLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SparePartAdminForm(forms.ModelForm):
+    """The stock input carries the stock it was read at (a hidden initial value, posted back), so a
+    save over a stock that moved meanwhile (an order, a cancel, another editor) is refused instead
+    of writing the old number back, and a row the editor did not touch is not saved at all."""
+
+    class Meta:
+        model = SparePart
+        fields = ["name", "sku", "category", "price", "stock", "min_stock"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "stock" in self.fields:
+            # Django then also decides "changed" against this read value, not the row as it is now.
+            self.fields["stock"].show_hidden_initial = True
+
+    def stock_read_at(self) -> int | None:
+        """The stock this form showed when it was opened (None: not posted or not a number)."""
+        field, bound = self.fields["stock"], self["stock"]
+        raw = field.hidden_widget().value_from_datadict(self.data, self.files, bound.html_initial_name)
+        try:
+            return field.to_python(raw)
+        except ValidationError:
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is not None and "stock" in self.fields and "stock" in self.changed_data:
+            read = self.stock_read_at()
+            if read is None:
+                self.add_error("stock", "Reload the page: the stock it was read at is missing.")
+            else:
+                cleaned["expected_stock"] = read
+        return cleaned
+
+
 @admin.register(SparePart)
 class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
     services = services
@@ -119,7 +156,9 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
     audit_entity = AuditEntity.SPARE_PART
     list_display = ["sku", "name", "category", "price", "stock", "min_stock", "stock_level"]
     list_display_links = ["sku"]
-    # Inline stock edit; each changed row is saved through services.sparepart_update (locked, audited).
+    form = SparePartAdminForm
+    # Inline stock edit; each changed row is saved through services.sparepart_update (locked,
+    # audited, refused when the stock moved since the list was opened).
     list_editable = ["stock"]
     list_filter = [StockLevelFilter, "category"]
     list_select_related = ["category"]
@@ -148,6 +187,16 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
         ("stock", lambda p: p.stock),
         ("min_stock", lambda p: p.min_stock),
     ]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        # ModelAdmin builds the list's form from a plain ModelForm, not `form`.
+        return super().get_changelist_form(request, form=SparePartAdminForm, **kwargs)
+
+    def service_data(self, form: SparePartAdminForm, change: bool) -> dict[str, Any]:
+        data = super().service_data(form, change)
+        if change and "stock" in data:
+            data["expected_stock"] = form.cleaned_data["expected_stock"]
+        return data
 
     @admin.display(description="level", ordering="stock")
     def stock_level(self, obj: SparePart) -> str:

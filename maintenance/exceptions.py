@@ -67,6 +67,17 @@ class SparePartInUse(ConflictError):
         )
 
 
+class StaleStock(ConflictError):
+    """The stock moved (an order, a cancel, another editor) after the editor read it."""
+
+    def __init__(self, part: object, read: int, current: int) -> None:
+        super().__init__(
+            f"the stock of {part} changed while you were editing it (you read {read}, it is now "
+            f"{current}). Review the current stock and save again.",
+            current_stock=current,
+        )
+
+
 class NoFieldsToUpdate(DomainError):
     default_detail = "No fields to update provided"
 
@@ -81,6 +92,18 @@ class InsufficientStock(DomainError):
         super().__init__(
             f"Insufficient stock for '{name}' (SKU: {sku}). Available: {available}, Requested: {requested}"
         )
+
+
+class InvalidOrderLine(DomainError):
+    """A line the columns cannot hold (the API's serializer refuses these before the service)."""
+
+    def __init__(self, max_quantity: int) -> None:
+        super().__init__(f"Quantity must be a whole number from 1 to {max_quantity}")
+
+
+class OrderTotalTooLarge(DomainError):
+    def __init__(self, total: object, limit: object) -> None:
+        super().__init__(f"Order total {total} is larger than an order can hold (at most {limit})")
 
 
 class ServiceOrderNotFound(NotFoundError):

@@ -183,10 +183,20 @@ class ServiceOrderImage(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """Claims a key for one order. The unique constraint on `key`, inserted in the order's own
-    transaction, is what makes concurrent duplicates create exactly one order."""
+    """Claims a caller's key for one order. The unique constraint on (creator, key), inserted in the
+    order's own transaction, is what makes concurrent duplicates create exactly one order; two
+    callers with the same key never see each other's orders."""
 
-    key = models.CharField(max_length=300)
+    key = models.CharField(max_length=300, help_text="`request:<request_id>` or `header:<Idempotency-Key>`.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # A deleted caller can replay nothing: their records go with them.
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The caller whose key this is; empty for management commands and demo data.",
+    )
     kind = models.CharField(max_length=16, choices=IdempotencyKind.choices)
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the request body (Idempotency-Key reuse check)."
@@ -199,8 +209,16 @@ class IdempotencyRecord(models.Model):
         indexes = [models.Index(fields=["created_at"], name="maint_idem_created_idx")]
         constraints = [
             models.UniqueConstraint(
+                fields=["created_by", "key"],
+                condition=Q(created_by__isnull=False),
+                name="maintenance_idempotency_caller_key_unique",
+                violation_error_message="This idempotency key is already in use.",
+            ),
+            # NULLs are distinct in a unique index: calls without a user get their own one.
+            models.UniqueConstraint(
                 fields=["key"],
-                name="maintenance_idempotency_key_unique",
+                condition=Q(created_by__isnull=True),
+                name="maintenance_idempotency_system_key_unique",
                 violation_error_message="This idempotency key is already in use.",
             ),
             models.CheckConstraint(

@@ -4,9 +4,10 @@ Concurrency is decided by the database, never by a read-modify-write in Python:
 - an order takes stock with one conditional `UPDATE ... SET stock = stock - q WHERE id = ... AND
   stock >= q` per part, parts locked in id order (two orders can't deadlock), behind
   `CheckConstraint(stock >= 0)`;
-- an order is created once per idempotency key because its `IdempotencyRecord` row is inserted in the
-  order's own transaction and the unique constraint on the key refuses a second one (a concurrent
-  duplicate waits on that insert until the first commits, then replays its order);
+- an order is created once per caller's idempotency key because its `IdempotencyRecord` row is
+  inserted in the order's own transaction and the unique constraint on (creator, key) refuses a
+  second one (a concurrent duplicate waits on that insert until the first commits, then replays
+  its order);
 - a status change is a conditional `UPDATE ... WHERE status = <the status it was read in>`, so of two
   cancels exactly one matches and the stock goes back once.
 Audit rows are written in the same transaction as the change they describe.
@@ -22,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from django.conf import settings
@@ -46,15 +47,18 @@ from maintenance.exceptions import (
     ImageUploadFailed,
     InsufficientStock,
     InvalidImageType,
+    InvalidOrderLine,
     InvalidOrderStatus,
     InvalidSku,
     InvalidTransition,
     OrderInFlight,
     OrderNotDeletable,
+    OrderTotalTooLarge,
     ServiceOrderNotFound,
     SparePartInUse,
     SparePartNotFound,
     SparePartsNotFound,
+    StaleStock,
     UnknownCategory,
 )
 from maintenance.models import (
@@ -74,6 +78,16 @@ CATEGORY_FIELDS = ("name", "description")
 PART_FIELDS = ("name", "sku", "price", "stock", "min_stock", "category_id")
 ORDER_FIELDS = ("request_id", "status", "total")
 IMAGE_FIELDS = ("order_id", "file", "file_name", "content_type", "size")
+MAX_QUANTITY = 2**31 - 1  # ServiceOrderItem.quantity is an integer column
+
+
+def _column_max(model: type[models.Model], field: str) -> Decimal:
+    """The largest value a DecimalField column holds (99...9.99)."""
+    column = model._meta.get_field(field)
+    return Decimal(10) ** (column.max_digits - column.decimal_places) - Decimal(10) ** -column.decimal_places
+
+
+MAX_ORDER_TOTAL = _column_max(ServiceOrder, "total")
 
 
 class _Unset:
@@ -208,17 +222,34 @@ def _update_audited(
     actor: Actor,
     entity: str,
     not_found: Callable[[], Exception],
+    expected: Mapping[str, Any] | None = None,
+    stale: Callable[[models.Model], Exception] | None = None,
 ) -> models.Model:
     """Apply `data` to the row re-read under lock and audit old -> new, in one transaction; a
-    change that would break a unique constraint raises IntegrityError for the caller to name."""
+    change that would break a unique constraint raises IntegrityError for the caller to name.
+
+    With `expected` (field -> the value the caller read), a row whose value has moved since is
+    refused with `stale(current)`; the write is then `UPDATE ... WHERE field = <read value>`, so the
+    check holds where the row lock does not (SQLite).
+    """
     model = type(instance)
     with transaction.atomic():
         current = model.objects.select_for_update().filter(pk=instance.pk).first()
         if current is None:
             raise not_found()
+        if expected and any(_value(current, field) != value for field, value in expected.items()):
+            raise stale(current)
         changes = _apply(current, data)
-        if changes:
+        if changes and expected:
+            current.updated_at = timezone.now()
+            values = {field: getattr(current, field) for field in changes}
+            if not model.objects.filter(pk=current.pk, **expected).update(
+                **values, updated_at=current.updated_at
+            ):
+                raise stale(model.objects.get(pk=current.pk))
+        elif changes:
             current.save(update_fields=[*changes, "updated_at"])
+        if changes:
             audit_record(
                 actor=actor, action=AuditAction.UPDATE, entity=entity, entity_id=current.pk, changes=changes
             )
@@ -337,9 +368,13 @@ def sparepart_update(
     sku: str | None = None,
     min_stock: int | None = None,
     category_id: int | None = UNSET,
+    expected_stock: int | None = None,
 ) -> SparePart:
     """Change a part (None / not passed: leave as is). The row is locked and re-read first, so the
-    audit's old values are the ones this change replaced (stock may have moved since the caller read)."""
+    audit's old values are the ones this change replaced (stock may have moved since the caller read).
+
+    `expected_stock` is the stock the editor read (the admin sends it): a stock change over a stock
+    that moved since (an order, a cancel) is refused with StaleStock (409) instead of undoing it."""
     data = {
         k: v
         for k, v in (
@@ -364,6 +399,8 @@ def sparepart_update(
             actor=actor,
             entity=AuditEntity.SPARE_PART,
             not_found=lambda: SparePartNotFound.for_sku(sparepart.sku),
+            expected={"stock": expected_stock} if expected_stock is not None and "stock" in data else None,
+            stale=lambda current: StaleStock(current, expected_stock, current.stock),
         )
     except IntegrityError:
         if "sku" in data and SparePart.objects.filter(sku=data["sku"]).exclude(pk=sparepart.pk).exists():
@@ -398,10 +435,8 @@ def _fingerprint(request_id: int, lines: Sequence[tuple[int, int]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _idempotency_keys(
-    request_id: int, idempotency_key: str | None, actor: Actor
-) -> list[tuple[str, str, timedelta]]:
-    """(key, kind, window) of every record this order claims."""
+def _idempotency_keys(request_id: int, idempotency_key: str | None) -> list[tuple[str, str, timedelta]]:
+    """(key, kind, window) of every record this order claims (each scoped to its caller)."""
     keys = [
         (
             f"request:{request_id}",
@@ -410,10 +445,9 @@ def _idempotency_keys(
         )
     ]
     if idempotency_key:
-        # Scoped to the caller: two clients may pick the same key without seeing each other's orders.
         keys.append(
             (
-                f"header:{actor_id(actor) or '-'}:{idempotency_key}",
+                f"header:{idempotency_key}",
                 IdempotencyKind.HEADER,
                 timedelta(seconds=settings.ORDER_IDEMPOTENCY_KEY_WINDOW),
             )
@@ -421,13 +455,15 @@ def _idempotency_keys(
     return keys
 
 
-def _replayed_order_id(keys: list[tuple[str, str, timedelta]], fingerprint: str) -> int | None:
-    """The order a fresh record of one of `keys` names; a header key reused with another body is a 422."""
+def _replayed_order_id(keys: list[tuple[str, str, timedelta]], fingerprint: str, owner_id: Any) -> int | None:
+    """The order a fresh record of one of the caller's `keys` names; a header key reused with another
+    body is a 422."""
     now = timezone.now()
     windows = {key: window for key, _, window in keys}
     fresh = {
         record.kind: record
-        for record in IdempotencyRecord.objects.filter(key__in=windows).only(
+        # created_by_id=None is `IS NULL`: calls without a user share one scope.
+        for record in IdempotencyRecord.objects.filter(created_by_id=owner_id, key__in=windows).only(
             "key", "kind", "fingerprint", "order_id", "created_at"
         )
         if record.created_at >= now - windows[record.key]
@@ -441,15 +477,17 @@ def _replayed_order_id(keys: list[tuple[str, str, timedelta]], fingerprint: str)
     return request.order_id if request is not None else None
 
 
-def _drop_expired(keys: list[tuple[str, str, timedelta]]) -> int:
-    """Delete records of `keys` whose window is over, so the key can name a new order.
+def _drop_expired(keys: list[tuple[str, str, timedelta]], owner_id: Any) -> int:
+    """Delete the caller's records of `keys` whose window is over, so the key can name a new order.
 
     Conditional on the age, so a record a concurrent request has just (re)created stays.
     """
     now = timezone.now()
     dropped = 0
     for key, _, window in keys:
-        dropped += IdempotencyRecord.objects.filter(key=key, created_at__lt=now - window).delete()[0]
+        dropped += IdempotencyRecord.objects.filter(
+            created_by_id=owner_id, key=key, created_at__lt=now - window
+        ).delete()[0]
     return dropped
 
 
@@ -460,8 +498,9 @@ def order_create(
     actor: Actor,
     idempotency_key: str | None = None,
 ) -> OrderCreation:
-    """Create an order and take its parts out of stock, exactly once per `request_id` (within
-    ORDER_IDEMPOTENCY_WINDOW) and per caller's `idempotency_key`.
+    """Create an order and take its parts out of stock, exactly once per caller's `request_id`
+    (within ORDER_IDEMPOTENCY_WINDOW) and per caller's `idempotency_key`: another caller's same key
+    is another order.
 
     A repeat within the window returns the original order whatever its body (`created=False`); a
     header key repeated with another body is a 422. Unknown parts (404) and short stock (400) store
@@ -471,8 +510,11 @@ def order_create(
     violation means a repeat), and only a refused order looks one up, to replay instead.
     """
     lines = [(int(item["spare_part_id"]), int(item["quantity"])) for item in items]
+    if any(not 0 < quantity <= MAX_QUANTITY for _, quantity in lines):
+        raise InvalidOrderLine(MAX_QUANTITY)
     fingerprint = _fingerprint(request_id, lines)
-    keys = _idempotency_keys(request_id, idempotency_key, actor)
+    keys = _idempotency_keys(request_id, idempotency_key)
+    owner_id = actor_id(actor)
     for _attempt in range(3):
         try:
             order = _order_create_once(
@@ -481,14 +523,14 @@ def order_create(
         except IntegrityError:
             # One of our keys is taken: a concurrent duplicate committed first (our INSERT waited
             # for it, so this read sees its record), or an expired record is in the way.
-            replayed = _replay(keys, fingerprint)
+            replayed = _replay(keys, fingerprint, owner_id)
             if replayed is not None:
                 return replayed
-            _drop_expired(keys)
+            _drop_expired(keys, owner_id)
             continue
         except (SparePartsNotFound, InsufficientStock):
             # A repeat replays whatever its body, even one that could not be ordered now.
-            replayed = _replay(keys, fingerprint)
+            replayed = _replay(keys, fingerprint, owner_id)
             if replayed is not None:
                 return replayed
             raise
@@ -499,8 +541,8 @@ def order_create(
     raise OrderInFlight()
 
 
-def _replay(keys: list[tuple[str, str, timedelta]], fingerprint: str) -> OrderCreation | None:
-    order_id = _replayed_order_id(keys, fingerprint)
+def _replay(keys: list[tuple[str, str, timedelta]], fingerprint: str, owner_id: Any) -> OrderCreation | None:
+    order_id = _replayed_order_id(keys, fingerprint, owner_id)
     if order_id is None:
         return None
     order = ServiceOrder.objects.filter(pk=order_id).first()
@@ -551,7 +593,7 @@ def _order_create_once(
             raise InsufficientStock(
                 name=part.name, sku=part.sku, available=part.stock, requested=wanted[part_id]
             )
-    total = sum((parts[pid].price * quantity for pid, quantity in lines), Decimal("0")).quantize(CENT)
+    total = _order_total((parts[pid].price, quantity) for pid, quantity in lines)
     with transaction.atomic():
         now = timezone.now()
         order = ServiceOrder.objects.create(
@@ -561,7 +603,14 @@ def _order_create_once(
         # A concurrent duplicate waits on this INSERT until the first commits, so it never takes stock.
         IdempotencyRecord.objects.bulk_create(
             [
-                IdempotencyRecord(key=key, kind=kind, fingerprint=fingerprint, order=order, created_at=now)
+                IdempotencyRecord(
+                    key=key,
+                    kind=kind,
+                    fingerprint=fingerprint,
+                    order=order,
+                    created_by_id=order.created_by_id,
+                    created_at=now,
+                )
                 for key, kind, _ in keys
             ]
         )
@@ -607,6 +656,17 @@ def _order_create_once(
     # The answer is built from what this call wrote: no re-read needed.
     order.lines = order_items
     return order
+
+
+def _order_total(lines: Iterable[tuple[Decimal, int]]) -> Decimal:
+    """The exact total (enough precision for any number of column-sized lines); one the `total`
+    column cannot hold is refused here, before anything is written (the database would 500)."""
+    with localcontext() as context:
+        context.prec = 60
+        total = sum((price * quantity for price, quantity in lines), Decimal("0")).quantize(CENT)
+    if total > MAX_ORDER_TOTAL:
+        raise OrderTotalTooLarge(total, MAX_ORDER_TOTAL)
+    return total
 
 
 def _raise_short(part_id: int, quantity: int) -> None:
@@ -749,9 +809,10 @@ def image_sniff(*, head: bytes) -> tuple[str, str] | None:
 def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> ServiceOrderImage:
     """Store an order's image under `orders/<order_id>/<uuid>.<ext>` in the default storage.
 
-    The type is decided by the bytes, not the name or the declared type. The file is stored first and
-    the row written after it: a storage failure is a 502 with no row, and a row that can't be written
-    removes the stored file again.
+    The type is decided by the bytes, not the name or the declared type; the extension follows the
+    type, and on S3 so do the object's Content-Type and Content-Disposition (config.storage). The
+    file is stored first and the row written after it: a storage failure is a 502 with no row, and
+    a row that can't be written removes the stored file again.
     """
     if not ServiceOrder.objects.filter(pk=order_id).exists():
         raise ServiceOrderNotFound.for_id(order_id)
@@ -767,8 +828,11 @@ def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> S
         raise InvalidImageType()
     content_type, extension = kind
     name = f"orders/{order_id}/{uuid.uuid4().hex}.{extension}"
+    # Only the bytes go to the storage: the client's declared type (`text/html`) and name never
+    # reach it; the key's extension, from the sniffed type, is what types the stored object.
+    content = File(upload.file, name=name)
     try:
-        stored = default_storage.save(name, upload)
+        stored = default_storage.save(name, content)
     except Exception as exc:
         # The storage is a dependency (S3, a disk): whatever it raises is its failure, not ours.
         logger.warning("image upload for order %s failed: %r", order_id, exc)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.filters import BoundedSearchFilter
 from config.api.pagination import SkipLimitPagination
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
@@ -63,6 +66,22 @@ class PartsPagination(SkipLimitPagination):
     default_limit = 10
     max_limit = 1000
 
+    def page_params(self, request: Request) -> tuple[int, int]:
+        """`(skip, limit)` as numbers (a bad value is the usual 400)."""
+        return (
+            self._int_param(request, "skip", 0, 0, self.max_skip),
+            self._int_param(request, "limit", self.default_limit, 1, self.max_limit),
+        )
+
+    def headers_for(self, request: Request, count: int) -> dict[str, str]:
+        """X-Total-Count and Link of this request's page of a list of `count` rows: a cached page is
+        shared by requests with other URLs, so its links are made for each request."""
+        self.request = request
+        self.skip, self.limit = self.page_params(request)
+        self.count = count
+        response = self.get_paginated_response([])
+        return {name: response[name] for name in ("X-Total-Count", "Link") if response.has_header(name)}
+
 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: CategorySerializer, 404: NOT_FOUND}),
@@ -95,7 +114,7 @@ class CategoryViewSet(ServiceModelViewSet):
         "partial_update": [Perm.CHANGE_CATEGORY],
         "destroy": [Perm.DELETE_CATEGORY],
     }
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [BoundedSearchFilter]
     search_fields = ["name"]
     not_found_error = CategoryNotFound
 
@@ -127,7 +146,7 @@ class SparePartViewSet(ServiceModelViewSet):
         "destroy": [Perm.DELETE_SPARE_PART],
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = SparePartFilter
     search_fields = ["name", "sku"]
     not_found_error = SparePartNotFound
@@ -137,21 +156,44 @@ class SparePartViewSet(ServiceModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         """The hottest read: with a shared cache, JSON pages are kept rendered, keyed by the parts
-        list's version (bumped on commit of any change to a part, its stock or a category)."""
+        list's version (bumped on commit of any change to a part, its stock or a category) and by
+        what decides the page, never by the raw query string (one entry per junk parameter)."""
         if not services.parts_cache_enabled() or request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
-        url = request.build_absolute_uri()
-        key = f"maintenance:parts:{services.parts_cache_version()}:{hashlib.sha256(url.encode()).hexdigest()}"
+        page = json.dumps(self.page_identity(request), sort_keys=True, separators=(",", ":"))
+        key = (
+            f"maintenance:parts:{services.parts_cache_version()}:{hashlib.sha256(page.encode()).hexdigest()}"
+        )
         cached = cache.get(key)
         if cached is None:
             response = super().list(request, *args, **kwargs)
-            headers = {
-                name: response[name] for name in ("X-Total-Count", "Link") if response.has_header(name)
-            }
-            cached = (request.accepted_renderer.render(response.data, "application/json"), headers)
+            cached = (
+                request.accepted_renderer.render(response.data, "application/json"),
+                self.paginator.count,
+            )
             cache.set(key, cached, timeout=PARTS_CACHE_SECONDS)
-        body, headers = cached
+        body, count = cached
+        headers = self.paginator.headers_for(request, count)
         return HttpResponse(body, content_type="application/json", headers=headers)
+
+    def page_identity(self, request: Request) -> dict[str, Any]:
+        """What decides a page, validated and normalised: skip and limit, the filters' values and the
+        distinct search terms (their order does not matter). Anything else in the URL is left out."""
+        skip, limit = self.paginator.page_params(request)
+        identity: dict[str, Any] = {"skip": skip, "limit": limit}
+        if request.query_params.keys() & SparePartFilter.base_filters.keys():
+            filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+            if not filterset.is_valid():
+                raise translate_validation(filterset.errors)
+            identity.update(
+                (name, value)
+                for name, value in filterset.form.cleaned_data.items()
+                if value not in (None, "")
+            )
+        terms = BoundedSearchFilter().get_search_terms(request)
+        if terms:
+            identity["search"] = sorted(terms)
+        return identity
 
     def filter_queryset(self, queryset):
         # Building a FilterSet costs about as much as the page query: skip it when nothing filters.

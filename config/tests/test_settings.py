@@ -94,7 +94,7 @@ def test_env_switches_backends_on():
     assert info["engine"] == "config.db.postgresql"
     assert info["conn_max_age"] == 600
     assert info["cache"] == "django_redis.cache.RedisCache"
-    assert info["storage_backend"] == "storages.backends.s3.S3Storage"
+    assert info["storage_backend"] == "config.storage.S3Storage"
     assert info["throttle_login"] == "99/hour"
     assert info["otp"][0] is False
     assert info["jwt_minutes"] == 5

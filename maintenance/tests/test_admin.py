@@ -46,24 +46,122 @@ def test_parts_low_stock_filter(admin_client):
     assert "4 short" in response.text
 
 
+def list_save(*rows: tuple[SparePart, object, object]) -> dict[str, str]:
+    """The changelist's POST: for each row (part, stock read when the list was opened, stock typed)."""
+    data = {
+        "form-TOTAL_FORMS": str(len(rows)),
+        "form-INITIAL_FORMS": str(len(rows)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    for i, (part, read, typed) in enumerate(rows):
+        data[f"form-{i}-id"] = str(part.pk)
+        data[f"form-{i}-stock"] = str(typed)
+        if read is not None:
+            data[f"initial-form-{i}-stock"] = str(read)
+    return data
+
+
+def take(part: SparePart, quantity: int) -> None:
+    services.order_create(
+        request_id=part.pk, items=[{"spare_part_id": part.pk, "quantity": quantity}], actor=None
+    )
+
+
 def test_inline_stock_edit_goes_through_the_service(admin_client, admin_user):
     part = SparePartFactory(stock=3)
     url = reverse("admin:maintenance_sparepart_changelist")
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "form-0-id": str(part.pk),
-        "form-0-stock": "12",
-        "_save": "Save",
-    }
+    # The list renders the stock it was read at beside the input, and posts it back.
+    assert 'name="initial-form-0-stock" value="3"' in admin_client.get(url).text
+    data = list_save((part, 3, 12))
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content
     part.refresh_from_db()
     assert part.stock == 12
     row = AuditLog.objects.get(entity="spare_part", entity_id=str(part.pk), action="update")
     assert (row.actor, row.changes) == (admin_user, {"stock": [3, 12]})
+
+
+def test_a_stale_list_save_is_refused_and_the_orders_stock_stays(admin_client):
+    """List opened at 320, an order takes 5 (315), the editor saves 330 from the old list: refused
+    with a message, and the stock stays what the order left."""
+    part = SparePartFactory(name="Hex bolt", sku="BLT-STL-M8-50", stock=320)
+    other = SparePartFactory(stock=10)
+    take(part, 5)
+    url = reverse("admin:maintenance_sparepart_changelist")
+    response = admin_client.post(url, list_save((part, 320, 330), (other, 10, 12)))
+    assert response.status_code == 302
+    [message] = messages_of(response)
+    assert message == (
+        "Not saved: the stock of Hex bolt (BLT-STL-M8-50) changed while you were editing it "
+        "(you read 320, it is now 315). Review the current stock and save again."
+    )
+    part.refresh_from_db()
+    other.refresh_from_db()
+    # One transaction for the whole list: the other row is not half-saved either.
+    assert (part.stock, other.stock) == (315, 10)
+    assert not AuditLog.objects.filter(entity="spare_part", actor__isnull=False).exists()
+
+
+def test_an_untouched_row_of_a_stale_list_is_not_written_back(admin_client):
+    """The list is saved for another row: the row the editor did not touch keeps the order's stock."""
+    part = SparePartFactory(stock=320)
+    other = SparePartFactory(stock=10)
+    take(part, 5)
+    url = reverse("admin:maintenance_sparepart_changelist")
+    response = admin_client.post(url, list_save((part, 320, 320), (other, 10, 12)))
+    assert response.status_code == 302
+    part.refresh_from_db()
+    other.refresh_from_db()
+    assert (part.stock, other.stock) == (315, 12)
+
+
+def test_a_list_save_without_the_read_stock_is_refused(admin_client):
+    part = SparePartFactory(stock=3)
+    response = admin_client.post(
+        reverse("admin:maintenance_sparepart_changelist"), list_save((part, None, 12))
+    )
+    assert response.status_code == 200
+    assert "Reload the page" in response.text
+    part.refresh_from_db()
+    assert part.stock == 3
+
+
+def change_form_data(part: SparePart, **changes) -> dict[str, str]:
+    data = {
+        "name": part.name,
+        "sku": part.sku,
+        "category": "",
+        "price": str(part.price),
+        "stock": str(part.stock),
+        "initial-stock": str(part.stock),
+        "min_stock": str(part.min_stock),
+    }
+    data.update({k: str(v) for k, v in changes.items()})
+    return data
+
+
+def test_the_change_form_refuses_a_stale_stock_and_keeps_other_edits_safe(admin_client):
+    part = SparePartFactory(name="Hex bolt", sku="BLT-STL-M8-50", stock=320, price="1.00")
+    url = reverse("admin:maintenance_sparepart_change", args=[part.pk])
+    assert 'name="initial-stock" value="320"' in admin_client.get(url).text
+    opened = change_form_data(part)
+    take(part, 5)
+    response = admin_client.post(url, {**opened, "stock": "330"})
+    assert response.status_code == 302
+    assert any("you read 320, it is now 315" in m for m in messages_of(response))
+    part.refresh_from_db()
+    assert part.stock == 315
+    # Saving the form opened before the order for the price only leaves the stock alone.
+    response = admin_client.post(url, {**opened, "price": "2.00"})
+    assert response.status_code == 302
+    part.refresh_from_db()
+    assert (str(part.price), part.stock) == ("2.00", 315)
+    # From a fresh form the stock is set.
+    response = admin_client.post(url, {**change_form_data(part), "stock": "400"})
+    part.refresh_from_db()
+    assert part.stock == 400
 
 
 def test_part_add_form_uses_the_service_rules(admin_client):

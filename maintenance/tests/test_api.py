@@ -363,6 +363,53 @@ def test_order_input_is_checked(op, body):
     assert not ServiceOrder.objects.exists()
 
 
+MAX_INT = 2**31 - 1
+
+
+def test_an_order_whose_total_does_not_fit_the_column_is_400_and_changes_nothing(op):
+    """9,999,999,999.99 x 2,147,483,647 is past the `total` column (20 digits, 2 decimals): that was a
+    500 from the database; the service computes the total in Decimal first."""
+    dear = SparePartFactory(price="9999999999.99", stock=MAX_INT)
+    body = {"request_id": 50, "items": [{"spare_part_id": dear.pk, "quantity": MAX_INT}]}
+    response = op.post(orders_url(), body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "detail": "Order total 21474836469978525163.53 is larger than an order can hold "
+        "(at most 999999999999999999.99)"
+    }
+    # Lines that fit one by one but not together.
+    half = {"spare_part_id": dear.pk, "quantity": 60_000_000}
+    response = op.post(orders_url(), {"request_id": 51, "items": [half, half]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Order total 1199999999998800000.00 is larger")
+    dear.refresh_from_db()
+    assert dear.stock == MAX_INT
+    assert not ServiceOrder.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+    # The largest total that fits is taken.
+    body = {"request_id": 52, "items": [{"spare_part_id": dear.pk, "quantity": 100_000_000}]}
+    response = op.post(orders_url(), body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["total"] == "999999999999000000.00"
+
+
+@pytest.mark.parametrize("quantity", [MAX_INT + 1, 2**63])
+def test_order_quantity_is_bounded_by_the_column(op, part, quantity):
+    body = {"request_id": 53, "items": [{"spare_part_id": part.pk, "quantity": quantity}]}
+    response = op.post(orders_url(), body, format="json")
+    assert response.status_code == 400
+    assert "items" in response.json()
+
+
+@pytest.mark.parametrize("price", ["10000000000.00", "1.001", "-1"])
+def test_part_price_is_bounded_by_the_column(sup, part, price):
+    assert (
+        sup.post(items_url(), {"name": "B", "sku": "A-B-C-D", "price": price}, format="json").status_code
+        == 400
+    )
+    assert sup.patch(item_url(part.sku), {"price": price}, format="json").status_code == 400
+
+
 def test_get_order_and_unknown_order(op, order):
     assert op.get(order_url(order.pk)).json()["id"] == order.pk
     response = op.get(order_url(order.pk + 100))
@@ -444,6 +491,50 @@ def test_idempotency_key_is_scoped_to_the_caller(auth_client, part):
     )
     assert (a.status_code, b.status_code) == (201, 201)
     assert a.json()["id"] != b.json()["id"]
+
+
+def test_request_id_is_scoped_to_the_caller(auth_client, part):
+    """B sending A's request_id gets B's own order, not A's; each replays only their own."""
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    alice, bob = UserFactory(role=Role.OPERATOR), UserFactory(role=Role.OPERATOR)
+    a_client, b_client = auth_client(alice), auth_client(bob)
+    a = a_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 1}]}, format="json"
+    )
+    b = b_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 2}]}, format="json"
+    )
+    assert (a.status_code, b.status_code) == (201, 201), b.content
+    assert a.json()["id"] != b.json()["id"]
+    assert b.json()["items"][0]["quantity"] == 2
+    assert ServiceOrder.objects.get(pk=b.json()["id"]).created_by == bob
+    again = b_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 2}]}, format="json"
+    )
+    assert (again.status_code, again.json()["id"]) == (200, b.json()["id"])
+    again = a_client.post(
+        orders_url(), {"request_id": 60, "items": [{"spare_part_id": part.pk, "quantity": 1}]}, format="json"
+    )
+    assert (again.status_code, again.json()["id"]) == (200, a.json()["id"])
+    part.refresh_from_db()
+    assert part.stock == 10 - 1 - 2
+    assert ServiceOrder.objects.count() == 2
+
+
+def test_same_idempotency_key_and_request_id_from_two_callers_make_two_orders(auth_client, part):
+    from config.roles import Role
+    from staff.tests.factories import UserFactory
+
+    body = {"request_id": 61, "items": [{"spare_part_id": part.pk, "quantity": 1}]}
+    clients = [auth_client(UserFactory(role=Role.OPERATOR)) for _ in range(2)]
+    answers = [c.post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="shared") for c in clients]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["id"] != answers[1].json()["id"]
+    replay = clients[1].post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    assert (replay.status_code, replay.json()["id"]) == (200, answers[1].json()["id"])
+    assert ServiceOrder.objects.count() == 2
 
 
 def test_overlong_idempotency_key_is_400(op, part):

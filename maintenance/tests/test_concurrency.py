@@ -65,6 +65,31 @@ def test_ten_duplicate_idempotency_keys_create_one_order():
     assert ServiceOrder.objects.count() == 1
 
 
+def test_one_key_from_two_callers_racing_makes_one_order_each():
+    """Request ids and Idempotency-Keys are scoped to the caller: each caller's duplicates still
+    collapse into one order (the unique constraint on (created_by, key) decides)."""
+    users = [UserFactory(is_superuser=True), UserFactory(is_superuser=True)]
+    part = SparePartFactory(stock=100)
+    body = {"request_id": 4242, "items": [{"spare_part_id": part.pk, "quantity": 1}]}
+
+    def post(index: int):
+        user = users[index % 2]
+        response = client_for(user).post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        return user.pk, response.status_code, response.json().get("id")
+
+    results = run_threads(10, post)
+
+    orders = {order.created_by_id: order.pk for order in ServiceOrder.objects.all()}
+    assert sorted(orders) == sorted(u.pk for u in users), results
+    for user_id, code, order_id in results:
+        assert code in (200, 201, 409), results
+        if code in (200, 201):
+            assert order_id == orders[user_id]
+    assert Counter(code for _, code, _ in results)[201] == 2
+    part.refresh_from_db()
+    assert part.stock == 98
+
+
 def test_orders_that_together_exceed_stock_never_take_it_below_zero():
     user = UserFactory(is_superuser=True)
     bolts = SparePartFactory(stock=10)

@@ -47,11 +47,22 @@ def s3_storage(settings, moto_server):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            # The class config/settings.py configures when AWS_STORAGE_BUCKET_NAME is set.
+            "BACKEND": "config.storage.S3Storage",
             "OPTIONS": {"bucket_name": bucket, "endpoint_url": moto_server, **CREDENTIALS},
         },
     }
     return bucket
+
+
+def s3_client(endpoint: str):
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
 
 
 # --- file system ------------------------------------------------------------------------------------
@@ -81,6 +92,16 @@ def test_type_is_decided_by_the_bytes_not_the_name(op, order, fs_storage):
     )
     assert response.status_code == 201
     assert ServiceOrderImage.objects.get().content_type == "image/png"
+
+
+def test_an_upload_spooled_to_a_temporary_file_is_stored_whole(op, order, fs_storage, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 16
+    data = JPEG + b"\x01" * 5000
+    response = op.post(image_url(order.pk), {"file": upload(data, "x.html", "text/html")}, format="multipart")
+    assert response.status_code == 201, response.content
+    image = ServiceOrderImage.objects.get()
+    assert image.file.name.endswith(".jpg") and image.size == len(data)
+    assert (fs_storage / image.file.name).read_bytes() == data
 
 
 def test_no_file_is_400(op, order, fs_storage):
@@ -156,6 +177,53 @@ def test_upload_to_s3_stores_the_object_and_presigns_on_read(op, order, s3_stora
     assert "Signature=" in url or "X-Amz-Signature=" in url
     fetched = requests.get(url, timeout=10)
     assert (fetched.status_code, fetched.content) == (200, JPEG)
+
+
+@pytest.mark.s3
+@pytest.mark.parametrize(
+    ("data", "name", "declared", "ext", "content_type"),
+    [
+        (JPEG, "x.html", "text/html", "jpg", "image/jpeg"),
+        (PNG, "<script>.svg", "image/svg+xml", "png", "image/png"),
+        (WEBP, 'a"b\r\n.htm', "application/xhtml+xml", "webp", "image/webp"),
+    ],
+    ids=["jpeg-as-html", "png-as-svg", "webp-as-xhtml"],
+)
+def test_s3_object_is_stored_with_the_sniffed_type_and_safe_headers(
+    op, order, s3_storage, moto_server, data, name, declared, ext, content_type
+):
+    """An image named x.html declared text/html was stored as text/html: the presigned URL served
+    script on the bucket's origin. The object's type, name and headers come from the bytes."""
+    response = op.post(image_url(order.pk), {"file": upload(data, name, declared)}, format="multipart")
+    assert response.status_code == 201, response.content
+    image = ServiceOrderImage.objects.get()
+    key = image.file.name
+    basename = key.rsplit("/", 1)[-1]
+    assert key.startswith(f"orders/{order.pk}/") and key.endswith(f".{ext}")
+    assert image.content_type == content_type
+    stored = s3_client(moto_server).head_object(Bucket=s3_storage, Key=key)
+    assert stored["ContentType"] == content_type
+    assert stored["ContentDisposition"] == f'inline; filename="{basename}"'
+    assert stored["Metadata"] == {"x-content-type-options": "nosniff"}
+    # The presigned URL asks S3 to answer with the same type and disposition, whatever is stored.
+    fetched = requests.get(op.get(images_url(order.pk)).json()[0]["image_url"], timeout=10)
+    assert fetched.status_code == 200
+    assert fetched.headers["Content-Type"] == content_type
+    assert fetched.headers["Content-Disposition"] == f'inline; filename="{basename}"'
+
+
+@pytest.mark.s3
+def test_an_object_stored_before_the_fix_is_served_as_its_extension_says(order, s3_storage, moto_server):
+    """Keys always carried the sniffed extension; objects stored with the client's text/html are
+    served as images through the presigned URL's response overrides."""
+    from django.core.files.storage import default_storage
+
+    key = f"orders/{order.pk}/legacy.jpg"
+    s3_client(moto_server).put_object(Bucket=s3_storage, Key=key, Body=JPEG, ContentType="text/html")
+    fetched = requests.get(default_storage.url(key), timeout=10)
+    assert fetched.status_code == 200
+    assert fetched.headers["Content-Type"] == "image/jpeg"
+    assert fetched.headers["Content-Disposition"] == 'inline; filename="legacy.jpg"'
 
 
 @pytest.mark.s3

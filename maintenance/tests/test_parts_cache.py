@@ -73,3 +73,48 @@ def test_the_browsable_api_is_not_cached(client):
     response = client.get(URL, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert b"Spare Part List" in response.content
+
+
+def page_keys(cache) -> list[str]:
+    return [key for key in cache.keys("maintenance:parts:*") if key != services.PARTS_VERSION_KEY]
+
+
+def test_unknown_parameters_share_one_cache_entry(client, shared_cache):
+    """Keys come from what changes the answer (paging, filters, search), normalised; a junk
+    parameter, a leading zero or a repeated search term is not a new entry."""
+    for _ in range(3):
+        SparePartFactory()
+    first = client.get(URL, {"limit": 2})
+    assert len(page_keys(shared_cache)) == 1
+    for params in (
+        {"limit": 2, "junk": 1},
+        {"limit": 2, "junk": 2},
+        {"limit": "02", "skip": "0"},
+        {"limit": 2, "format": "json"},
+    ):
+        again = client.get(URL, params)
+        assert again.content == first.content, params
+    assert len(page_keys(shared_cache)) == 1
+    client.get(URL, {"limit": 2, "search": "Part"})
+    client.get(URL, {"limit": 2, "search": "Part Part", "other": "x"})
+    client.get(URL, {"limit": 2, "low_stock": "false"})
+    client.get(URL, {"limit": 2, "low_stock": "0"})
+    assert len(page_keys(shared_cache)) == 3
+
+
+def test_a_cached_page_links_to_the_requests_own_url(client):
+    for _ in range(5):
+        SparePartFactory()
+    client.get(URL, {"limit": 2, "junk": "first"})
+    response = client.get(URL, {"limit": 2, "junk": "second"})
+    assert response["X-Total-Count"] == "5"
+    assert "junk=second" in response["Link"] and "junk=first" not in response["Link"]
+    assert 'rel="next"' in response["Link"]
+
+
+def test_bad_filters_are_400_before_the_cache(client, shared_cache):
+    SparePartFactory()
+    for params in ({"category_id": "1.5"}, {"low_stock": "banana"}, {"search": "a\x00"}, {"limit": "x"}):
+        response = client.get(URL, params)
+        assert response.status_code == 400 and isinstance(response.json(), dict), params
+    assert page_keys(shared_cache) == []

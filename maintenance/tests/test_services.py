@@ -73,3 +73,33 @@ def test_low_stock_is_ordered_most_short_first():
     SparePartFactory(sku="B-B-B-B", stock=0, min_stock=50)
     SparePartFactory(sku="C-C-C-C", stock=10, min_stock=10)
     assert [p.sku for p in services.sparepart_low_stock()] == ["B-B-B-B", "A-A-A-A"]
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 2**31])
+def test_order_quantity_is_bounded_in_the_service_too(quantity):
+    """The admin and commands call the service without the API's serializer."""
+    from maintenance.exceptions import InvalidOrderLine
+
+    part = SparePartFactory(stock=10)
+    with pytest.raises(InvalidOrderLine):
+        services.order_create(
+            request_id=1, items=[{"spare_part_id": part.pk, "quantity": quantity}], actor=None
+        )
+    part.refresh_from_db()
+    assert part.stock == 10
+    assert not ServiceOrder.objects.exists()
+
+
+def test_a_stock_update_from_a_stale_read_is_refused():
+    from maintenance.exceptions import StaleStock
+
+    part = SparePartFactory(stock=320)
+    services.order_create(request_id=1, items=[{"spare_part_id": part.pk, "quantity": 5}], actor=None)
+    with pytest.raises(StaleStock) as caught:
+        services.sparepart_update(sparepart=part, stock=330, expected_stock=320, actor=None)
+    assert caught.value.extra == {"current_stock": 315}
+    part.refresh_from_db()
+    assert part.stock == 315
+    services.sparepart_update(sparepart=part, stock=330, expected_stock=315, actor=None)
+    part.refresh_from_db()
+    assert part.stock == 330

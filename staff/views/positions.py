@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rest_framework import filters
-
+from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
 from config.roles import Perm
 from staff.exceptions import PositionNotFound
@@ -18,7 +17,7 @@ class PositionViewSet(ServiceModelViewSet):
 
     queryset = Position.objects.order_by("id")
     serializer_class = PositionSerializer
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [BoundedSearchFilter]
     search_fields = ["name"]
     action_perms = {"list": [Perm.VIEW_POSITION], "retrieve": [Perm.VIEW_POSITION]}
     not_found_error = PositionNotFound
