@@ -1,5 +1,6 @@
 """One lock on every password door: the API login, the admin login, the browsable API's login and
-the admin password change.
+the admin password change. This module is the lockout rule (a service); the windows are DRF
+throttles in staff.auth.throttling, which every door also passes.
 
 Each door counts against the same buckets: a per-client-IP window (`THROTTLE_LOGIN_IP`, wide
 enough for an office behind one NAT) and a strict per-account window (`THROTTLE_LOGIN`), both
@@ -7,7 +8,7 @@ enough for an office behind one NAT) and a strict per-account window (`THROTTLE_
 per account: after `LOGIN_LOCKOUT_AFTER` failed passwords in a row, every further failure locks the
 account's doors for `LOGIN_LOCKOUT_BASE` seconds, doubled per failure up to `LOGIN_LOCKOUT_MAX`,
 and a correct password resets it. The account is the primary key a typed name or e-mail resolves
-to (staff.identity), so other spellings and the e-mail share one budget.
+to (`account_key`), so other spellings and the e-mail share one budget.
 
 Why the project's own throttle instead of django-axes: the API login is a DRF view with its own
 answer shape (429 JSON + Retry-After) and the per-IP/per-account windows already exist there; one
@@ -18,100 +19,37 @@ password-change form) keeps one budget per account across every door and one cac
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import math
 import time
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
-from config.api.throttling import SettingRateThrottle
-from config.errors import ThrottledError
-from staff.identity import account_key, is_storable
+from config.services import Actor, actor_id
+from staff.exceptions import LoginThrottled
+from staff.identity import canonical_username
+from staff.models import User
+from staff.records.services import user_check_actor
 
 logger = logging.getLogger("staff.auth")
 
 FAILURE_WINDOW = 24 * 3600
 
 
-class LoginThrottled(ThrottledError):
-    default_detail = "Too many login attempts; try again later."
+def resolve_account_id(identifier: str) -> int | None:
+    """The primary key of the account a login identifier names, if any (oldest on a tie)."""
+    return User.objects.by_login(identifier).values_list("pk", flat=True).first()
 
 
-def client_ident_key(ident: str | None) -> str:
-    """A bounded cache-key fragment for a client address: the address itself when it is one, else a
-    hash (behind NUM_PROXIES the address comes from X-Forwarded-For, which the client writes)."""
-    text = (ident or "").strip()
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return "h" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
-
-
-class ClientIPThrottle(SettingRateThrottle):
-    """A per-client-IP window whose key is always a plain address or a hash (client_ident_key)."""
-
-    def get_cache_key(self, request, view) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": client_ident_key(self.get_ident(request))}
-
-
-class LoginIPThrottle(ClientIPThrottle):
-    """Per client IP, over every password door: higher than the per-account window, so one office
-    NAT can log many people in while each account stays strictly limited."""
-
-    scope = "login-ip"
-    rate_setting = "THROTTLE_LOGIN_IP"
-
-
-class LoginAccountThrottle(SettingRateThrottle):
-    """Per account (resolved primary key, else canonical name), over every password door.
-
-    On the API the identifier is the body's `username`; reading the body happens only after the
-    per-IP throttle allowed the request (see ThrottleFirstRefusalMixin), and a body that does not
-    parse is "no key": the view then answers the parse error itself.
-    """
-
-    scope = "login-user"
-    rate_setting = "THROTTLE_LOGIN"
-    identifier: str | None = None
-
-    def __init__(self, identifier: str | None = None) -> None:
-        super().__init__()
-        self.identifier = identifier
-
-    def get_cache_key(self, request, view) -> str | None:
-        identifier = self.identifier if self.identifier is not None else _body_username(request)
-        if not identifier or not identifier.strip():
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": account_key(identifier)}
-
-
-def _body_username(request) -> str | None:
-    from rest_framework.exceptions import APIException
-
-    try:
-        data = request.data
-    except APIException as exc:
-        # The view re-raises this once the throttles are done (staff.views.auth).
-        request.deferred_parse_error = exc
-        return None
-    username = data.get("username") if hasattr(data, "get") else None
-    if not isinstance(username, str) or not is_storable(username):
-        # Lone surrogates or NUL: no account can have that name (the serializer answers 400).
-        return None
-    return username[:254]
-
-
-class ThrottleFirstRefusalMixin:
-    """DRF asks every throttle even after one refused; stop at the first refusal instead, so a
-    throttled client never gets its body parsed (the per-IP throttle is listed first)."""
-
-    def check_throttles(self, request) -> None:
-        for throttle in self.get_throttles():
-            if not throttle.allow_request(request, self):
-                self.throttled(request, throttle.wait())
+def account_key(identifier: str, *, account_id: int | None = None) -> str:
+    """A bounded cache-key fragment for an account: `u<pk>`, else a hash of the canonical name."""
+    if account_id is None:
+        account_id = resolve_account_id(identifier)
+    if account_id is not None:
+        return f"u{account_id}"
+    digest = hashlib.sha256(canonical_username(identifier).encode("utf-8", "replace")).hexdigest()
+    return f"n{digest[:40]}"
 
 
 def _lock_keys(key: str) -> tuple[str, str]:
@@ -148,27 +86,9 @@ def password_succeeded(*, key: str) -> None:
     cache.delete_many(list(_lock_keys(key)))
 
 
-def lockout_reset(*, user: Any, actor: Any) -> None:
+def lockout_reset(*, user: User, actor: Actor) -> None:
     """Open a locked-out account's password doors again (admin action); the windows stay.
     Only a superuser may touch a superuser's account (records.user_check_actor)."""
-    from staff.services.records import user_check_actor
-
     user_check_actor(user=user, actor=actor)
     password_succeeded(key=account_key("", account_id=user.pk))
-    logger.info("password door lockout reset user=%s by actor=%s", user.pk, getattr(actor, "pk", None))
-
-
-def password_door_check(*, request: Any, identifier: str, account_id: int | None = None) -> str:
-    """Per-IP window, per-account window and lockout for one password attempt; returns the account
-    key for `password_failed`/`password_succeeded`. Raises LoginThrottled (429) when refused."""
-    key = account_key(identifier, account_id=account_id)
-    throttles: list[SettingRateThrottle] = [LoginAccountThrottle(identifier=identifier)]
-    if request is not None:
-        # `authenticate()` may be called without a request (scripts): no client IP to count.
-        throttles.insert(0, LoginIPThrottle())
-    for throttle in throttles:
-        if not throttle.allow_request(request, None):
-            logger.warning("password door throttled scope=%s key=%s", throttle.scope, key)
-            raise LoginThrottled(retry_after=max(1, math.ceil(throttle.wait() or 1)))
-    lockout_check(key=key)
-    return key
+    logger.info("password door lockout reset user=%s by actor=%s", user.pk, actor_id(actor))

@@ -1,16 +1,33 @@
-"""Staff records: `/users/`, `/users/{id}`."""
+"""Staff records (`/users/`, `/users/{id}`) and job titles (jabatan: `/jabatan/`, `/jabatan/{id}`)."""
 
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
 
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
-from staff.exceptions import StaffNotFound
+from config.roles import Perm
+from staff.exceptions import PositionNotFound, StaffNotFound
 from staff.filters import StaffFilter
-from staff.models import User
-from staff.serializers.records import StaffSerializer
-from staff.services import records
+from staff.models import Position, User
+from staff.records import services as record_services
+from staff.records.serializers import PositionSerializer, StaffSerializer
+
+
+class PositionViewSet(ServiceModelViewSet):
+    """Reading needs `staff.view_position` (every role); writes the add/change/delete permissions.
+    PUT and PATCH change only the fields sent; deleting a position in use is a 409."""
+
+    queryset = Position.objects.order_by("id")
+    serializer_class = PositionSerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name"]
+    action_perms = {"list": [Perm.VIEW_POSITION], "retrieve": [Perm.VIEW_POSITION]}
+    not_found_error = PositionNotFound
+    services = record_services
+    entity = "position"
+    partial_put = True
 
 
 class StaffViewSet(ServiceModelViewSet):
@@ -25,6 +42,6 @@ class StaffViewSet(ServiceModelViewSet):
     filterset_class = StaffFilter
     search_fields = ["full_name", "username"]
     not_found_error = StaffNotFound
-    services = records
+    services = record_services
     entity = "user"
     partial_put = True
