@@ -11,7 +11,7 @@ from config.roles import Perm
 from staff.exceptions import PositionNotFound, StaffNotFound
 from staff.filters import StaffFilter
 from staff.models import Position, User
-from staff.records import services as record_services
+from staff.records import services as records
 from staff.records.serializers import PositionSerializer, StaffSerializer
 
 
@@ -25,7 +25,7 @@ class PositionViewSet(ServiceModelViewSet):
     search_fields = ["name"]
     action_perms = {"list": [Perm.VIEW_POSITION], "retrieve": [Perm.VIEW_POSITION]}
     not_found_error = PositionNotFound
-    services = record_services
+    services = records
     entity = "position"
     partial_put = True
 
@@ -42,6 +42,6 @@ class StaffViewSet(ServiceModelViewSet):
     filterset_class = StaffFilter
     search_fields = ["full_name", "username"]
     not_found_error = StaffNotFound
-    services = record_services
+    services = records
     entity = "user"
     partial_put = True
