@@ -88,7 +88,7 @@ def layer_profile(env: dict[str, str], token: str, requests_count: int) -> None:
     from config.api.permissions import ActionPermission
     from config.api.renderers import ORJSONRenderer
     from locks.views import DeviceViewSet
-    from staff.authentication import JWTAuthentication
+    from staff.auth.authentication import JWTAuthentication
 
     timers = NestedTimers()
     for dotted in settings.MIDDLEWARE:

@@ -86,7 +86,7 @@ class Generations:
 
 
 _default_generations = Generations(cache)
-# Generations of cached security records (staff.authz): beside the records and deny keys they
+# Generations of cached security records (staff.auth.authz): beside the records and deny keys they
 # guard, so an authentication reads all of them in one round trip.
 security_generations = Generations(security_cache)
 

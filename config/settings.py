@@ -227,15 +227,15 @@ SENSORS_COUNT_CACHE_TTL = env.int("SENSORS_COUNT_CACHE_TTL", default=300 if REDI
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "staff.validators.PasswordPolicyValidator"},
+    {"NAME": "staff.auth.validators.PasswordPolicyValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
-# ModelBackend behind the password-door limits (per IP, per account, lockout): staff.backends.
-AUTHENTICATION_BACKENDS = ["staff.backends.GuardedModelBackend"]
+# ModelBackend behind the password-door limits (per IP, per account, lockout): staff.auth.backends.
+AUTHENTICATION_BACKENDS = ["staff.auth.backends.GuardedModelBackend"]
 
 JWT_ACCESS_MINUTES = env.int("JWT_ACCESS_MINUTES", default=60)
 JWT_REFRESH_DAYS = env.int("JWT_REFRESH_DAYS", default=7)
@@ -297,7 +297,7 @@ FILE_UPLOAD_HANDLERS = [
 # --- REST framework and OpenAPI ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "staff.authentication.JWTAuthentication",
+        "staff.auth.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ActionPermission"],

@@ -14,8 +14,12 @@ list/detail tests. Example::
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from typing import Any, ClassVar
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
 
@@ -26,13 +30,21 @@ AUTHENTICATED = "authenticated"
 
 # Lowest first; AUTHENTICATED is a user in no role group.
 _LADDER = [AUTHENTICATED, Role.OPERATOR, Role.SUPERVISOR, Role.MANAGEMENT]
+_user_numbers = itertools.count(1)
 
 
 def make_user(role: str) -> Any:
-    """A user holding exactly `role` (AUTHENTICATED: no role group)."""
-    from staff.tests.factories import UserFactory
+    """A user holding exactly `role` (AUTHENTICATED: no role group).
 
-    return UserFactory(role=None if role == AUTHENTICATED else role)
+    Built through the configured user model's `create_user` and the role's group (config.roles), so
+    this ground floor depends on no app; the groups come from the apps' `0002_roles` migrations.
+    """
+    user = get_user_model().objects.create_user(
+        username=f"role-{next(_user_numbers)}-{uuid.uuid4().hex[:8]}", password=None
+    )
+    if role != AUTHENTICATED:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def role_below(role: str) -> str | None:

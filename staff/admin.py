@@ -21,10 +21,12 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from config.admin import CSVExportMixin, ServiceAdmin
 from config.roles import Perm, Role
-from staff.admin_auth import GuardedAdminAuthenticationForm, guarded_password_change
+from staff.auth import lockout
+from staff.auth import services as auth
+from staff.auth.admin_forms import GuardedAdminAuthenticationForm, guarded_password_change
 from staff.exceptions import SuperuserProtected
 from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
-from staff.services import auth, guard, positions, records
+from staff.records import services as records
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -80,7 +82,7 @@ class StaffUserCreationForm(RoleFormMixin, AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
     """Creating a login and setting passwords stay Django's forms (they hash and check the policy);
-    the organisation fields, role and deletes go through `staff.services.records`.
+    the organisation fields, role and deletes go through `staff.records.services`.
 
     Every view that changes a user asks `records.user_check_actor` (only a superuser changes a
     superuser): the change and password forms through has_change_permission (Management sees a
@@ -198,7 +200,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
         self.run_service_action(
             request,
             queryset,
-            lambda user: guard.lockout_reset(user=user, actor=request.user),
+            lambda user: lockout.lockout_reset(user=user, actor=request.user),
             done="unlocked",
         )
 
@@ -222,7 +224,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
 class PositionAdmin(CSVExportMixin, ServiceAdmin):
     """Saves and deletes go through the same services as the API (a position in use is refused)."""
 
-    services = positions
+    services = records
     entity = "position"
     csv_name = "jabatan"
     csv_columns = [
@@ -339,8 +341,9 @@ admin.site.unregister(BlacklistedToken)
 admin.site.register(AccessOutstandingToken, IssuedRefreshTokenAdmin)
 admin.site.register(AccessBlacklistedToken, RevokedRefreshTokenAdmin)
 
-# Every admin password door behind the shared limits (staff.services.guard): the login form words a
-# throttled refusal; the own-password change checks the old password through the guard. Set on the
-# default site before its URLs are built (admin autodiscovery runs before the URLconf loads).
+# Every admin password door behind the shared limits (staff.auth.throttling): the login form words a
+# throttled refusal; the own-password change checks the old password against the same windows and
+# lockout. Set on the default site before its URLs are built (admin autodiscovery runs before the
+# URLconf loads).
 admin.site.login_form = GuardedAdminAuthenticationForm
 admin.site.password_change = types.MethodType(guarded_password_change, admin.site)

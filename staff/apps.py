@@ -11,7 +11,7 @@ class StaffConfig(AppConfig):
         from django.conf import settings
 
         from config.roles import Role
-        from staff import schema, signals  # noqa: F401  (registers the schema extension and signals)
+        from staff.auth import schema, signals  # noqa: F401  (registers the schema extension and signals)
 
         # A typo here would otherwise surface as a refused registration at run time.
         role = settings.SELF_REGISTRATION_ROLE

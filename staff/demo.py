@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 
 from config.roles import Role
+from staff.auth.services import user_register
 from staff.models import Position, User
-from staff.services.auth import user_register
-from staff.services.records import user_set_role
+from staff.records.services import user_set_role
 
 DEMO_USERS = [
     ("operator1", "operator1@example.com", Role.OPERATOR, "Operator"),

@@ -35,6 +35,12 @@ class RoleForbidden(ForbiddenError):
     default_detail = "Only Management may assign roles"
 
 
+class LoginThrottled(ThrottledError):
+    """429 from a password door: a per-IP or per-account window, or the account's lockout."""
+
+    default_detail = "Too many login attempts; try again later."
+
+
 # --- Positions (jabatan) and staff records -------------------------------------------------------
 class PositionNotFound(NotFoundError):
     default_detail = "jabatan tidak ditemukan!"
@@ -93,6 +99,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidPosition",
     "InvalidToken",
+    "LoginThrottled",
     "NotFoundError",
     "OTPAttemptsExceeded",
     "OTPCooldown",

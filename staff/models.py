@@ -54,6 +54,18 @@ class StaffUserManager(UserManager):
     async def aget_by_natural_key(self, username):
         return await self.aget(**{self.model.USERNAME_FIELD: canonical_username(username)})
 
+    def by_login(self, identifier: str) -> models.QuerySet:
+        """Who a typed login identifier names: the canonical username, or the e-mail (any case),
+        oldest first (one name and another account's e-mail can both match).
+
+        Text no column can hold (NUL, lone surrogates) names nobody: an empty queryset, never a
+        query PostgreSQL refuses with an error (a 500).
+        """
+        if not isinstance(identifier, str) or not identifier.strip() or not is_storable(identifier):
+            return self.none()
+        lookup = Q(username=canonical_username(identifier)) | Q(email__iexact=identifier.strip())
+        return self.filter(lookup).order_by("id")
+
 
 class User(AbstractUser):
     """A person in the organisation; may or may not be able to log in (unusable password)."""
@@ -138,7 +150,7 @@ class TokenFamily(models.Model):
 
     Revoked by logout, by the reuse of a rotated refresh token, and (all of a user's) by a password
     change or "log out everywhere". The row is what refresh checks, so revocation survives a cache
-    flush; access tokens are refused through the cache (see staff.services.auth for the bound).
+    flush; access tokens are refused through the cache (see staff.auth.services for the bound).
     """
 
     id = models.CharField(primary_key=True, max_length=32, editable=False)

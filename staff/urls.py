@@ -1,10 +1,12 @@
 from django.urls import re_path
 
 from config.api.routers import OptionalSlashRouter
-from staff.views import auth, otp, positions, records
+from staff.auth import views as auth
+from staff.otp import views as otp
+from staff.records import views as records
 
 router = OptionalSlashRouter()
-router.register("jabatan", positions.PositionViewSet, basename="jabatan")
+router.register("jabatan", records.PositionViewSet, basename="jabatan")
 router.register("users", records.StaffViewSet, basename="users")
 
 urlpatterns = [

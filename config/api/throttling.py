@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -47,3 +50,20 @@ class SettingRateThrottle(SimpleRateThrottle):
 
     def wait(self) -> float | None:
         return getattr(self, "wait_seconds", None)
+
+
+def client_ident_key(ident: str | None) -> str:
+    """A bounded cache-key fragment for a client address: the address itself when it is one, else a
+    hash (behind NUM_PROXIES the address comes from X-Forwarded-For, which the client writes)."""
+    text = (ident or "").strip()
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return "h" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
+
+
+class ClientIPThrottle(SettingRateThrottle):
+    """A per-client-IP window whose key is always a plain address or a hash (client_ident_key)."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": client_ident_key(self.get_ident(request))}

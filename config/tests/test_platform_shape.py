@@ -155,7 +155,7 @@ def test_admin_times_name_their_zone(admin_client):
 
 def test_model_validators_hold_in_the_service_path(auth_client, manager):
     record = UserFactory(position=PositionFactory())
-    from staff.services import records
+    from staff.records import services as records
 
     with pytest.raises(ValidationError):
         records.user_update(user=record, phone="not-a-phone", actor=manager)

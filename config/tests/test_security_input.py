@@ -116,8 +116,8 @@ def test_lone_surrogate_is_400_not_500(redis_cache, api_client, url_name, body):
 
 def test_serializers_refuse_lone_surrogates_that_reach_them():
     """Defence in depth behind the parser (another parser could hand such text over)."""
-    from staff.serializers.auth import LoginSerializer
-    from staff.serializers.otp import OTPGenerateSerializer
+    from staff.auth.serializers import LoginSerializer
+    from staff.otp.serializers import OTPGenerateSerializer
 
     login = LoginSerializer(data={"username": "\ud800", "password": "x"})
     assert not login.is_valid() and "username" in login.errors

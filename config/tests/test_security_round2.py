@@ -390,14 +390,15 @@ def test_security_state_goes_to_the_security_cache(settings):
 
     from config.api import throttling
     from config.cache import security_cache
-    from staff import authentication, authz
-    from staff.services import auth, guard, otp
+    from staff.auth import authentication, authz, lockout
+    from staff.auth import services as auth
+    from staff.otp import services as otp
 
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "evictable"},
         "security": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"},
     }
-    for module in (throttling, authentication, authz, auth, guard, otp):
+    for module in (throttling, authentication, authz, auth, lockout, otp):
         assert module.cache is security_cache, module.__name__
     assert otp._store() is not None
     security_cache.set("probe", 1)

@@ -38,7 +38,7 @@ def test_position_changelist_search_and_staff_count(admin_client):
 
 
 def test_position_add_and_change_go_through_the_services(admin_client, monkeypatch):
-    from staff.services import positions as services
+    from staff.records import services
 
     calls = []
     for name in ("position_create", "position_update"):

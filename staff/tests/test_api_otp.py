@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from staff.services import otp as services
+from staff.otp import services
 from staff.tests.factories import UserFactory
 
 GENERATE = reverse("otp-generate")

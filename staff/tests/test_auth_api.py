@@ -270,7 +270,7 @@ def test_role_change_takes_effect_on_the_next_request(api_client):
     user.groups.add(Group.objects.get(name="Supervisor"))
     from django.test import RequestFactory
 
-    from staff.authentication import JWTAuthentication
+    from staff.auth.authentication import JWTAuthentication
 
     request = RequestFactory().get("/", HTTP_AUTHORIZATION=api_client._credentials["HTTP_AUTHORIZATION"])
     authenticated, _ = JWTAuthentication().authenticate(request)
@@ -284,7 +284,7 @@ def test_role_change_takes_effect_on_the_next_request(api_client):
 def test_authenticated_requests_cost_no_query_once_cached(api_client, django_assert_num_queries):
     from django.test import RequestFactory
 
-    from staff.authentication import JWTAuthentication
+    from staff.auth.authentication import JWTAuthentication
 
     user = UserFactory(role="Operator")
     token = login(api_client, user.username).json()["access_token"]

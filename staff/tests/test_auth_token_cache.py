@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework_simplejwt.backends import TokenBackend
 
-from staff import authentication
-from staff.services.auth import tokens_issue
+from staff.auth import authentication
+from staff.auth.services import tokens_issue
 from staff.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

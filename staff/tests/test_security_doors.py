@@ -137,28 +137,29 @@ def test_lockout_after_failures_refuses_even_the_right_password(api_client, sett
 
 
 def test_lockout_doubles_with_each_further_failure(settings, monkeypatch):
-    from staff.services import guard
+    from staff.auth import lockout
+    from staff.exceptions import LoginThrottled
 
     settings.LOGIN_LOCKOUT_AFTER = 2
     settings.LOGIN_LOCKOUT_BASE = 10
     settings.LOGIN_LOCKOUT_MAX = 25
     now = [1_900_000_000.0]
-    monkeypatch.setattr(guard.time, "time", lambda: now[0])
+    monkeypatch.setattr(lockout.time, "time", lambda: now[0])
     waits = []
     for _ in range(4):
-        guard.password_failed(key="u42")
+        lockout.password_failed(key="u42")
         try:
-            guard.lockout_check(key="u42")
-        except guard.LoginThrottled as exc:
+            lockout.lockout_check(key="u42")
+        except LoginThrottled as exc:
             waits.append(exc.retry_after)
         else:
             waits.append(0)
     assert waits == [0, 10, 20, 25]
     now[0] += 26
-    guard.lockout_check(key="u42")
-    guard.password_succeeded(key="u42")
-    guard.password_failed(key="u42")
-    guard.lockout_check(key="u42")
+    lockout.lockout_check(key="u42")
+    lockout.password_succeeded(key="u42")
+    lockout.password_failed(key="u42")
+    lockout.lockout_check(key="u42")
 
 
 def test_lockout_covers_the_admin_door_too(api_client, settings):

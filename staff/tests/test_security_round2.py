@@ -22,12 +22,15 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from config.api.throttling import client_ident_key
 from config.roles import Role
 from locks.models import Device
+from staff.auth import lockout
+from staff.auth import services as auth
+from staff.auth.lockout import account_key
 from staff.exceptions import RoleForbidden, SuperuserProtected
-from staff.identity import account_key
 from staff.models import AccessOutstandingToken, TokenFamily, User
-from staff.services import auth, guard, records
+from staff.records import services as records
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +186,7 @@ def test_every_service_that_changes_a_user_refuses_a_superuser_target_for_manage
         lambda: records.user_set_role(user=root, role=Role.OPERATOR, actor=manager1),
         lambda: records.user_delete(user=root, actor=manager1),
         lambda: auth.tokens_revoke_user(user=root, actor=manager1),
-        lambda: guard.lockout_reset(user=root, actor=manager1),
+        lambda: lockout.lockout_reset(user=root, actor=manager1),
     ]
     for call in calls:
         with pytest.raises(SuperuserProtected):
@@ -596,7 +599,7 @@ def test_a_forged_forwarded_address_keys_a_bounded_hash(settings):
     api = APIClient()
     assert api.post(reverse("auth-register"), REGISTER_BODY, **forwarded).status_code == 201
     assert api.post(reverse("otp-generate"), {"id": 7}, **forwarded).status_code == 200
-    assert guard.client_ident_key("10.0.0.1") == "10.0.0.1"
-    assert guard.client_ident_key("::ffff:10.0.0.1") == "::ffff:a00:1"
-    forged = guard.client_ident_key("x\x00" + "y" * 5000)
+    assert client_ident_key("10.0.0.1") == "10.0.0.1"
+    assert client_ident_key("::ffff:10.0.0.1") == "::ffff:a00:1"
+    forged = client_ident_key("x\x00" + "y" * 5000)
     assert forged.startswith("h") and len(forged) == 41

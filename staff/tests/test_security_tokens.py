@@ -16,8 +16,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from staff.auth import services as auth
 from staff.models import TokenFamily, User
-from staff.services import auth
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -291,7 +291,7 @@ def test_authenticate_without_a_request_counts_the_account_only():
 
 
 def test_a_record_cached_before_token_generations_is_rebuilt():
-    from staff import authz
+    from staff.auth import authz
 
     user = UserFactory()
     pair = login(user.username)

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from staff.exceptions import OTPAttemptsExceeded, OTPNotFound, OTPWrong
-from staff.services import otp
+from staff.otp import services as otp
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from staff.exceptions import PositionInUse
 from staff.models import Position, User
-from staff.services import positions
+from staff.records import services as positions
 from staff.tests.factories import PositionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

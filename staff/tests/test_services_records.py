@@ -6,7 +6,7 @@ import pytest
 
 from staff.exceptions import InvalidPosition, StaffInUse
 from staff.models import User
-from staff.services import records
+from staff.records import services as records
 from staff.tests.factories import PositionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

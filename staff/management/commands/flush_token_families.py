@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from staff.services.auth import token_families_flush
+from staff.auth.services import token_families_flush
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "staff.authentication.JWTAuthentication"
+    target_class = "staff.auth.authentication.JWTAuthentication"
     name = "jwtAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,4 +1,5 @@
-"""A staff record under the specification's field names, mapped to the model's with `source=`."""
+"""A staff record and a job title (jabatan) under the specification's field names, mapped to the
+model's with `source=`."""
 
 from __future__ import annotations
 
@@ -8,14 +9,28 @@ from rest_framework import serializers
 
 from config.roles import Role
 from staff.models import User, validate_phone
-from staff.serializers.positions import PositionSerializer
-from staff.services.records import user_can_view_personal_data
+from staff.records.services import user_can_view_personal_data
 
 PERSONAL_FIELDS = ("alamat", "telepon")
 # The directory shows e-mail and role only to Supervisor and up (staff.view_personal_data) and to the
 # person themself: anyone can self-register, and e-mail plus role is a phishing target list.
 CONTACT_FIELDS = ("email", "role")
 MAX_BIGINT = 2**63 - 1
+
+
+class PositionSerializer(serializers.Serializer):
+    """Create needs `nama_jabatan`; update (PUT/PATCH) changes only the fields sent.
+
+    A plain Serializer: a ModelSerializer inspects the model on every instantiation, which cost more
+    than the query on `GET /jabatan/{id}`. The services do the writes.
+    """
+
+    id_jabatan = serializers.IntegerField(source="id", read_only=True)
+    nama_jabatan = serializers.CharField(source="name", max_length=100)
+    deskripsi = serializers.CharField(source="description", required=False, allow_blank=True, allow_null=True)
+
+    def validate_deskripsi(self, value: str | None) -> str:
+        return value or ""
 
 
 class StaffSerializer(serializers.ModelSerializer):

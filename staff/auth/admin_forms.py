@@ -1,6 +1,6 @@
-"""The admin's password doors (login, own password change) on the shared limits (staff.services.guard).
+"""The admin's password doors (login, own password change) on the shared limits (staff.auth.throttling).
 
-The admin login already authenticates through `staff.backends.GuardedModelBackend`; its form here
+The admin login already authenticates through `staff.auth.backends.GuardedModelBackend`; its form here
 only words the refusal. The password-change form checks the old password itself (not through
 `authenticate()`), so it is guarded here directly.
 """
@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from staff.services import guard
+from staff.auth.lockout import password_failed, password_succeeded
+from staff.auth.throttling import password_door_check
+from staff.exceptions import LoginThrottled
 
 
 def _throttled_message(retry_after: int | None) -> str:
@@ -45,15 +47,15 @@ class GuardedPasswordChangeForm(AdminPasswordChangeForm):
     def clean_old_password(self) -> str:
         old_password = self.cleaned_data["old_password"]
         try:
-            key = guard.password_door_check(
+            key = password_door_check(
                 request=self.request, identifier=self.user.get_username(), account_id=self.user.pk
             )
-        except guard.LoginThrottled as exc:
+        except LoginThrottled as exc:
             raise ValidationError(_throttled_message(exc.retry_after), code="throttled") from None
         if not self.user.check_password(old_password):
-            guard.password_failed(key=key)
+            password_failed(key=key)
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
-        guard.password_succeeded(key=key)
+        password_succeeded(key=key)
         return old_password
 
 

@@ -1,4 +1,4 @@
-"""Staff records: `/users/`, `/users/{id}`."""
+"""Staff records (`/users/`, `/users/{id}`) and job titles (jabatan: `/jabatan/`, `/jabatan/{id}`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,27 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
-from staff.exceptions import StaffNotFound
+from config.roles import Perm
+from staff.exceptions import PositionNotFound, StaffNotFound
 from staff.filters import StaffFilter
-from staff.models import User
-from staff.serializers.records import StaffSerializer
-from staff.services import records
+from staff.models import Position, User
+from staff.records import services as records
+from staff.records.serializers import PositionSerializer, StaffSerializer
+
+
+class PositionViewSet(ServiceModelViewSet):
+    """Reading needs `staff.view_position` (every role); writes the add/change/delete permissions.
+    PUT and PATCH change only the fields sent; deleting a position in use is a 409."""
+
+    queryset = Position.objects.order_by("id")
+    serializer_class = PositionSerializer
+    filter_backends = [BoundedSearchFilter]
+    search_fields = ["name"]
+    action_perms = {"list": [Perm.VIEW_POSITION], "retrieve": [Perm.VIEW_POSITION]}
+    not_found_error = PositionNotFound
+    services = records
+    entity = "position"
+    partial_put = True
 
 
 class StaffViewSet(ServiceModelViewSet):

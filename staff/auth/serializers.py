@@ -46,7 +46,7 @@ class RegisterSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict) -> dict:
-        # AUTH_PASSWORD_VALIDATORS (staff.validators.PasswordPolicyValidator among them): the same
+        # AUTH_PASSWORD_VALIDATORS (staff.auth.validators.PasswordPolicyValidator among them): the same
         # policy the admin's password forms and createsuperuser enforce.
         try:
             validate_password(attrs["password"], User(username=attrs["username"], email=attrs["email"]))

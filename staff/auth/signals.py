@@ -1,4 +1,5 @@
-"""Keep the cached authorisation records (staff/authz.py) in step with the database."""
+"""Keep the cached authorisation records (staff.auth.authz) in step with the database, and end
+every login of a replaced password."""
 
 from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.models import Group, Permission
@@ -6,7 +7,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from staff import authz
+from staff.auth import authz
+from staff.auth.services import tokens_revoke_user
 from staff.models import User
 
 
@@ -34,8 +36,6 @@ def _password_changed(sender, instance: User, created: bool, **kwargs) -> None:
     if created or not getattr(instance, "_replaces_usable_password", False):
         return
     instance._replaces_usable_password = False
-    from staff.services.auth import tokens_revoke_user
-
     tokens_revoke_user(user=instance, actor=None, reason="password_change")
 
 

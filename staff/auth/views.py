@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.serializers import MessageSerializer
-from staff.models import User
-from staff.serializers.auth import (
+from staff.auth import services
+from staff.auth.serializers import (
     LoginResponseSerializer,
     LoginSerializer,
     LogoutSerializer,
@@ -21,29 +21,14 @@ from staff.serializers.auth import (
     TokenPairSerializer,
     UserSerializer,
 )
-from staff.services import auth
-from staff.services.guard import (
-    ClientIPThrottle,
+from staff.auth.throttling import (
     LoginAccountThrottle,
     LoginIPThrottle,
+    RefreshThrottle,
+    RegisterThrottle,
     ThrottleFirstRefusalMixin,
 )
-
-
-class RegisterThrottle(ClientIPThrottle):
-    """Per client IP and much lower than login (THROTTLE_REGISTER): a duplicate answer says an
-    e-mail or username exists, so probing for accounts must be slow."""
-
-    scope = "register-ip"
-    rate_setting = "THROTTLE_REGISTER"
-
-
-class RefreshThrottle(ClientIPThrottle):
-    """Per client IP, its own window (THROTTLE_REFRESH): refreshing a token is no password guess,
-    so it neither spends nor is stopped by the login budget."""
-
-    scope = "refresh-ip"
-    rate_setting = "THROTTLE_REFRESH"
+from staff.models import User
 
 
 def _with_groups(user_id: int) -> User:
@@ -63,7 +48,7 @@ class RegisterView(APIView):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actor = request.user if request.user.is_authenticated else None
-        user = auth.user_register(**serializer.validated_data, actor=actor)
+        user = services.user_register(**serializer.validated_data, actor=actor)
         return Response(UserSerializer(_with_groups(user.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -83,12 +68,12 @@ class LoginView(ThrottleFirstRefusalMixin, APIView):
             raise deferred
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = auth.auth_login(
+        user = services.auth_login(
             identifier=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
-            request=request,
+            request=request._request,
         )
-        body = auth.tokens_issue(user=user)
+        body = services.tokens_issue(user=user)
         body["user"] = MeSerializer(_with_groups(user.pk)).data
         return Response(body)
 
@@ -102,7 +87,7 @@ class RefreshView(APIView):
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(auth.tokens_refresh(refresh_token=serializer.validated_data["refresh_token"]))
+        return Response(services.tokens_refresh(refresh_token=serializer.validated_data["refresh_token"]))
 
 
 class LogoutView(APIView):
@@ -111,7 +96,7 @@ class LogoutView(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         access = request.auth if request.auth is not None and hasattr(request.auth, "payload") else None
-        auth.auth_logout(
+        services.auth_logout(
             user=request.user,
             access_token=access,
             refresh_token=serializer.validated_data.get("refresh_token") or None,

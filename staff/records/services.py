@@ -1,4 +1,5 @@
-"""Staff records: a `User` row per person, login-capable or not; roles; the personal-data rule."""
+"""Staff records (a `User` row per person, login-capable or not), roles, the personal-data rule, and
+the job titles (jabatan, `Position`) the records point to."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from config.services import Actor, actor_id, model_update
 from staff.exceptions import (
     DuplicateUser,
     InvalidPosition,
+    PositionInUse,
     RoleForbidden,
     StaffInUse,
     SuperuserProtected,
@@ -24,6 +26,7 @@ from staff.models import Position, User
 
 logger = logging.getLogger(__name__)
 
+POSITION_FIELDS = ("name", "description")
 USER_FIELDS = ("full_name", "address", "phone", "position_id", "department", "factory_id", "is_active")
 _ROLE_NAMES = [str(r) for r in Role]
 
@@ -193,3 +196,41 @@ def user_delete(*, user: User, actor: Actor) -> None:
     except (ProtectedError, RestrictedError):
         raise StaffInUse() from None
     logger.info("staff record deleted id=%s by actor=%s", user_id, actor_id(actor))
+
+
+# --- Positions (jabatan) ---------------------------------------------------------------------------
+def position_create(*, name: str, description: str | None = "", actor: Actor) -> Position:
+    """Create a job title; the name is required (the serializer and admin form check its length)."""
+    position = Position(name=name, description=description or "")
+    position.full_clean()
+    position.save()
+    logger.info("position created id=%s by actor=%s", position.pk, actor_id(actor))
+    return position
+
+
+def position_update(
+    *, position: Position, name: str | None = None, description: str | None = None, actor: Actor
+) -> Position:
+    """Change the given fields only; fields passed as None stay as they are."""
+    data = {"name": name, "description": description}
+    position, changed = model_update(
+        instance=position, fields=POSITION_FIELDS, data={k: v for k, v in data.items() if v is not None}
+    )
+    if changed:
+        logger.info("position updated id=%s fields=%s by actor=%s", position.pk, changed, actor_id(actor))
+    return position
+
+
+def position_delete(*, position: Position, actor: Actor) -> None:
+    """Refuse (409) while any staff record points at the position, instead of cascading."""
+    in_use = position.users.count()
+    if in_use:
+        raise PositionInUse(f"jabatan masih digunakan oleh {in_use} user dan tidak dapat dihapus.")
+    position_id = position.pk
+    try:
+        with transaction.atomic():
+            position.delete()
+    except (ProtectedError, RestrictedError, IntegrityError):
+        # A staff record was assigned between the count and the delete; the FK decided.
+        raise PositionInUse() from None
+    logger.info("position deleted id=%s by actor=%s", position_id, actor_id(actor))

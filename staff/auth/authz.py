@@ -59,7 +59,7 @@ def build_record(user_id: Any, generation: str) -> dict | None:
         "is_active": user.is_active,
         "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,
-        # Tokens issued under an older generation are refused (staff.services.auth.tokens_revoke_user).
+        # Tokens issued under an older generation are refused (staff.auth.services.tokens_revoke_user).
         "tgen": user.token_generation,
         "perms": sorted(user.get_all_permissions()) if user.is_active else [],
     }

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.cache import security_cache as cache
-from staff import authz
+from staff.auth import authz
 
 
 @functools.lru_cache(maxsize=4096)

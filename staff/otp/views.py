@@ -15,28 +15,11 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from config.api.serializers import MessageSerializer
-from staff.serializers.otp import OTPGenerateResponseSerializer, OTPGenerateSerializer, OTPVerifySerializer
-from staff.services import otp
-from staff.services.guard import ClientIPThrottle
+from staff.otp import services
+from staff.otp.serializers import OTPGenerateResponseSerializer, OTPGenerateSerializer, OTPVerifySerializer
+from staff.otp.throttling import OTPGenerateThrottle, OTPVerifyThrottle
 
 otp_logger = logging.getLogger("staff.otp")
-
-
-class OTPThrottle(ClientIPThrottle):
-    """Per client IP, rate THROTTLE_OTP; refusals are logged like every other OTP outcome."""
-
-    rate_setting = "THROTTLE_OTP"
-
-    def throttled(self, request: Request) -> None:
-        otp_logger.warning("otp %s ip=%s outcome=throttled", self.scope, self.get_ident(request))
-
-
-class OTPGenerateThrottle(OTPThrottle):
-    scope = "otp-generate"
-
-
-class OTPVerifyThrottle(OTPThrottle):
-    scope = "otp-verify"
 
 
 def _client_ip(request: Request) -> str:
@@ -69,7 +52,9 @@ class OTPGenerateView(APIView):
     def post(self, request: Request) -> Response:
         data = _otp_input(OTPGenerateSerializer, request, "generate")
         return_code = bool(settings.OTP_RETURN_CODE)
-        result = otp.otp_generate(ident=data["id"], client_ip=_client_ip(request), deliver=not return_code)
+        result = services.otp_generate(
+            ident=data["id"], client_ip=_client_ip(request), deliver=not return_code
+        )
         if return_code:
             return Response({"otp": result.code})
         return Response({"message": "OTP sent"})
@@ -94,5 +79,5 @@ class OTPVerifyView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _otp_input(OTPVerifySerializer, request, "verify")
-        otp.otp_verify(ident=data["id"], code=data["otp"], client_ip=_client_ip(request))
+        services.otp_verify(ident=data["id"], code=data["otp"], client_ip=_client_ip(request))
         return Response({"message": "OTP berhasil diverifikasi."})

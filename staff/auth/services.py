@@ -12,6 +12,7 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
@@ -22,12 +23,11 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 from config.cache import security_cache as cache
 from config.roles import Perm, Role
 from config.services import Actor, actor_id
-from staff import authz
+from staff.auth import authz, lockout
 from staff.exceptions import DuplicateUser, InactiveAccount, InvalidCredentials, InvalidToken, RoleForbidden
-from staff.identity import account_key, account_lookup, canonical_username
+from staff.identity import canonical_username
 from staff.models import TokenFamily, User
-from staff.services import guard
-from staff.services.records import user_check_actor, user_set_role
+from staff.records.services import user_check_actor, user_set_role
 
 logger = logging.getLogger(__name__)
 
@@ -83,27 +83,27 @@ def user_register(
     return user
 
 
-def auth_login(*, identifier: str, password: str, request: Any = None) -> User:
+def auth_login(*, identifier: str, password: str, request: HttpRequest | None = None) -> User:
     """Check credentials (username or email) and record the login; raises 401-type errors.
 
     The name matches the stored canonical username exactly (staff.identity), or the e-mail in any
-    case. A locked-out account (staff.services.guard) is refused before its password is checked,
-    and every wrong password counts towards the lockout.
+    case. A locked-out account (staff.auth.lockout) is refused before its password is checked,
+    and every wrong password counts towards the lockout. `request` goes to `user_logged_in`.
     """
     global _DUMMY_PASSWORD_HASH
-    user = User.objects.filter(account_lookup(identifier)).order_by("id").first()
-    key = account_key(identifier, account_id=user.pk if user is not None else None)
-    guard.lockout_check(key=key)
+    user = User.objects.by_login(identifier).first()
+    key = lockout.account_key(identifier, account_id=user.pk if user is not None else None)
+    lockout.lockout_check(key=key)
     if user is None:
         if _DUMMY_PASSWORD_HASH is None:
             _DUMMY_PASSWORD_HASH = make_password("timing-equaliser")
         User(password=_DUMMY_PASSWORD_HASH).check_password(password)
-        guard.password_failed(key=key)
+        lockout.password_failed(key=key)
         raise InvalidCredentials()
     if not user.check_password(password):
-        guard.password_failed(key=key)
+        lockout.password_failed(key=key)
         raise InvalidCredentials()
-    guard.password_succeeded(key=key)
+    lockout.password_succeeded(key=key)
     if not user.is_active:
         raise InactiveAccount()
     # contrib.auth's receiver of this signal records last_login.
