@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from config.admin import CSVExportMixin, ServiceAdmin
 from config.roles import Perm
-from maintenance import services
+from maintenance import selectors, services
 from maintenance.choices import AuditEntity, OrderStatus
 from maintenance.models import (
     AuditLog,
@@ -46,9 +46,7 @@ class AuditTrailMixin:
     def audit_trail(self, obj: Any) -> str:
         if obj is None or obj.pk is None:
             return "-"
-        recent = AuditLog.objects.filter(entity=self.audit_entity, entity_id=str(obj.pk)).select_related(
-            "actor"
-        )[:RECENT_AUDIT_ROWS]
+        recent = selectors.audit_of(entity=self.audit_entity, entity_id=obj.pk)[:RECENT_AUDIT_ROWS]
         url = (
             reverse("admin:maintenance_auditlog_changelist")
             + "?"
@@ -88,7 +86,7 @@ class CategoryAdmin(AuditTrailMixin, ServiceAdmin):
     readonly_fields = ["created_at", "updated_at", "audit_trail"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
-        return super().get_queryset(request).annotate(_part_count=Count("spare_parts"))
+        return selectors.category_with_part_count(super().get_queryset(request))
 
     @admin.display(description="parts", ordering="_part_count")
     def part_count(self, obj: Category) -> str:
@@ -105,10 +103,8 @@ class StockLevelFilter(admin.SimpleListFilter):
         return [("low", "Below minimum"), ("ok", "At or above minimum"), ("out", "Out of stock")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[SparePart]) -> QuerySet[SparePart]:
-        if self.value() == "low":
-            return queryset.filter(stock__lt=F("min_stock"))
-        if self.value() == "ok":
-            return queryset.filter(stock__gte=F("min_stock"))
+        if self.value() in ("low", "ok"):
+            return selectors.sparepart_filter_low_stock(queryset, low=self.value() == "low")
         if self.value() == "out":
             return queryset.filter(stock=0)
         return queryset
@@ -198,9 +194,12 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
             data["expected_stock"] = form.cleaned_data["expected_stock"]
         return data
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SparePart]:
+        return selectors.sparepart_with_low_stock_flag(super().get_queryset(request))
+
     @admin.display(description="level", ordering="stock")
     def stock_level(self, obj: SparePart) -> str:
-        if obj.stock < obj.min_stock:
+        if obj.is_low_stock:
             return format_html(
                 '<span style="color:#c62828;font-weight:bold">low ({} short)</span>',
                 obj.min_stock - obj.stock,
@@ -270,7 +269,7 @@ class ServiceOrderAdmin(AuditTrailMixin, ServiceAdmin):
     actions = ["start_orders", "complete_orders", "cancel_orders"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOrder]:
-        return super().get_queryset(request).annotate(_line_count=Count("items"))
+        return selectors.order_with_line_count(super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,10 +2,10 @@
 a value a column cannot hold or that is not what the parameter means is a 400, never "no filter",
 a rounded value or a 500."""
 
-from django.db.models import F
 from django_filters import rest_framework as filters
 
 from config.api.filters import BoundedIntegerFilter, BoundedIsoDateTimeFilter, StrictBooleanFilter
+from maintenance import selectors
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
 from maintenance.models import AuditLog, ServiceOrder, SparePart
 
@@ -25,9 +25,7 @@ class SparePartFilter(filters.FilterSet):
     def filter_low_stock(self, queryset, name, value):
         if value is None:
             return queryset
-        return (
-            queryset.filter(stock__lt=F("min_stock")) if value else queryset.filter(stock__gte=F("min_stock"))
-        )
+        return selectors.sparepart_filter_low_stock(queryset, low=value)
 
 
 class ServiceOrderFilter(filters.FilterSet):

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -24,7 +23,7 @@ from config.api.pagination import SkipLimitPagination
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
 from config.roles import Perm
-from maintenance import services
+from maintenance import selectors, services
 from maintenance.exceptions import (
     CategoryNotFound,
     NoFieldsToUpdate,
@@ -32,14 +31,7 @@ from maintenance.exceptions import (
     SparePartNotFound,
 )
 from maintenance.filters import AuditLogFilter, ServiceOrderFilter, SparePartFilter
-from maintenance.models import (
-    AuditLog,
-    Category,
-    ServiceOrder,
-    ServiceOrderImage,
-    ServiceOrderItem,
-    SparePart,
-)
+from maintenance.models import ServiceOrder
 from maintenance.serializers import (
     AuditLogSerializer,
     CategoryInputSerializer,
@@ -93,7 +85,7 @@ class PartsPagination(SkipLimitPagination):
 class CategoryViewSet(ServiceModelViewSet):
     """Spare-part categories. Supervisor and up create and edit, Management deletes; everyone reads."""
 
-    queryset = Category.objects.all()
+    queryset = selectors.category_list()
     services = services
     entity = "category"
     serializer_class = CategorySerializer
@@ -131,7 +123,7 @@ class CategoryViewSet(ServiceModelViewSet):
 class SparePartViewSet(ServiceModelViewSet):
     """Spare parts, addressed by SKU. Supervisor and up create and edit, Management deletes."""
 
-    queryset = SparePart.objects.select_related("category").order_by("id")
+    queryset = selectors.sparepart_list()
     services = services
     entity = "sparepart"
     serializer_class = SparePartSerializer
@@ -233,12 +225,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 class ServiceOrderViewSet(ServiceModelViewSet):
     """Service orders: created exactly once per `request_id`, taking their parts out of stock."""
 
-    queryset = ServiceOrder.objects.prefetch_related(
-        Prefetch(
-            "items",
-            queryset=ServiceOrderItem.objects.select_related("spare_part__category").order_by("id"),
-        )
-    )
+    queryset = selectors.order_list()
     services = services
     entity = "order"
     serializer_class = OrderSerializer
@@ -356,9 +343,9 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     def images(self, request: Request, pk: str | None = None) -> Response:
         """This order's images, oldest first, each with a URL made now."""
         order_id = self.order_pk()
-        if not ServiceOrder.objects.filter(pk=order_id).exists():
+        if not selectors.order_exists(order_id=order_id):
             raise self.not_found(self.lookup_raw())
-        page = self.paginate_queryset(ServiceOrderImage.objects.filter(order_id=order_id).order_by("id"))
+        page = self.paginate_queryset(selectors.order_images(order_id=order_id))
         return self.get_paginated_response(
             ServiceOrderImageSerializer(page, many=True, context=self.get_serializer_context()).data
         )
@@ -367,7 +354,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
 class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who changed what, field by field, newest first (Supervisor and up)."""
 
-    queryset = AuditLog.objects.select_related("actor")
+    queryset = selectors.audit_list()
     serializer_class = AuditLogSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditLogFilter

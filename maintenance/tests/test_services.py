@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from maintenance import services
+from maintenance import selectors, services
 from maintenance.exceptions import EmptySkuComponent, InvalidSku, OrderNotDeletable, SparePartNotFound
 from maintenance.models import IdempotencyRecord, ServiceOrder
 from maintenance.tests.conftest import JPEG, PNG, WEBP
@@ -72,7 +72,7 @@ def test_low_stock_is_ordered_most_short_first():
     SparePartFactory(sku="A-A-A-A", stock=9, min_stock=10)
     SparePartFactory(sku="B-B-B-B", stock=0, min_stock=50)
     SparePartFactory(sku="C-C-C-C", stock=10, min_stock=10)
-    assert [p.sku for p in services.sparepart_low_stock()] == ["B-B-B-B", "A-A-A-A"]
+    assert [p.sku for p in selectors.sparepart_low_stock()] == ["B-B-B-B", "A-A-A-A"]
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 2**31])

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 
-from maintenance import services
+from maintenance import selectors
 
 
 def render_table(parts) -> str:
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, email: bool, to: list[str] | None, **options) -> None:
-        parts = list(services.sparepart_low_stock())
+        parts = list(selectors.sparepart_low_stock())
         if not parts:
             self.stdout.write("No spare parts below their minimum stock.")
             return

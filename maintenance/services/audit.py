@@ -1,0 +1,164 @@
+"""Audit plumbing: snapshots of a row, `{field: [old, new]}` diffs and audit rows, plus the audited
+update and delete that categories and parts share. Audit rows are written in the same transaction
+as the change they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from config.services import Actor, actor_id
+from maintenance.choices import AuditAction
+from maintenance.models import AuditLog
+
+
+def field_value(instance: models.Model, field: str) -> Any:
+    """A field's value as the audit stores it (a file by its name)."""
+    value = getattr(instance, field)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """`{field: value}` of `fields`, as the audit stores them."""
+    return {field: field_value(instance, field) for field in fields}
+
+
+def created(values: Mapping[str, Any]) -> dict[str, list]:
+    """The audit diff of a new row: every field from None."""
+    return {field: [None, value] for field, value in values.items()}
+
+
+def deleted(values: Mapping[str, Any]) -> dict[str, list]:
+    """The audit diff of a deleted row: every field to None."""
+    return {field: [value, None] for field, value in values.items()}
+
+
+def audit_row(
+    *,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    changes: Mapping[str, Any],
+    at: datetime | None = None,
+) -> AuditLog:
+    """An unsaved audit row, for a caller that writes several in one INSERT (bulk_create)."""
+    return AuditLog(
+        actor_id=actor_id(actor),
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        changes=dict(changes),
+        created_at=at or timezone.now(),
+    )
+
+
+def audit_record(
+    *, actor: Actor, action: str, entity: str, entity_id: Any, changes: Mapping[str, Any]
+) -> AuditLog:
+    """Write one audit row; call it inside the transaction of the change it describes."""
+    row = audit_row(actor=actor, action=action, entity=entity, entity_id=entity_id, changes=changes)
+    row.save()
+    return row
+
+
+def apply_changes(instance: models.Model, data: Mapping[str, Any]) -> dict[str, list]:
+    """Set the fields of `data` that differ, validate the fields (constraints are the database's),
+    and return `{field: [old, new]}` of what changed."""
+    changes = {}
+    for field, new in data.items():
+        old = field_value(instance, field)
+        if old != new:
+            setattr(instance, field, new)
+            changes[field] = [old, new]
+    if changes:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    return changes
+
+
+def update_audited(
+    instance: models.Model,
+    data: Mapping[str, Any],
+    *,
+    actor: Actor,
+    entity: str,
+    not_found: Callable[[], Exception],
+    on_change: Callable[[], None],
+    expected: Mapping[str, Any] | None = None,
+    stale: Callable[[models.Model], Exception] | None = None,
+) -> models.Model:
+    """Apply `data` to the row re-read under lock and audit old -> new, in one transaction; a
+    change that would break a unique constraint raises IntegrityError for the caller to name.
+    `on_change` runs in that transaction when something changed (cache invalidation on commit).
+
+    With `expected` (field -> the value the caller read), a row whose value has moved since is
+    refused with `stale(current)`; the write is then `UPDATE ... WHERE field = <read value>`, so the
+    check holds where the row lock does not (SQLite).
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(pk=instance.pk).first()
+        if current is None:
+            raise not_found()
+        if expected and any(field_value(current, field) != value for field, value in expected.items()):
+            raise stale(current)
+        changes = apply_changes(current, data)
+        if changes and expected:
+            current.updated_at = timezone.now()
+            values = {field: getattr(current, field) for field in changes}
+            if not model.objects.filter(pk=current.pk, **expected).update(
+                **values, updated_at=current.updated_at
+            ):
+                raise stale(model.objects.get(pk=current.pk))
+        elif changes:
+            current.save(update_fields=[*changes, "updated_at"])
+        if changes:
+            audit_record(
+                actor=actor, action=AuditAction.UPDATE, entity=entity, entity_id=current.pk, changes=changes
+            )
+            on_change()
+    return current
+
+
+def delete_audited(
+    instance: models.Model,
+    *,
+    actor: Actor,
+    fields: Iterable[str],
+    entity: str,
+    references: models.QuerySet,
+    in_use: Callable[[models.Model, int], Exception],
+    not_found: Callable[[], Exception],
+    on_change: Callable[[], None],
+) -> None:
+    """Delete a row that nothing references, with its audit row, in one transaction.
+
+    The row is re-read under lock, so the audit records what was deleted, not the caller's stale
+    copy; a reference added meanwhile makes the PROTECT foreign key refuse the delete (409).
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(pk=instance.pk).first()
+        if current is None:
+            raise not_found()
+        count = references.count()
+        if count:
+            raise in_use(current, count)
+        values = snapshot(current, fields)
+        removed, _ = model.objects.filter(pk=instance.pk).delete()
+        if not removed:
+            raise not_found()
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            entity=entity,
+            entity_id=instance.pk,
+            changes=deleted(values),
+        )
+        on_change()
