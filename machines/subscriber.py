@@ -35,7 +35,7 @@ from typing import Any, TextIO
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
-from django.db import DatabaseError, DataError, IntegrityError, connection
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, connection
 from influxdb_client.rest import ApiException
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -96,7 +96,10 @@ def is_outage(exc: BaseException) -> bool:
             return error.status not in _INFLUX_DATA_STATUSES
     # Connection, server and schema errors (OperationalError, InterfaceError, ProgrammingError,
     # InternalError), sockets and timeouts: nothing one message causes or a retry of it could fix.
-    if any(isinstance(error, DatabaseError | HTTPError | OSError | TimeoutError) for error in chain):
+    if any(
+        isinstance(error, DatabaseError | InterfaceError | HTTPError | OSError | TimeoutError)
+        for error in chain
+    ):
         return True
     # A StoreUnavailable of its own is the backend saying so; anything else came from the data.
     return isinstance(exc, StoreUnavailable) and len(chain) == 1
@@ -266,6 +269,7 @@ class Subscriber:
             self.client.disconnect()
             self.client.loop_stop()
             self.store.close()
+            connection.close()  # this thread's connection: a stopped subscriber holds none open
             self.connected = False
             self.state = "stopped"
             self._progress(force=True)
