@@ -415,4 +415,4 @@ def test_a_topic_filter_that_cannot_be_mapped_is_refused_at_start(topic):
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="MQTT_TOPIC"):
-        call_command("mqtt_subscribe", topic=topic, url="mqtt://127.0.0.1:1")
+        call_command("mqtt_subscribe", topic=topic, url="mqtt://127.0.0.1:1", exit_when_idle=1)
