@@ -147,7 +147,7 @@ def _parse(topic: str, payload: bytes, topics: TopicFilter) -> Telemetry | Rejec
         return Rejected(Reason.MISSING_FIELD, "timestamp is missing")
     timestamp = parse_timestamp(raw_time)
     if timestamp is None:
-        return Rejected(Reason.BAD_VALUE, f"timestamp {raw_time!r} is not ISO 8601")
+        return Rejected(Reason.BAD_VALUE, f"timestamp {raw_time!r} is not an ISO 8601 datetime in range")
     if not TIMESTAMP_MIN <= timestamp <= TIMESTAMP_MAX:
         return Rejected(Reason.BAD_VALUE, f"timestamp {raw_time!r} is outside 1677-09-21..2262-04-11")
     sensor_type = data.get("sensor_type")
