@@ -83,12 +83,9 @@ _INFLUX_DATA_STATUSES = frozenset({400, 413, 422})
 def is_outage(exc: BaseException) -> bool:
     """Whether a store error is the store's (retry the batch later, acknowledge nothing) rather
     than the data's (find and drop the refused messages). Reads the cause chain, since backends
-    wrap the driver's error (the SQL store raises StoreUnavailable from a DataError)."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(chain) < 10:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
+    wrap the driver's error (the SQL store raises StoreUnavailable from a DataError). Only the
+    explicit `__cause__`: the implicit context may be an unrelated error being handled up the stack."""
+    chain = _causes(exc)
     for error in chain:
         if isinstance(error, DataError | IntegrityError):
             return False
@@ -407,18 +404,21 @@ class Subscriber:
         except Exception as exc:
             if is_outage(exc):
                 raise
-            if may_refresh and _caused_by(exc, IntegrityError):
+            if may_refresh and any(isinstance(error, IntegrityError) for error in _causes(exc)):
                 raise _MachineDeleted from exc
-            if len(points) == 1:
-                attempt.dropped[Reason.STORE_REJECTED] += 1
-                attempt.rejected.append((points[0], f"{exc.__class__.__name__}: {_root(exc)}"[:300]))
-                return
-            middle = len(points) // 2
-            self._write(points[:middle], attempt, may_refresh)
-            self._write(points[middle:], attempt, may_refresh)
+            refused = f"{exc.__class__.__name__}: {_causes(exc)[-1]}".splitlines()[0][:300]
+        else:
+            attempt.stored += len(points)
+            self.last_stored_at = time.time()
             return
-        attempt.stored += len(points)
-        self.last_stored_at = time.time()
+        # Outside the except block, so an outage in a half does not carry this refusal as context.
+        if len(points) == 1:
+            attempt.dropped[Reason.STORE_REJECTED] += 1
+            attempt.rejected.append((points[0], refused))
+            return
+        middle = len(points) // 2
+        self._write(points[:middle], attempt, may_refresh)
+        self._write(points[middle:], attempt, may_refresh)
 
     def _ack(self, batch: list) -> None:
         current = self.generation
@@ -468,22 +468,9 @@ class Subscriber:
         heartbeat.beat(stats)
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    current: BaseException | None = exc
-    for _ in range(10):
-        if current is None:
-            return False
-        if isinstance(current, kind):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _root(exc: BaseException) -> str:
-    """The driver's message (e.g. PostgreSQL's), not the wrapper's."""
-    current = exc
-    for _ in range(10):
-        if current.__cause__ is None:
-            break
-        current = current.__cause__
-    return str(current).splitlines()[0] if str(current) else current.__class__.__name__
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The error and its explicit causes, outermost first (the driver's error last)."""
+    chain = [exc]
+    while chain[-1].__cause__ is not None and len(chain) < 10:
+        chain.append(chain[-1].__cause__)
+    return chain

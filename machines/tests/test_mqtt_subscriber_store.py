@@ -235,3 +235,24 @@ def test_postgresql_machine_deleted_since_cached_is_an_unknown_machine():
     parsed = [reading(kept.pk, i) for i in range(5)] + [reading(deleted.pk, i) for i in range(5)]
     assert subscriber._store(parsed) == 5
     assert dict(subscriber.dropped) == {Reason.UNKNOWN_MACHINE: 5}
+
+
+def test_an_outage_while_splitting_is_an_outage_not_a_refusal(db, monkeypatch):
+    """The split runs after a refusal: an outage in one half must not be read as the data's fault
+    (the refusal being handled up the stack is no cause of it)."""
+    machine = MachineFactory()
+
+    class Flaky(RefusingStore):
+        def write(self, points) -> int:
+            if 1 <= self.calls <= 8:  # the store goes down after it refused the whole batch
+                self.calls += 1
+                # Raised fresh, as a driver raises it: its implicit context is what is being handled.
+                raise OperationalError("server closed the connection")
+            return super().write(points)
+
+    subscriber, store = make_subscriber(lambda ref: Flaky(ref))
+    monkeypatch.setattr(subscriber.stopping, "wait", lambda delay: False)
+    parsed = [reading(machine.pk, i, "P\x00" if i == 7 else "Pressure") for i in range(10)]
+    assert subscriber._store(parsed) == 9
+    assert dict(subscriber.dropped) == {Reason.STORE_REJECTED: 1}
+    assert len({p.timestamp for p in store.points}) == 9
