@@ -24,8 +24,26 @@ from config.cache import security_alias, security_cache
 _CHECKS: dict[str, Callable[[], object]] = {}
 
 
+class CheckWarning(Exception):
+    """Raised by a check whose dependency is unwell but optional here: the entry says "warning"
+    (with the message and `details`) and readiness holds."""
+
+    def __init__(self, message: str, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.details = details or {}
+
+
+class CheckFailed(RuntimeError):
+    """A failed check that carries fields for its entry (e.g. the subscriber's backlog)."""
+
+    def __init__(self, message: str, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.details = details or {}
+
+
 def register_check(name: str, check: Callable[[], object]) -> None:
-    """Add a readiness check: a callable that raises when its dependency is not usable."""
+    """Add a readiness check: a callable that raises when its dependency is not usable. It may
+    return a short description (the entry's `backend`) or a dict of fields for its entry."""
     _CHECKS[name] = check
 
 
@@ -83,11 +101,16 @@ def run_checks() -> tuple[bool, dict[str, dict]]:
         try:
             info = check()
             entry = {"status": "ok"}
-            if info:
+            if isinstance(info, dict):
+                entry.update(info)
+            elif info:
                 entry["backend"] = str(info)
+        except CheckWarning as exc:
+            entry = {"status": "warning", "warning": str(exc)[:300], **exc.details}
         except Exception as exc:
             healthy = False
             entry = {"status": "error", "error": f"{exc.__class__.__name__}: {exc}"[:300]}
+            entry.update(getattr(exc, "details", None) or {})
         entry["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
         results[name] = entry
     return healthy, results
@@ -123,13 +146,18 @@ class ReadinessView(APIView):
         responses={
             200: inline_serializer(
                 "Readiness",
-                {"status": serializers.CharField(), "checks": serializers.DictField()},
+                {
+                    "status": serializers.CharField(),
+                    "warnings": serializers.ListField(child=serializers.CharField()),
+                    "checks": serializers.DictField(),
+                },
             ),
             503: inline_serializer(
                 "ReadinessFailed",
                 {
                     "status": serializers.CharField(),
-                    "failed": serializers.ListField(),
+                    "failed": serializers.ListField(child=serializers.CharField()),
+                    "warnings": serializers.ListField(child=serializers.CharField()),
                     "checks": serializers.DictField(),
                 },
             ),
@@ -137,7 +165,11 @@ class ReadinessView(APIView):
     )
     def get(self, request: Request) -> Response:
         healthy, results = run_checks()
+        # An optional dependency that is unwell is named here but does not fail readiness.
+        warnings = [name for name, entry in results.items() if entry["status"] == "warning"]
         if healthy:
-            return Response({"status": "ready", "checks": results})
-        failed = [name for name, entry in results.items() if entry["status"] != "ok"]
-        return Response({"status": "unavailable", "failed": failed, "checks": results}, status=503)
+            return Response({"status": "ready", "warnings": warnings, "checks": results})
+        failed = [name for name, entry in results.items() if entry["status"] == "error"]
+        return Response(
+            {"status": "unavailable", "failed": failed, "warnings": warnings, "checks": results}, status=503
+        )

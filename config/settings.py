@@ -202,8 +202,13 @@ MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=7 * 24 * 3600)
 MQTT_PROGRESS_SECONDS = env.float("MQTT_PROGRESS_SECONDS", default=5.0)
 MQTT_HEARTBEAT_FILE = env.str("MQTT_HEARTBEAT_FILE", default="")
 MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=30)
-# /health/ready fails without a fresh subscriber heartbeat only where a subscriber must run.
-MQTT_HEARTBEAT_REQUIRED = env.bool("MQTT_HEARTBEAT_REQUIRED", default=False)
+# /health/ready fails for a subscriber that is absent, stopped, stale, disconnected or stalled only
+# where a subscriber must run (MQTT_HEARTBEAT_REQUIRED is the former name, still read).
+MQTT_SUBSCRIBER_REQUIRED = env.bool(
+    "MQTT_SUBSCRIBER_REQUIRED", default=env.bool("MQTT_HEARTBEAT_REQUIRED", default=False)
+)
+# Messages waiting this long without a store (a batch that does not go in, or only drops) = stalled.
+MQTT_SUBSCRIBER_STALL_SECONDS = env.int("MQTT_SUBSCRIBER_STALL_SECONDS", default=60)
 MACHINES_CACHE_TTL = env.int("MACHINES_CACHE_TTL", default=300)
 # HTTP ingest bounds (README, Machines): readings per request and distinct (machine, hour) rollup
 # rows per request, both answered 413 past the cap; requests per user (DRF rate string).

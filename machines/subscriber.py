@@ -13,7 +13,13 @@
   main thread. A reconnect bumps a connection generation: messages received on an earlier
   connection are stored but not acknowledged (their packet ids belong to a dead connection; the
   broker redelivers them and the upsert absorbs the repeat).
-- SIGTERM/SIGINT: stop taking new batches, store and acknowledge what has arrived, disconnect.
+- One message can never stop the loop: whatever its parse raises makes it a `bad_value`; a store
+  error caused by the data (DataError, IntegrityError, a ValueError, InfluxDB 400/413/422, anything
+  that is not an outage) splits the batch in halves until the refused messages are found; those are
+  dropped as `store_rejected` (logged), the rest stored, all acknowledged. Only an outage (a
+  connection-level, server or schema error, a timeout) is retried with backoff, unacknowledged.
+- SIGTERM/SIGINT: stop taking new batches, store and acknowledge what has arrived, disconnect, and
+  leave a heartbeat that says "stopped" (so readiness reports it stopped, not failing).
 """
 
 from __future__ import annotations
@@ -24,20 +30,23 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
-from django.db import DatabaseError, IntegrityError, close_old_connections, connection
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, connection
+from influxdb_client.rest import ApiException
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+from urllib3.exceptions import HTTPError
 
 from machines import heartbeat
 from machines.exceptions import StoreUnavailable
 from machines.models import Machine
-from machines.mqtt import Reason, Rejected, parse_message
+from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
 from machines.timeseries import Point, TimeSeriesStore
 
 logger = logging.getLogger(__name__)
@@ -57,8 +66,40 @@ class Options:
     exit_when_idle: float | None = None  # seconds without a message, then stop (benchmarks, tests)
 
     @property
+    def topics(self) -> TopicFilter:
+        """The topic filter read by its wildcard positions; ValueError when it cannot be mapped."""
+        return TopicFilter.parse(self.topic, self.shared_group)
+
+    @property
     def subscription(self) -> str:
-        return f"$share/{self.shared_group}/{self.topic}" if self.shared_group else self.topic
+        return self.topics.subscription
+
+
+# Influx answers these for a body it refuses (bad line, field type conflict, too large, outside the
+# retention): the data's fault. Every other status (401, 404, 429, 5xx) is the store's.
+_INFLUX_DATA_STATUSES = frozenset({400, 413, 422})
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether a store error is the store's (retry the batch later, acknowledge nothing) rather
+    than the data's (find and drop the refused messages). Reads the cause chain, since backends
+    wrap the driver's error (the SQL store raises StoreUnavailable from a DataError). Only the
+    explicit `__cause__`: the implicit context may be an unrelated error being handled up the stack."""
+    chain = _causes(exc)
+    for error in chain:
+        if isinstance(error, DataError | IntegrityError):
+            return False
+        if isinstance(error, ApiException) and isinstance(error.status, int):
+            return error.status not in _INFLUX_DATA_STATUSES
+    # Connection, server and schema errors (OperationalError, InterfaceError, ProgrammingError,
+    # InternalError), sockets and timeouts: nothing one message causes or a retry of it could fix.
+    if any(
+        isinstance(error, DatabaseError | InterfaceError | HTTPError | OSError | TimeoutError)
+        for error in chain
+    ):
+        return True
+    # A StoreUnavailable of its own is the backend saying so; anything else came from the data.
+    return isinstance(exc, StoreUnavailable) and len(chain) == 1
 
 
 class MachineDirectory:
@@ -101,11 +142,26 @@ class MachineDirectory:
         self._unknown.clear()
 
 
+class _MachineDeleted(Exception):
+    """A foreign key refused a point: a machine was deleted since it was cached."""
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """What one try at storing a batch did; merged into the counters only if no outage cut it short
+    (a retried batch must not count its drops and stores twice)."""
+
+    stored: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    rejected: list[tuple[Point, str]] = field(default_factory=list)
+
+
 class Subscriber:
     """Consume telemetry into the store until stopped (see the module docstring)."""
 
     def __init__(self, options: Options, store: TimeSeriesStore, out: TextIO | None = None) -> None:
         self.options = options
+        self.topics = options.topics  # refuses a filter whose wildcards cannot be mapped
         self.store = store
         self.out = out
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
@@ -118,6 +174,15 @@ class Subscriber:
         self.acked = 0
         self.dropped: Counter[str] = Counter()
         self.last_message = time.monotonic()
+        # Wall-clock times for the heartbeat (readiness compares them with its own clock).
+        self.started_at = time.time()
+        self.last_received_at: float | None = None  # set by the network thread
+        self.last_stored_at: float | None = None
+        self.progress_at = self.started_at  # the last batch dealt with (stored or dropped)
+        self.unstored_since: float | None = None  # messages dealt with since, none of them stored
+        self.in_hand = 0  # messages taken from the inbox and not yet stored or dropped
+        self.store_error: str | None = None  # the outage being retried, if any
+        self.state = "running"
         self._progress_at = time.monotonic()
         self._progress_received = 0
         self.client = self._build_client()
@@ -147,7 +212,12 @@ class Subscriber:
             return
         self.generation += 1
         self.connected = True
-        client.subscribe(self.options.subscription, qos=self.options.qos)
+        # Retained messages only when the subscription is new: a reconnect to the persistent
+        # session does not replay the topic's retained message every time.
+        options = SubscribeOptions(
+            qos=self.options.qos, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB
+        )
+        client.subscribe(self.options.subscription, options=options)
         logger.info(
             "mqtt connected (session present=%s), subscribed to %s",
             flags.session_present,
@@ -160,6 +230,7 @@ class Subscriber:
             logger.warning("mqtt disconnected (%s); paho reconnects with backoff", reason_code)
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        self.last_received_at = time.time()
         self.inbox.put((self.generation, message.mid, message.qos, message.topic, message.payload))
 
     # --- the loop (main thread) ------------------------------------------------------------------
@@ -195,6 +266,9 @@ class Subscriber:
             self.client.disconnect()
             self.client.loop_stop()
             self.store.close()
+            connection.close()  # this thread's connection: a stopped subscriber holds none open
+            self.connected = False
+            self.state = "stopped"
             self._progress(force=True)
 
     def _idle_too_long(self) -> bool:
@@ -232,59 +306,119 @@ class Subscriber:
                 break
         return batch
 
+    def _parse(self, topic: str, payload: bytes) -> Telemetry | Rejected:
+        """parse_message never raises; this guard keeps that true for the loop whatever a check does."""
+        try:
+            return parse_message(topic, payload, self.topics)
+        except Exception as exc:
+            return Rejected(Reason.BAD_VALUE, f"unparseable ({exc.__class__.__name__}: {exc})"[:300])
+
     def _process(self, batch: list) -> None:
         self.received += len(batch)
+        self.in_hand = len(batch)
         self.last_message = time.monotonic()
         parsed = []
         for _, _, _, topic, payload in batch:
-            result = parse_message(topic, payload)
+            result = self._parse(topic, payload)
             if isinstance(result, Rejected):
                 self.dropped[result.reason] += 1
-                logger.debug("mqtt message on %s dropped: %s", topic, result.detail)
+                level = logging.WARNING if result.detail.startswith("unparseable") else logging.DEBUG
+                logger.log(level, "mqtt message on %s dropped (%s): %s", topic, result.reason, result.detail)
             else:
                 parsed.append(result)
-        if parsed:
-            self._store(parsed)
+        stored = self._store(parsed) if parsed else 0
         self._ack(batch)
+        self.in_hand = 0
+        now = time.time()
+        self.progress_at = now
+        if stored:
+            self.unstored_since = None
+        elif self.unstored_since is None:
+            self.unstored_since = now
 
-    def _points(self, parsed: list) -> list[Point]:
+    def _points(self, parsed: list[Telemetry], attempt: _Attempt) -> list[Point]:
         locations = self.machines.locations({t.machine_id for t in parsed})
         points = []
         for t in parsed:
             location = locations.get(t.machine_id)
             if location is None:
-                self.dropped[Reason.UNKNOWN_MACHINE] += 1
+                attempt.dropped[Reason.UNKNOWN_MACHINE] += 1
                 continue
             points.append(
                 Point(t.machine_id, t.timestamp, t.sensor_type, location, t.temperature, t.pressure, t.speed)
             )
         return points
 
-    def _store(self, parsed: list) -> None:
-        """Write until the store takes it (backing off), unless told to stop meanwhile."""
+    def _store(self, parsed: list[Telemetry]) -> int:
+        """Store the batch, dropping what the store refuses; an outage is retried with backoff until
+        the store takes it, unless told to stop meanwhile. Returns how many points were stored."""
         delay = 0.5
-        dropped_before = self.dropped[Reason.UNKNOWN_MACHINE]
+        refreshed = False
         while True:
+            attempt = _Attempt()
             try:
-                points = self._points(parsed)
-                if points:
-                    self.store.write(points)
-                self.stored += len(points)
-                return
-            except IntegrityError:
-                # A machine was deleted since it was cached: look them all up again.
-                self.dropped[Reason.UNKNOWN_MACHINE] = dropped_before
+                points = self._points(parsed, attempt)
+                self._write(points, attempt, may_refresh=not refreshed)
+            except _MachineDeleted:
+                # A machine was deleted since it was cached: look them all up again, once.
+                refreshed = True
                 self.machines.clear()
-                close_old_connections()
                 continue
-            except (StoreUnavailable, DatabaseError) as exc:
-                self.dropped[Reason.UNKNOWN_MACHINE] = dropped_before
-                logger.warning("store write failed (%s); retrying in %.1fs", exc, delay)
+            except Exception as exc:
+                if not is_outage(exc):
+                    # Only the machine lookup gets here with such an error: never the data's fault.
+                    logger.exception("unexpected error while storing a batch; retrying")
+                self.store_error = f"{exc.__class__.__name__}: {exc}"[:300]
+            else:
+                self.store_error = None
+            if self.store_error is not None:
+                logger.warning("store write failed (%s); retrying in %.1fs", self.store_error, delay)
                 connection.close()
-            if self.stopping.wait(delay):
-                # Stopping with the store down: nothing is acknowledged, the broker keeps it all.
-                raise SystemExit("mqtt_subscribe: store unavailable while stopping; unacknowledged")
-            delay = min(delay * 2, 30.0)
+                self._progress()
+                if self.stopping.wait(delay):
+                    # Stopping with the store down: nothing is acknowledged, the broker keeps it all.
+                    raise SystemExit("mqtt_subscribe: store unavailable while stopping; unacknowledged")
+                delay = min(delay * 2, 30.0)
+                continue
+            self.stored += attempt.stored
+            self.dropped.update(attempt.dropped)
+            for point, why in attempt.rejected:
+                logger.warning(
+                    "mqtt message dropped (%s): machine %s at %s, sensor_type %r: %s",
+                    Reason.STORE_REJECTED,
+                    point.machine_id,
+                    point.timestamp.isoformat(),
+                    point.sensor_type,
+                    why,
+                )
+            return attempt.stored
+
+    def _write(self, points: list[Point], attempt: _Attempt, may_refresh: bool) -> None:
+        """Write the points; when the store refuses them for their data, split them in halves until
+        each refused point stands alone, and drop those. An outage propagates (the whole batch is
+        retried: the halves already written are upserts, so writing them again changes nothing)."""
+        if not points:
+            return
+        try:
+            self.store.write(points)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            if may_refresh and any(isinstance(error, IntegrityError) for error in _causes(exc)):
+                raise _MachineDeleted from exc
+            refused = f"{exc.__class__.__name__}: {_causes(exc)[-1]}".splitlines()[0][:300]
+        else:
+            attempt.stored += len(points)
+            self.last_stored_at = time.time()
+            return
+        # Outside the except block, so an outage in a half does not carry this refusal as context.
+        if len(points) == 1:
+            attempt.dropped[Reason.STORE_REJECTED] += 1
+            attempt.rejected.append((points[0], refused))
+            return
+        middle = len(points) // 2
+        self._write(points[:middle], attempt, may_refresh)
+        self._write(points[middle:], attempt, may_refresh)
 
     def _ack(self, batch: list) -> None:
         current = self.generation
@@ -295,13 +429,23 @@ class Subscriber:
 
     # --- reporting -------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
+        pending = self.inbox.qsize()
         return {
+            "state": self.state,
             "connected": self.connected,
             "received": self.received,
             "stored": self.stored,
             "acked": self.acked,
             "dropped": dict(self.dropped),
-            "pending": self.inbox.qsize(),
+            "pending": pending,
+            # Received and not yet stored or dropped: the inbox plus the batch in hand.
+            "backlog": pending + self.in_hand,
+            "started_at": self.started_at,
+            "last_received_at": self.last_received_at,
+            "last_stored_at": self.last_stored_at,
+            "progress_at": self.progress_at,
+            "unstored_since": self.unstored_since,
+            "store_error": self.store_error,
         }
 
     def _progress(self, force: bool = False) -> None:
@@ -315,10 +459,18 @@ class Subscriber:
         dropped = ", ".join(f"{k}={v}" for k, v in sorted(self.dropped.items())) or "none"
         line = (
             f"mqtt_subscribe: {rate:.0f} msg/s, received={stats['received']} stored={stats['stored']} "
-            f"acked={stats['acked']} pending={stats['pending']} dropped: {dropped} "
-            f"connected={stats['connected']}"
+            f"acked={stats['acked']} pending={stats['pending']} backlog={stats['backlog']} "
+            f"dropped: {dropped} connected={stats['connected']}"
         )
         if self.out is not None:
             self.out.write(line + "\n")
             self.out.flush()
         heartbeat.beat(stats)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The error and its explicit causes, outermost first (the driver's error last)."""
+    chain = [exc]
+    while chain[-1].__cause__ is not None and len(chain) < 10:
+        chain.append(chain[-1].__cause__)
+    return chain

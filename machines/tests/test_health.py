@@ -1,10 +1,15 @@
-"""/health/ready reports the time-series store and the subscriber's heartbeat."""
+"""/health/ready reports the time-series store and the subscriber's heartbeat.
+
+The subscriber entry carries its state, last successful store and backlog; only a required
+subscriber (MQTT_SUBSCRIBER_REQUIRED) fails readiness, an unwell optional one is a warning.
+"""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+from django.core.cache import cache
 
 from machines import heartbeat
 from machines.heartbeat import HEARTBEAT_KEY
@@ -13,6 +18,28 @@ from machines.heartbeat import HEARTBEAT_KEY
 def ready(client) -> tuple[int, dict]:
     response = client.get("/health/ready")
     return response.status_code, response.json()["checks"]
+
+
+def record(**fields) -> dict:
+    """A heartbeat as a running, connected, caught-up subscriber writes it, changed by `fields`."""
+    now = time.time()
+    base = {
+        "at": now,
+        "pid": 1,
+        "state": "running",
+        "connected": True,
+        "received": 10,
+        "stored": 10,
+        "dropped": {},
+        "backlog": 0,
+        "started_at": now - 600,
+        "last_received_at": now - 1,
+        "last_stored_at": now - 1,
+        "progress_at": now - 1,
+        "unstored_since": None,
+        "store_error": None,
+    }
+    return {**base, **fields}
 
 
 def test_store_is_reported(client, db):
@@ -26,17 +53,19 @@ def test_subscriber_not_required_by_default(client, db):
     status, checks = ready(client)
     assert status == 200
     assert "not required" in checks["mqtt_subscriber"]["backend"]
+    assert checks["mqtt_subscriber"]["state"] == "absent"
 
 
 def test_required_subscriber_without_heartbeat_fails(client, db, settings):
-    settings.MQTT_HEARTBEAT_REQUIRED = True
+    settings.MQTT_SUBSCRIBER_REQUIRED = True
     status, checks = ready(client)
     assert status == 503
     assert checks["mqtt_subscriber"]["status"] == "error"
+    assert checks["mqtt_subscriber"]["state"] == "absent"
 
 
 def test_fresh_connected_heartbeat_is_ready(client, db, settings, tmp_path):
-    settings.MQTT_HEARTBEAT_REQUIRED = True
+    settings.MQTT_SUBSCRIBER_REQUIRED = True
     settings.MQTT_HEARTBEAT_FILE = str(tmp_path / "beat")
     heartbeat.beat({"connected": True, "stored": 7})
     status, checks = ready(client)
@@ -45,17 +74,117 @@ def test_fresh_connected_heartbeat_is_ready(client, db, settings, tmp_path):
     assert abs(float((tmp_path / "beat").read_text()) - time.time()) < 5
 
 
-@pytest.mark.parametrize(
-    ("record", "message"),
-    [
-        ({"at": time.time() - 3600, "connected": True}, "old"),
-        ({"at": time.time(), "connected": False}, "not connected"),
-    ],
-)
-def test_stale_or_disconnected_heartbeat_fails(client, db, record, message):
-    from django.core.cache import cache
+def test_running_subscriber_reports_last_store_and_backlog(client, db):
+    stored_at = time.time() - 3
+    cache.set(HEARTBEAT_KEY, record(last_stored_at=stored_at, backlog=12, stored=500))
+    response = client.get("/health/ready")
+    body = response.json()
+    entry = body["checks"]["mqtt_subscriber"]
+    assert response.status_code == 200
+    assert body["warnings"] == []
+    assert entry["status"] == "ok"
+    assert entry["state"] == "running"
+    assert entry["backlog"] == 12
+    assert entry["stored"] == 500
+    assert entry["last_stored_at"].startswith(time.strftime("%Y-%m-%dT", time.gmtime(stored_at)))
+    assert entry["required"] is False
 
-    cache.set(HEARTBEAT_KEY, record)
+
+# --- finding 7: a wedged subscriber is not ready; a stopped optional one is not failing ----------
+WEDGED = {
+    # A batch in hand for ten minutes (a store that refuses it), still beating while it retries.
+    "backlog": 4000,
+    "progress_at": time.time() - 600,
+    "last_stored_at": time.time() - 600,
+    "store_error": "StoreUnavailable: Time-series store unavailable: DataError",
+}
+DROPPING_EVERYTHING = {
+    # Messages keep arriving, every one dropped (e.g. a topic read wrongly): nothing stored in 10 min.
+    "backlog": 0,
+    "progress_at": time.time() - 1,
+    "last_received_at": time.time() - 1,
+    "last_stored_at": time.time() - 600,
+    "unstored_since": time.time() - 600,
+    "dropped": {"bad_topic": 90000},
+}
+
+
+@pytest.mark.parametrize("fields", [WEDGED, DROPPING_EVERYTHING], ids=["wedged", "dropping"])
+def test_required_stalled_subscriber_is_not_ready(client, db, settings, fields):
+    settings.MQTT_SUBSCRIBER_REQUIRED = True
+    cache.set(HEARTBEAT_KEY, record(**fields))
+    status, checks = ready(client)
+    entry = checks["mqtt_subscriber"]
+    assert status == 503
+    assert entry["status"] == "error"
+    assert entry["state"] == "stalled"
+    assert entry["backlog"] == fields["backlog"]
+    assert entry["last_stored_at"] is not None
+
+
+@pytest.mark.parametrize("fields", [WEDGED, DROPPING_EVERYTHING], ids=["wedged", "dropping"])
+def test_optional_stalled_subscriber_is_a_warning_not_healthy(client, db, fields):
+    cache.set(HEARTBEAT_KEY, record(**fields))
+    response = client.get("/health/ready")
+    body = response.json()
+    entry = body["checks"]["mqtt_subscriber"]
+    assert response.status_code == 200
+    assert body["warnings"] == ["mqtt_subscriber"]
+    assert entry["status"] == "warning"
+    assert entry["state"] == "stalled"
+    assert "stalled" not in entry.get("backend", "")
+
+
+def test_one_dropped_message_then_quiet_is_not_stalled(client, db):
+    cache.set(
+        HEARTBEAT_KEY,
+        record(last_received_at=time.time() - 3600, unstored_since=time.time() - 3600, last_stored_at=None),
+    )
+    status, checks = ready(client)
+    assert status == 200
+    assert checks["mqtt_subscriber"]["state"] == "running"
+
+
+def test_optional_subscriber_that_stopped_normally_is_reported_stopped_not_failing(client, db):
+    cache.set(HEARTBEAT_KEY, record(state="stopped", connected=False, at=time.time() - 5))
+    response = client.get("/health/ready")
+    entry = response.json()["checks"]["mqtt_subscriber"]
+    assert response.status_code == 200
+    assert response.json()["warnings"] == []
+    assert entry["status"] == "ok"
+    assert entry["state"] == "stopped"
+
+
+def test_required_subscriber_that_stopped_fails(client, db, settings):
+    settings.MQTT_SUBSCRIBER_REQUIRED = True
+    cache.set(HEARTBEAT_KEY, record(state="stopped", connected=False))
     status, checks = ready(client)
     assert status == 503
+    assert checks["mqtt_subscriber"]["state"] == "stopped"
+
+
+@pytest.mark.parametrize(
+    ("fields", "state", "message"),
+    [
+        ({"at": time.time() - 3600}, "stale", "old"),
+        ({"connected": False}, "disconnected", "not connected"),
+    ],
+)
+def test_stale_or_disconnected_heartbeat_fails_where_required(client, db, settings, fields, state, message):
+    settings.MQTT_SUBSCRIBER_REQUIRED = True
+    cache.set(HEARTBEAT_KEY, record(**fields))
+    status, checks = ready(client)
+    assert status == 503
+    assert checks["mqtt_subscriber"]["state"] == state
     assert message in checks["mqtt_subscriber"]["error"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "state"), [({"at": time.time() - 3600}, "stale"), ({"connected": False}, "disconnected")]
+)
+def test_stale_or_disconnected_optional_subscriber_is_a_warning(client, db, fields, state):
+    cache.set(HEARTBEAT_KEY, record(**fields))
+    status, checks = ready(client)
+    assert status == 200
+    assert checks["mqtt_subscriber"]["status"] == "warning"
+    assert checks["mqtt_subscriber"]["state"] == state

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from machines.mqtt import Reason, Rejected, Telemetry, parse_message
+from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
 
 MID = uuid.uuid4()
 TOPIC = f"factory/f1/machine/{MID}/telemetry"
@@ -55,3 +55,102 @@ def test_bad_messages_are_reasons(topic, body, reason):
     assert isinstance(result, Rejected)
     assert result.reason == reason
     assert result.detail
+
+
+# --- finding 5 (parse side) and 6: NUL and out-of-range timestamps are reasons, never exceptions ---
+@pytest.mark.parametrize(
+    "body",
+    [
+        # OverflowError in parse_timestamp's conversion to UTC (issue 15, finding 6).
+        payload(timestamp="0001-01-01T00:00:00+01:00"),
+        payload(timestamp="9999-12-31T23:59:59-01:00"),
+        # Parse, but outside what InfluxDB holds (int64 nanoseconds): 1677-09-21..2262-04-11.
+        payload(timestamp="0001-01-01T00:00:00Z"),
+        payload(timestamp="2262-04-12T00:00:00Z"),
+        payload(timestamp="1677-09-20T00:00:00Z"),
+        # PostgreSQL refuses NUL (issue 15, finding 5); no control character belongs in a tag.
+        b'{"timestamp":"2030-01-01T00:01:00Z","sensor_type":"P\\u0000","pressure":7}',
+        payload(sensor_type="Temp\u0001"),
+        payload(sensor_type="Temp\n"),
+        payload(sensor_type="Temp\x85"),
+    ],
+)
+def test_out_of_range_timestamps_and_control_characters_are_bad_values(body):
+    result = parse_message(TOPIC, body)
+    assert isinstance(result, Rejected)
+    assert result.reason == Reason.BAD_VALUE
+
+
+def test_store_range_edges_are_accepted():
+    for stamp in ("1677-09-22T00:00:00Z", "2262-04-10T00:00:00Z"):
+        assert isinstance(parse_message(TOPIC, payload(timestamp=stamp)), Telemetry)
+
+
+def test_a_check_that_raises_is_a_bad_value(monkeypatch):
+    def explode(value):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("machines.mqtt.parse_timestamp", explode)
+    result = parse_message(TOPIC, payload())
+    assert isinstance(result, Rejected)
+    assert result.reason == Reason.BAD_VALUE
+    assert "OverflowError" in result.detail
+
+
+# --- finding 8: the machine id is read at the configured filter's wildcard positions -----------
+@pytest.mark.parametrize(
+    ("configured", "topic", "factory"),
+    [
+        ("site1/factory/+/machine/+/telemetry", f"site1/factory/f9/machine/{MID}/telemetry", "f9"),
+        (
+            "$share/ingest/site1/factory/+/machine/+/telemetry",
+            f"site1/factory/f9/machine/{MID}/telemetry",
+            "f9",
+        ),
+        ("plant/+/dev/+", f"plant/north/dev/{MID}", "north"),
+        ("factory/F1/machine/+/telemetry", f"factory/F1/machine/{MID}/telemetry", ""),
+    ],
+)
+def test_topic_filter_with_a_prefix_finds_the_machine(configured, topic, factory):
+    result = parse_message(topic, payload(), TopicFilter.parse(configured))
+    assert isinstance(result, Telemetry), result
+    assert result.machine_id == MID
+    assert result.factory_id == factory
+
+
+def test_topic_outside_the_filter_is_a_bad_topic():
+    topics = TopicFilter.parse("site1/factory/+/machine/+/telemetry")
+    for topic in (TOPIC, f"site2/factory/f/machine/{MID}/telemetry", f"site1/factory/f/machine/{MID}"):
+        result = parse_message(topic, payload(), topics)
+        assert isinstance(result, Rejected)
+        assert result.reason == Reason.BAD_TOPIC
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [
+        "factory/#",
+        "site1/factory/+/machine/#",
+        "#",
+        "factory/f1/machine/m1/telemetry",
+        "+/+/+/+/+",
+        "factory/f+/machine/+/telemetry",
+        "$share/ingest",
+        "$share//factory/+/machine/+/telemetry",
+        "",
+    ],
+)
+def test_filters_whose_wildcards_cannot_be_mapped_are_refused(configured):
+    with pytest.raises(ValueError, match=r"."):
+        TopicFilter.parse(configured)
+
+
+def test_shared_group_in_the_topic_and_the_setting_must_agree():
+    assert TopicFilter.parse("$share/a/factory/+/machine/+/telemetry", "a").subscription == (
+        "$share/a/factory/+/machine/+/telemetry"
+    )
+    assert TopicFilter.parse("factory/+/machine/+/telemetry", "a").subscription == (
+        "$share/a/factory/+/machine/+/telemetry"
+    )
+    with pytest.raises(ValueError, match="MQTT_SHARED_GROUP"):
+        TopicFilter.parse("$share/a/factory/+/machine/+/telemetry", "b")

@@ -42,7 +42,7 @@ def broker() -> tuple[str, int]:
     return url.hostname or "127.0.0.1", url.port or 1883
 
 
-def publish(messages: list[tuple[str, bytes]]) -> None:
+def publish(messages: list[tuple[str, bytes]], retain: bool = False) -> None:
     """Publish at QoS 1 and wait until the broker has acknowledged every message."""
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5
@@ -50,7 +50,7 @@ def publish(messages: list[tuple[str, bytes]]) -> None:
     client.connect(*broker())
     client.loop_start()
     try:
-        infos = [client.publish(topic, body, qos=1) for topic, body in messages]
+        infos = [client.publish(topic, body, qos=1, retain=retain) for topic, body in messages]
         for info in infos:
             info.wait_for_publish(timeout=30)
             assert info.is_published()
@@ -296,3 +296,123 @@ def test_sigterm_drains_and_exits_cleanly_with_a_progress_line_and_heartbeat(pre
     assert "msg/s" in out
     assert "stored=50" in out.splitlines()[-1]
     assert abs(float(beat_file.read_text()) - time.time()) < 30
+
+
+# --- issue 15: no single message stops the subscriber; the topic filter is read, not assumed ------
+POISON = b'{"timestamp":"2030-01-01T00:01:00Z","sensor_type":"P\\u0000","pressure":7}'
+
+
+def final_line(out: str) -> str:
+    return [line for line in out.splitlines() if "received=" in line][-1]
+
+
+@pytest.mark.mqtt
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_poison_messages_among_a_thousand_are_dropped_and_the_session_drains(prefix, client_ids):
+    """A NUL message, a year-0001 message and a retained poison message among 1,000 good ones:
+    1,000 stored, 3 dropped with reasons, the process never exits, nothing is left queued."""
+    machine, poisoned = MachineFactory(), MachineFactory()
+    retained_topic = f"factory/{prefix}/machine/{poisoned.pk}/telemetry"
+    client_id = client_ids("poison")
+    publish([(retained_topic, POISON)], retain=True)
+    try:
+        proc = start_subscriber(prefix, client_id, "--batch-size", "100", "--batch-ms", "20")
+        try:
+            subscribed(proc)
+            good = [telemetry(prefix, machine.pk, i) for i in range(1000)]
+            nul = (
+                f"factory/{prefix}/machine/{machine.pk}/telemetry",
+                orjson.dumps(
+                    {"timestamp": "2026-03-01T10:00:00Z", "sensor_type": "Temp\x00", "temperature": 5}
+                ),
+            )
+            year_one = telemetry(prefix, machine.pk, 0, temperature=1.0)
+            year_one = (
+                year_one[0],
+                year_one[1].replace(b"2026-03-01T08:00:00Z", b"0001-01-01T00:00:00+01:00"),
+            )
+            chunks = [good[:250], [*good[250:500], nul], [year_one, *good[500:750]], good[750:]]
+            expected = 0
+            # In chunks: the system broker queues at most 1,000 messages per session (module docstring).
+            for chunk in chunks:
+                publish(chunk)
+                expected += sum(
+                    1 for _, body in chunk if b"0001-01-01" not in body and b"\\u0000" not in body
+                )
+                assert wait_for(lambda n=expected: stored_count(machine.pk) >= n, 60), expected
+            assert proc.poll() is None, "the subscriber exited"
+            time.sleep(1.0)  # a progress line after the last batch
+            assert proc.poll() is None, "the subscriber exited"
+        finally:
+            out = stop(proc)
+        assert proc.returncode == 0, out
+        assert stored_count(machine.pk) == 1000
+        assert stored_count(poisoned.pk) == 0
+        last = final_line(out)
+        assert "stored=1000" in last, out
+        assert "dropped: bad_value=3 " in last, out
+        assert "backlog=0" in last, out
+
+        # The same client id again: the session holds nothing more (and the retained poison is not
+        # replayed into an existing subscription); only a fresh message arrives.
+        again = start_subscriber(prefix, client_id, "--batch-ms", "20")
+        try:
+            subscribed(again)
+            publish([telemetry(prefix, machine.pk, 1000)])
+            assert wait_for(lambda: stored_count(machine.pk) == 1001, 30)
+        finally:
+            out = stop(again)
+        assert again.returncode == 0, out
+        last = final_line(out)
+        assert "received=1 " in last, out
+        assert "dropped: none" in last, out
+    finally:
+        publish([(retained_topic, b"")], retain=True)  # clear the retained message
+
+
+@pytest.mark.mqtt
+@pytest.mark.django_db(transaction=True)
+def test_prefixed_topic_filter_stores_every_message_and_a_stop_is_reported(prefix, client_ids):
+    """MQTT_TOPIC `<site>/factory/+/machine/+/telemetry`: ids read at the wildcard positions."""
+    from machines import heartbeat
+
+    machine = MachineFactory()
+    options = Options(
+        url=settings.MQTT_URL,
+        topic=f"{prefix}/factory/+/machine/+/telemetry",
+        client_id=client_ids("prefixed"),
+        batch_size=20,
+        batch_ms=50,
+        progress_seconds=0.5,
+    )
+    subscriber = Subscriber(options, store=get_store())
+    worker = threading.Thread(target=subscriber.run)
+    worker.start()
+    try:
+        assert wait_for(lambda: subscriber.connected, 10)
+        time.sleep(0.3)  # the SUBACK
+        messages = [telemetry(prefix, machine.pk, i) for i in range(25)]
+        publish([(f"{prefix}/{topic}", body) for topic, body in messages])
+        assert wait_for(lambda: subscriber.acked == 25, 30)
+    finally:
+        subscriber.stop()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert subscriber.stored == 25
+    assert dict(subscriber.dropped) == {}
+    assert stored_count(machine.pk) == 25
+    beat = heartbeat.last_beat()
+    assert beat["state"] == "stopped"
+    assert beat["backlog"] == 0
+    assert beat["last_stored_at"] is not None
+
+
+@pytest.mark.parametrize(
+    "topic", ["factory/#", "site1/+/machine/+/+/telemetry", "factory/f1/machine/m1/telemetry"]
+)
+def test_a_topic_filter_that_cannot_be_mapped_is_refused_at_start(topic):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="MQTT_TOPIC"):
+        call_command("mqtt_subscribe", topic=topic, url="mqtt://127.0.0.1:1", exit_when_idle=1)

@@ -8,14 +8,18 @@ from __future__ import annotations
 import signal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from machines.mqtt import TopicFilter
 from machines.subscriber import Options, Subscriber
 from machines.timeseries import get_store
 
 
 class Command(BaseCommand):
-    help = "Subscribe to factory/+/machine/+/telemetry and store every reading (QoS 1, ack after store)."
+    help = (
+        "Subscribe to MQTT_TOPIC (default factory/+/machine/+/telemetry; the last '+' is the machine id) "
+        "and store every reading (QoS 1, ack after store)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--url", default=settings.MQTT_URL, help="broker URL (MQTT_URL)")
@@ -35,6 +39,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        try:
+            TopicFilter.parse(options["topic"], options["shared_group"])
+        except ValueError as exc:
+            # Refused at start: a filter read wrongly would drop (and acknowledge) every message.
+            raise CommandError(f"MQTT_TOPIC {options['topic']!r} cannot be used: {exc}") from exc
         subscriber = Subscriber(
             Options(
                 url=options["url"],
