@@ -3,7 +3,7 @@
 Under the prefixes in API_ERROR_ENVELOPE_PREFIXES (the paths of the machines clients: auth, data,
 config) every error also carries `"status": "error"` and `"message"` (the text of `detail`) beside
 `detail`: answered by DRF here, or by the platform's own JSON answers (URL guard, body limits,
-unknown URLs), which build their bodies with `error_body` (docs/architecture.md §7)."""
+unknown URLs), which build their bodies with `error_body` (docs/architecture.md §12)."""
 
 from __future__ import annotations
 
