@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from config.api.exceptions import error_body
+
 logger = logging.getLogger("facility.request")
 
 
@@ -60,7 +62,7 @@ class ControlCharacterMiddleware:
         problem = self.problem(request)
         if problem:
             logger.warning("%s %r refused: %s", request.method, request.path, problem)
-            return JsonResponse({"detail": problem}, status=400)
+            return JsonResponse(error_body(request.path_info, problem), status=400)
         return self.get_response(request)
 
     @staticmethod

@@ -24,14 +24,17 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from config.api.exceptions import error_body
+
 logger = logging.getLogger("facility.request")
 
 _MULTIPART = "multipart/form-data"
 
 
-def too_large_response(limit: int | None = None) -> JsonResponse:
+def too_large_response(limit: int | None = None, path: str = "") -> JsonResponse:
+    """413 in the API's error shape (enveloped under API_ERROR_ENVELOPE_PREFIXES)."""
     limit = limit if limit is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return JsonResponse({"detail": f"Request body larger than {limit} bytes."}, status=413)
+    return JsonResponse(error_body(path, f"Request body larger than {limit} bytes."), status=413)
 
 
 @lru_cache(maxsize=8)
@@ -70,14 +73,14 @@ class RequestSizeLimitMiddleware:
                 length = 0
             if length > limit:
                 logger.warning("%s %s refused: body of %s bytes", request.method, request.path, length)
-                return too_large_response(limit)
+                return too_large_response(limit, request.path_info)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """A view that read an oversized body (e.g. a multipart form): 413 JSON, logged as a warning."""
         if isinstance(exception, RequestDataTooBig):
             logger.warning("%s %s refused: %s", request.method, request.path, exception)
-            return too_large_response(body_limit(request))
+            return too_large_response(body_limit(request), request.path_info)
         return None
 
 
@@ -107,5 +110,6 @@ class BoundedUploadHandler(FileUploadHandler):
 def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """handler400: JSON, with 413 for bodies over the limits."""
     if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
-        return JsonResponse({"detail": str(exception) or "Request body too large."}, status=413)
-    return JsonResponse({"detail": "Bad request."}, status=400)
+        detail = str(exception) or "Request body too large."
+        return JsonResponse(error_body(request.path_info, detail), status=413)
+    return JsonResponse(error_body(request.path_info, "Bad request."), status=400)

@@ -300,6 +300,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # --- REST framework and OpenAPI ---------------------------------------------------------------
+# Paths whose errors also carry `"status": "error"` and `"message"` beside `detail`: the machines
+# clients' paths (config.api.exceptions.envelope_applies; each prefix and everything below it).
+API_ERROR_ENVELOPE_PREFIXES = ["/api/v1/auth/", "/api/v1/data/", "/api/v1/config"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "staff.auth.authentication.JWTAuthentication",
@@ -346,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "SensorStatusEnum": "sensors.choices.SensorStatus",
         "SensorDataStatusEnum": "sensors.choices.DataStatus",
         "MachineStatusEnum": "machines.choices.MachineStatus",
+        # The clients' envelope (`status` of staff.auth.schema's answers).
+        "SuccessStatusEnum": ["success"],
+        "ErrorStatusEnum": ["error"],
     },
     # Swagger UI and ReDoc from the app's own static files, so /docs works with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

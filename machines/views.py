@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.exceptions import exception_handler as platform_exception_handler
+from config.api.exceptions import error_envelope, map_exception
 from config.api.throttling import SettingRateThrottle
 from config.roles import Perm
 from machines import services
@@ -44,10 +44,10 @@ BAD_QUERY = OpenApiResponse(QueryErrorSerializer, description="Invalid query par
 
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The platform's error answer plus `status: "error"` and `message` (= `detail`), which the
-    machines clients read; field errors become `errors: [{field, error, value}]` (the first 100,
-    all counted in `error_count`)."""
-    response = platform_exception_handler(exc, context)
+    """The platform's error answer in the clients' envelope (`status: "error"`, `message` = `detail`:
+    config.api.exceptions.error_envelope); field errors become `errors: [{field, error, value}]`
+    (the first 100, all counted in `error_count`)."""
+    response = map_exception(exc, context)
     if response is None:
         return None
     data = response.data
@@ -62,8 +62,7 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
             "errors": errors[:MAX_REPORTED_ERRORS],
             "error_count": len(errors),
         }
-    if isinstance(data, dict):
-        response.data = {"status": "error", "message": str(data.get("detail", "")), **data}
+    response.data = error_envelope(data)
     return response
 
 

@@ -1,6 +1,11 @@
 """Shapes of the maintenance API. Input serializers check shape and ranges; the rules (SKU format,
 uniqueness, stock) are the services'. Output field names follow the specification
-(`date_created`/`date_updated`, `category_id`, `spare_part_id`)."""
+(`date_created`/`date_updated`, `category_id`, `spare_part_id`).
+
+The specification's optional fields accept `null` (its clients send `"description": null` for a
+category without one): null is "not given" where a default or "leave as is" applies (a part's
+`stock`, PATCH `price`/`stock`), and "none" for a category's description, which is stored as ""
+and always answered as null when empty."""
 
 from __future__ import annotations
 
@@ -34,20 +39,29 @@ class MaintenanceErrorSerializer(serializers.Serializer):
 
 
 # --- categories -----------------------------------------------------------------------------------
+def drop_nulls(attrs: dict) -> dict:
+    """`attrs` without the optional fields sent as null: the same as not sending them."""
+    return {name: value for name, value in attrs.items() if value is not None}
+
+
 class CategoryInputSerializer(serializers.Serializer):
-    """Names are kept verbatim, surrounding spaces too (no trimming)."""
+    """Names are kept verbatim, surrounding spaces too (no trimming). A null or empty description
+    means "no description" (stored as "", answered as null)."""
 
     name = serializers.CharField(min_length=1, max_length=100, trim_whitespace=False)
     description = serializers.CharField(
-        max_length=255, required=False, allow_blank=True, trim_whitespace=False
+        max_length=255, required=False, allow_blank=True, allow_null=True, trim_whitespace=False
     )
+
+    def validate_description(self, value: str | None) -> str:
+        return value or ""
 
 
 def category_data(category: Category) -> dict:
     return {
         "id": category.pk,
         "name": category.name,
-        "description": category.description,
+        "description": category.description or None,
         "date_created": _datetime.to_representation(category.created_at),
         "date_updated": _datetime.to_representation(category.updated_at),
     }
@@ -74,7 +88,7 @@ class CategorySerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True, allow_null=True, help_text="null when none")
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
 
@@ -89,15 +103,23 @@ class SparePartCreateSerializer(serializers.Serializer):
         min_length=1, max_length=50, trim_whitespace=False, help_text="[CLASS]-[MATERIAL]-[SIZE]-[LENGTH]"
     )
     price = serializers.DecimalField(**PRICE)
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, default=0, allow_null=True)
     category_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT, required=False, allow_null=True)
+
+    def validate(self, attrs: dict) -> dict:
+        """A null `stock` is the default (0), a null `category_id` "no category" (the service's)."""
+        return drop_nulls(attrs)
 
 
 class SparePartUpdateSerializer(serializers.Serializer):
-    """PATCH /items/{sku}: only price and stock; anything else is ignored."""
+    """PATCH /items/{sku}: only price and stock; anything else is ignored, and null is "leave as is"
+    (only nulls: the usual "No fields to update provided")."""
 
-    price = serializers.DecimalField(**PRICE, required=False)
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+    price = serializers.DecimalField(**PRICE, required=False, allow_null=True)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False, allow_null=True)
+
+    def validate(self, attrs: dict) -> dict:
+        return drop_nulls(attrs)
 
 
 class SparePartSerializer(serializers.Serializer):

@@ -1,10 +1,17 @@
-"""One error shape for the whole API: domain and database errors mapped to HTTP in one place."""
+"""One error shape for the whole API: domain and database errors mapped to HTTP in one place.
+
+Under the prefixes in API_ERROR_ENVELOPE_PREFIXES (the paths of the machines clients: auth, data,
+config) every error also carries `"status": "error"` and `"message"` (the text of `detail`) beside
+`detail`: answered by DRF here, or by the platform's own JSON answers (URL guard, body limits,
+unknown URLs), which build their bodies with `error_body` (docs/architecture.md §12)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -18,7 +25,84 @@ from config.errors import DomainError, ThrottledError
 logger = logging.getLogger(__name__)
 
 
+ENVELOPE_KEYS = ("status", "message", "detail")
+SUMMARY_MESSAGES = 5  # field messages spelled out in a validation error's `message`
+
+
+def envelope_applies(path: str) -> bool:
+    """Whether errors at `path` carry the clients' envelope: `path` is one of the prefixes in
+    API_ERROR_ENVELOPE_PREFIXES or below it, segment by segment (`/api/v1/config` is, `/api/v1/configx`
+    is not)."""
+    for prefix in getattr(settings, "API_ERROR_ENVELOPE_PREFIXES", ()):
+        base = prefix.rstrip("/")
+        if path == base or path.startswith(base + "/"):
+            return True
+    return False
+
+
+def _messages(data: Any, path: str = "") -> Iterator[str]:
+    """Every message of a (nested) DRF error structure, prefixed with the field path it belongs to."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = "" if key in ("non_field_errors", "detail") else str(key)
+            yield from _messages(value, f"{path}.{name}" if path and name else path or name)
+    elif isinstance(data, list | tuple):
+        for index, value in enumerate(data):
+            if isinstance(value, dict | list | tuple):
+                yield from _messages(value, f"{path}[{index}]")
+            else:
+                yield f"{path}: {value}" if path else str(value)
+    elif data is not None:
+        yield f"{path}: {data}" if path else str(data)
+
+
+def error_summary(data: Any) -> str:
+    """One readable line for an error structure: `username: This field is required.; ...`."""
+    messages = list(_messages(data))
+    text = "; ".join(messages[:SUMMARY_MESSAGES])
+    if len(messages) > SUMMARY_MESSAGES:
+        text += f" (and {len(messages) - SUMMARY_MESSAGES} more)"
+    return text or "Invalid request"
+
+
+def error_envelope(data: Any) -> dict[str, Any]:
+    """`data` (an error body) with `status: "error"`, `message` and `detail` first.
+
+    A body with `detail` keeps it; `message` is its text. A validation error (`{field: [...]}` or a
+    list) gets `detail` = `message` = a readable summary, its field errors kept beside them; a field
+    named like an envelope key is kept under `errors` too, so nothing is lost.
+    """
+    if isinstance(data, dict) and "detail" in data:
+        detail = data["detail"]
+        message = detail if isinstance(detail, str) else error_summary(detail)
+        rest = {key: value for key, value in data.items() if key not in ("status", "message")}
+        return {"status": "error", "message": str(message), **rest}
+    summary = error_summary(data)
+    body: dict[str, Any] = {"status": "error", "message": summary, "detail": summary}
+    if isinstance(data, dict):
+        body.update((key, value) for key, value in data.items() if key not in ENVELOPE_KEYS)
+        if any(key in ENVELOPE_KEYS for key in data):
+            body["errors"] = data
+    return body
+
+
+def error_body(path: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The JSON body of an error answered outside DRF (middleware, handler404/400/500): `{"detail"}`,
+    enveloped under API_ERROR_ENVELOPE_PREFIXES."""
+    body = {"detail": detail, **extra}
+    return error_envelope(body) if envelope_applies(path) else body
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: `map_exception`, then the clients' envelope by path prefix."""
+    response = map_exception(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None and envelope_applies(request.path_info):
+        response.data = error_envelope(response.data)
+    return response
+
+
+def map_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain and database errors to DRF's one error shape; everything else to DRF's handler."""
     if isinstance(exc, DomainError):
         body = {"detail": exc.detail, **exc.extra}
@@ -46,8 +130,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def json_not_found(request, exception=None) -> JsonResponse:
     """Unknown URLs answer in the API's error shape instead of an HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse(error_body(request.path_info, "Not found."), status=404)
 
 
 def json_server_error(request) -> JsonResponse:
-    return JsonResponse({"detail": "Internal server error."}, status=500)
+    return JsonResponse(error_body(request.path_info, "Internal server error."), status=500)

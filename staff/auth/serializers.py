@@ -108,7 +108,3 @@ class TokenPairSerializer(serializers.Serializer):
     refresh_token = serializers.CharField()
     token_type = serializers.CharField()
     expires_in = serializers.IntegerField()
-
-
-class LoginResponseSerializer(TokenPairSerializer):
-    user = MeSerializer()

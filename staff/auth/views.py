@@ -1,4 +1,8 @@
-"""Identity endpoints: register, login, refresh, logout, me (JWT)."""
+"""Identity endpoints: register, login, refresh, logout, me (JWT).
+
+Every answer carries `"status": "success"` and what the machines clients read (`message`, `user`)
+beside today's fields, so both kinds of client parse it; errors get their envelope from the
+platform's exception handler (API_ERROR_ENVELOPE_PREFIXES)."""
 
 from __future__ import annotations
 
@@ -9,16 +13,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.serializers import MessageSerializer
 from staff.auth import services
+from staff.auth.schema import (
+    AUTH_BAD_REQUEST,
+    AUTH_ERROR,
+    LoggedInSerializer,
+    LoggedOutSerializer,
+    MeResponseSerializer,
+    RegisteredSerializer,
+    TokensSerializer,
+)
 from staff.auth.serializers import (
-    LoginResponseSerializer,
     LoginSerializer,
     LogoutSerializer,
     MeSerializer,
     RefreshSerializer,
     RegisterSerializer,
-    TokenPairSerializer,
     UserSerializer,
 )
 from staff.auth.throttling import (
@@ -43,13 +53,18 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [RegisterThrottle]
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: RegisteredSerializer, 400: AUTH_BAD_REQUEST, 403: AUTH_ERROR, 429: AUTH_ERROR},
+    )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actor = request.user if request.user.is_authenticated else None
         user = services.user_register(**serializer.validated_data, actor=actor)
-        return Response(UserSerializer(_with_groups(user.pk)).data, status=status.HTTP_201_CREATED)
+        data = UserSerializer(_with_groups(user.pk)).data
+        body = {"status": "success", "message": "User registered successfully", **data, "user": data}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LoginView(ThrottleFirstRefusalMixin, APIView):
@@ -60,7 +75,10 @@ class LoginView(ThrottleFirstRefusalMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle, LoginAccountThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: LoggedInSerializer, 400: AUTH_BAD_REQUEST, 401: AUTH_ERROR, 429: AUTH_ERROR},
+    )
     def post(self, request: Request) -> Response:
         deferred = getattr(request, "deferred_parse_error", None)
         if deferred is not None:
@@ -73,7 +91,7 @@ class LoginView(ThrottleFirstRefusalMixin, APIView):
             password=serializer.validated_data["password"],
             request=request._request,
         )
-        body = services.tokens_issue(user=user)
+        body = {"status": "success", **services.tokens_issue(user=user)}
         body["user"] = MeSerializer(_with_groups(user.pk)).data
         return Response(body)
 
@@ -83,15 +101,22 @@ class RefreshView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [RefreshThrottle]
 
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokensSerializer, 400: AUTH_BAD_REQUEST, 401: AUTH_ERROR, 429: AUTH_ERROR},
+    )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(services.tokens_refresh(refresh_token=serializer.validated_data["refresh_token"]))
+        tokens = services.tokens_refresh(refresh_token=serializer.validated_data["refresh_token"])
+        return Response({"status": "success", **tokens})
 
 
 class LogoutView(APIView):
-    @extend_schema(request=LogoutSerializer, responses={200: MessageSerializer})
+    @extend_schema(
+        request=LogoutSerializer,
+        responses={200: LoggedOutSerializer, 400: AUTH_BAD_REQUEST, 401: AUTH_ERROR},
+    )
     def post(self, request: Request) -> Response:
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -101,10 +126,11 @@ class LogoutView(APIView):
             access_token=access,
             refresh_token=serializer.validated_data.get("refresh_token") or None,
         )
-        return Response({"message": "Logged out successfully"})
+        return Response({"status": "success", "message": "Logged out successfully"})
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: MeSerializer})
+    @extend_schema(responses={200: MeResponseSerializer, 401: AUTH_ERROR})
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(_with_groups(request.user.pk)).data)
+        data = MeSerializer(_with_groups(request.user.pk)).data
+        return Response({"status": "success", **data, "user": data})

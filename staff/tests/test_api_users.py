@@ -55,7 +55,13 @@ def test_created_record_cannot_log_in(auth_client, api_client, manager, position
     data = auth_client(manager).post(LIST, {"nama": "Joko", "id_jabatan": position.pk}).json()
     response = api_client.post(reverse("auth-login"), {"username": data["username"], "password": ""})
     assert response.status_code == 400
-    assert response.json() == {"password": ["This field may not be blank."]}
+    summary = "password: This field may not be blank."  # the auth paths' error envelope (issue 17)
+    assert response.json() == {
+        "status": "error",
+        "message": summary,
+        "detail": summary,
+        "password": ["This field may not be blank."],
+    }
     response = api_client.post(reverse("auth-login"), {"username": data["username"], "password": "x"})
     assert response.status_code == 401
 

@@ -28,6 +28,11 @@ def login(api_client: APIClient, username: str, password: str = TEST_PASSWORD, *
     return api_client.post(reverse("auth-login"), {"username": username, "password": password}, **extra)
 
 
+def error(detail: str) -> dict:
+    """An error under /api/v1/auth/: `detail` with the machines clients' `status` and `message`."""
+    return {"status": "error", "message": detail, "detail": detail}
+
+
 def bearer(api_client: APIClient, token: str) -> APIClient:
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api_client
@@ -90,7 +95,7 @@ def test_register_duplicate_username_or_email(api_client, clash):
     body = {"username": "other", "email": "other@example.com", "password": GOOD_PASSWORD, **clash}
     response = api_client.post(reverse("auth-register"), body)
     assert response.status_code == 400
-    assert response.json() == {"detail": "User with this username or email already exists"}
+    assert response.json() == error("User with this username or email already exists")
     assert User.objects.count() == 1
 
 
@@ -147,14 +152,14 @@ def test_login_wrong_password_or_unknown_user_is_401(api_client, username, passw
     UserFactory(username="dave")
     response = login(api_client, username, password)
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid username or password"}
+    assert response.json() == error("Invalid username or password")
 
 
 def test_login_inactive_user_is_401(api_client):
     UserFactory(username="ina", is_active=False)
     response = login(api_client, "ina")
     assert response.status_code == 401
-    assert response.json() == {"detail": "User account is inactive"}
+    assert response.json() == error("User account is inactive")
 
 
 def test_login_user_without_usable_password_is_401(api_client):
@@ -353,7 +358,7 @@ def test_logout_revokes_the_access_token_and_its_refresh_token(api_client):
     bearer(api_client, tokens["access_token"])
     response = api_client.post(reverse("auth-logout"), {})
     assert response.status_code == 200
-    assert response.json() == {"message": "Logged out successfully"}
+    assert response.json() == {"status": "success", "message": "Logged out successfully"}
     after = api_client.get(reverse("auth-me"))
     assert after.status_code == 401
     assert after.json()["detail"] == "Token has been revoked."

@@ -449,7 +449,9 @@ def role_guarded_calls(api: APIClient) -> dict[str, int]:
 def test_a_self_registered_account_logs_in_and_reads_me_but_nothing_else():
     response = APIClient().post(reverse("auth-register"), REGISTER_BODY)
     assert response.status_code == 201
-    assert set(response.json()) == REGISTER_FIELDS  # the answer the machines clients read
+    # The user's fields at the top level (today's clients) and under `user` (the machines clients).
+    assert set(response.json()) == REGISTER_FIELDS | {"status", "message", "user"}
+    assert set(response.json()["user"]) == REGISTER_FIELDS
     assert response.json()["role"] is None
     user = User.objects.get(username="walkin")
     assert not user.groups.exists() and not user.get_all_permissions() and not user.is_staff
