@@ -90,7 +90,7 @@ def test_a_check_that_raises_is_a_bad_value(monkeypatch):
     def explode(value):
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr("machines.mqtt.parse_timestamp", explode)
+    monkeypatch.setattr("machines.mqtt.timestamp_error", explode)
     result = parse_message(TOPIC, payload())
     assert isinstance(result, Rejected)
     assert result.reason == Reason.BAD_VALUE
