@@ -91,27 +91,33 @@ def test_running_subscriber_reports_last_store_and_backlog(client, db):
 
 
 # --- finding 7: a wedged subscriber is not ready; a stopped optional one is not failing ----------
-WEDGED = {
-    # A batch in hand for ten minutes (a store that refuses it), still beating while it retries.
-    "backlog": 4000,
-    "progress_at": time.time() - 600,
-    "last_stored_at": time.time() - 600,
-    "store_error": "StoreUnavailable: Time-series store unavailable: DataError",
-}
-DROPPING_EVERYTHING = {
-    # Messages keep arriving, every one dropped (e.g. a topic read wrongly): nothing stored in 10 min.
-    "backlog": 0,
-    "progress_at": time.time() - 1,
-    "last_received_at": time.time() - 1,
-    "last_stored_at": time.time() - 600,
-    "unstored_since": time.time() - 600,
-    "dropped": {"bad_topic": 90000},
-}
+def wedged() -> dict:
+    """A batch in hand for ten minutes (a store that refuses it), still beating while it retries.
+    Built when the test runs: times taken at import go stale in a slow full run."""
+    return {
+        "backlog": 4000,
+        "progress_at": time.time() - 600,
+        "last_stored_at": time.time() - 600,
+        "store_error": "StoreUnavailable: Time-series store unavailable: DataError",
+    }
 
 
-@pytest.mark.parametrize("fields", [WEDGED, DROPPING_EVERYTHING], ids=["wedged", "dropping"])
-def test_required_stalled_subscriber_is_not_ready(client, db, settings, fields):
+def dropping_everything() -> dict:
+    """Messages keep arriving, every one dropped (e.g. a topic read wrongly): nothing stored in 10 min."""
+    return {
+        "backlog": 0,
+        "progress_at": time.time() - 1,
+        "last_received_at": time.time() - 1,
+        "last_stored_at": time.time() - 600,
+        "unstored_since": time.time() - 600,
+        "dropped": {"bad_topic": 90000},
+    }
+
+
+@pytest.mark.parametrize("make", [wedged, dropping_everything], ids=["wedged", "dropping"])
+def test_required_stalled_subscriber_is_not_ready(client, db, settings, make):
     settings.MQTT_SUBSCRIBER_REQUIRED = True
+    fields = make()
     cache.set(HEARTBEAT_KEY, record(**fields))
     status, checks = ready(client)
     entry = checks["mqtt_subscriber"]
@@ -122,8 +128,9 @@ def test_required_stalled_subscriber_is_not_ready(client, db, settings, fields):
     assert entry["last_stored_at"] is not None
 
 
-@pytest.mark.parametrize("fields", [WEDGED, DROPPING_EVERYTHING], ids=["wedged", "dropping"])
-def test_optional_stalled_subscriber_is_a_warning_not_healthy(client, db, fields):
+@pytest.mark.parametrize("make", [wedged, dropping_everything], ids=["wedged", "dropping"])
+def test_optional_stalled_subscriber_is_a_warning_not_healthy(client, db, make):
+    fields = make()
     cache.set(HEARTBEAT_KEY, record(**fields))
     response = client.get("/health/ready")
     body = response.json()
