@@ -33,6 +33,11 @@ def device_list() -> QuerySet[Device]:
     return Device.objects.all()
 
 
+def device_existing_ids(*, ids: list[str]) -> set[str]:
+    """Which of these device ids exist (as text)."""
+    return {str(pk) for pk in Device.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+
+
 def device_status_get(*, device_id: Any) -> dict[str, Any]:
     """The status read, the API's hottest path: six columns of one row in one prepared statement."""
     row = pk_row(Device, STATUS_FIELDS, device_parse_id(device_id=device_id))

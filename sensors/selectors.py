@@ -36,6 +36,15 @@ def unit_with_sensor_counts(*, units: QuerySet[Unit]) -> QuerySet[Unit]:
     return units.annotate(sensor_count=Count("sensors"))
 
 
+def unit_exists(*, unit_id: int) -> bool:
+    return Unit.objects.filter(pk=unit_id).exists()
+
+
+def unit_find(*, name: str) -> Unit | None:
+    """The oldest unit of this name (names are not unique), or None."""
+    return Unit.objects.filter(name=name).order_by("id").first()
+
+
 def sensor_list() -> QuerySet[Sensor]:
     """Every sensor, in the model's order."""
     return Sensor.objects.all()
@@ -47,6 +56,19 @@ def sensor_get(*, sensor_id: int) -> Sensor:
     if not found:
         raise SensorNotFound(sensor_id)
     return found[0]
+
+
+def sensor_exists(*, sensor_id: int) -> bool:
+    return Sensor.objects.filter(pk=sensor_id).exists()
+
+
+def sensor_find(*, unit: Unit, name: str) -> Sensor | None:
+    """The oldest sensor of this name in the unit, or None."""
+    return Sensor.objects.filter(unit=unit, name=name).order_by("id").first()
+
+
+def sensor_has_readings(*, sensor: Sensor) -> bool:
+    return SensorData.objects.filter(sensor_id=sensor.pk).exists()
 
 
 def reading_list() -> QuerySet[SensorData]:
@@ -79,6 +101,14 @@ def reading_count(*, readings: QuerySet[SensorData], key: str) -> int:
     count = readings.count()
     shared_cache.write(token, {count_key: count}, timeout=ttl)
     return count
+
+
+def reading_get(*, reading_id: int) -> SensorData:
+    """One reading as committed now (SensorDataNotFound if it is gone)."""
+    found = list(SensorData.objects.filter(pk=reading_id)[:1])
+    if not found:
+        raise SensorDataNotFound(reading_id)
+    return found[0]
 
 
 def reading_status(*, reading_id: int) -> str:

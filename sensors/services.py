@@ -114,7 +114,7 @@ def unit_delete(*, unit: Unit, actor: Actor) -> int:
 
 # --- sensors ------------------------------------------------------------------------------------
 def _require_unit(unit_id: int) -> None:
-    if not Unit.objects.filter(pk=unit_id).exists():
+    if not selectors.unit_exists(unit_id=unit_id):
         raise UnitNotFound(unit_id)
 
 
@@ -217,7 +217,7 @@ def sensordata_create(
     hot write path: one existence check and one INSERT, no full_clean (the serializer has checked
     the shape; the status CHECK constraint backs it in the database).
     """
-    if not Sensor.objects.filter(pk=sensor_id).exists():
+    if not selectors.sensor_exists(sensor_id=sensor_id):
         raise SensorNotFound(sensor_id)
     if status not in DataStatus.values:
         raise InvalidDataStatus()
@@ -332,7 +332,7 @@ def sensordata_validate(*, sensordata_id: int, actor: Actor) -> SensorData:
             raise SensorDataArchivedCannotValidate(sensordata_id)
         raise SensorDataAlreadyValidated(sensordata_id)
     logger.info("reading %s validated by actor=%s", sensordata_id, actor_id(actor))
-    return SensorData.objects.get(pk=sensordata_id)
+    return selectors.reading_get(reading_id=sensordata_id)
 
 
 def sensordata_archive(*, sensordata_id: int, actor: Actor) -> SensorData:
@@ -342,7 +342,7 @@ def sensordata_archive(*, sensordata_id: int, actor: Actor) -> SensorData:
         selectors.reading_status(reading_id=sensordata_id)
         raise SensorDataAlreadyArchived(sensordata_id)
     logger.info("reading %s archived by actor=%s", sensordata_id, actor_id(actor))
-    return SensorData.objects.get(pk=sensordata_id)
+    return selectors.reading_get(reading_id=sensordata_id)
 
 
 def sensordata_invalidate(*, sensordata_id: int, actor: Actor) -> SensorData:
@@ -353,7 +353,7 @@ def sensordata_invalidate(*, sensordata_id: int, actor: Actor) -> SensorData:
             raise SensorDataArchivedCannotInvalidate(sensordata_id)
         raise SensorDataAlreadyInvalid(sensordata_id)
     logger.info("reading %s marked invalid by actor=%s", sensordata_id, actor_id(actor))
-    return SensorData.objects.get(pk=sensordata_id)
+    return selectors.reading_get(reading_id=sensordata_id)
 
 
 def sensordata_archive_older_than(

@@ -157,7 +157,10 @@ def test_a_view_sizes_its_pages(users):
 
     assert len(json.loads(call(SmallPages, {"get": "list"}, "/u/").content)) == 2
     refused = call(SmallPages, {"get": "list"}, "/u/?limit=4")
-    assert (refused.status_code, json.loads(refused.content)) == (400, {"limit": ["Must be between 1 and 3."]})
+    assert (refused.status_code, json.loads(refused.content)) == (
+        400,
+        {"limit": ["Must be between 1 and 3."]},
+    )
 
 
 # --- lookup and delete declarations -----------------------------------------------------------------
