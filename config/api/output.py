@@ -3,10 +3,11 @@
 A viewset that declares `row_fields` answers list and retrieve with plain dicts from one query
 (`queryset.values(*row_fields)`), rendered by the orjson renderer: no serializer fields are built
 and no per-field `to_representation` runs. The serializer classes still document the schema and
-serve the browsable API's forms, so the rows must carry the same keys and plain values (the
-renderer writes datetimes, UUIDs and decimals as DRF's fields do with `TIME_ZONE = "UTC"`).
+serve the browsable API's forms, so the rows must carry the same keys and values: the renderer
+writes datetimes and UUIDs as DRF's fields do (with `TIME_ZONE = "UTC"`), but a decimal as a
+number where DRF's DecimalField answers a string, so a model with decimals keeps serializers.
 
-The browsable API keeps the serializer path (its forms are pre-filled from the serializer's data).
+The browsable API's detail page keeps the serializer path (its form is pre-filled from its data).
 Use it where every field is a column (or a joined column, through `rows()`); keep serializers
 where the output is computed per object or object-level permissions apply (rows are not objects).
 """
@@ -25,16 +26,19 @@ class RowOutputMixin:
 
     row_fields: tuple[str, ...] = ()
 
-    def uses_rows(self, request: Request) -> bool:
-        """Rows for JSON; the browsable API keeps the serializer path, whose data pre-fills its forms."""
-        return bool(self.row_fields) and getattr(request.accepted_renderer, "format", None) == "json"
+    def uses_rows(self, request: Request, *, detail: bool) -> bool:
+        """Rows, except for one object in the browsable API: its edit form is pre-filled from the
+        serializer's data, which a row does not carry."""
+        if not self.row_fields:
+            return False
+        return not detail or getattr(request.accepted_renderer, "format", None) == "json"
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         """The queryset as the dicts the API answers (override to join columns in)."""
         return queryset.values(*self.row_fields)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not self.uses_rows(request):
+        if not self.uses_rows(request, detail=False):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         if self.paginator is None:
@@ -44,7 +48,7 @@ class RowOutputMixin:
         return self.get_paginated_response(page)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not self.uses_rows(request):
+        if not self.uses_rows(request, detail=True):
             return super().retrieve(request, *args, **kwargs)
         raw = self.lookup_raw()
         value = self.parse_lookup(raw)

@@ -99,11 +99,14 @@ def test_row_output_keeps_the_domain_404(users):
     assert (missing.status_code, json.loads(missing.content)) == (404, {"detail": "User not found"})
 
 
-def test_browsable_api_keeps_the_serializer_path(users, monkeypatch):
-    """Its forms are pre-filled from the serializer's data, which rows do not carry."""
+def test_browsable_api_detail_keeps_the_serializer_path(users, monkeypatch):
+    """Its edit form is pre-filled from the serializer's data, which a row does not carry; its
+    lists stay rows (a join such as sensors' `?with_details=` shows there too)."""
     used = []
     real = UserOut.to_representation
     monkeypatch.setattr(UserOut, "to_representation", lambda self, obj: used.append(obj) or real(self, obj))
+    RowUsers.as_view({"get": "list"})(factory.get("/u/", HTTP_ACCEPT="text/html")).render()
+    assert not used
     request = factory.get(f"/u/{users[0].pk}", HTTP_ACCEPT="text/html")
     RowUsers.as_view({"get": "retrieve"})(request, pk=str(users[0].pk)).render()
     assert used
