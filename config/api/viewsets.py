@@ -81,7 +81,9 @@ class DomainLookupMixin:
         """
         if has_control_characters(raw):
             raise self.not_found(raw)
-        model = self.get_queryset().model
+        # The declared queryset's model when there is one: get_queryset() would clone it per call.
+        queryset = getattr(self, "queryset", None)
+        model = queryset.model if queryset is not None else self.get_queryset().model
         field = model._meta.pk if self.lookup_field == "pk" else model._meta.get_field(self.lookup_field)
         if isinstance(field, models.IntegerField | models.AutoField):
             return self._parse_integer(raw)
