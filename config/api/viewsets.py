@@ -4,6 +4,10 @@ A viewset declares its service module and entity name; create/update/destroy the
 `services.<entity>_create(**validated_data, actor=user)`, `<entity>_update(<entity>=obj, ...)` and
 `<entity>_delete(<entity>=obj, actor=user)`, and the answer is the object re-read through
 `get_queryset()` (so annotations and select_related hold on writes as on reads).
+
+What apps used to hand-copy is declared here instead: lookup parsing and the domain's 404s
+(`DomainLookupMixin`), the row output and page sizes (config.api.output, config.api.pagination),
+the DELETE answer. An app overrides a method only where its specification needs more.
 """
 
 from __future__ import annotations
@@ -25,8 +29,6 @@ from config.errors import DomainError, NotFoundError
 from config.middleware import has_control_characters
 
 MAX_BIGINT = 2**63 - 1
-
-
 _SIGNED_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 
