@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from config.admin import ServiceAdmin
-from locks import services
+from locks import selectors, services
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
 from locks.models import Device, DeviceLog
@@ -47,7 +47,7 @@ class RecentLogFormSet(BaseInlineFormSet):
 
     def get_queryset(self) -> QuerySet[DeviceLog]:
         if not hasattr(self, "_recent"):
-            self._recent = super().get_queryset().order_by("-version_id", "-id")[:RECENT_LOGS]
+            self._recent = selectors.device_recent_logs(logs=super().get_queryset(), limit=RECENT_LOGS)
         return self._recent
 
 
@@ -113,7 +113,7 @@ class DeviceAdmin(ServiceAdmin):
     @admin.display(description="change log")
     def all_logs(self, obj: Device) -> str:
         url = reverse("admin:locks_devicelog_changelist") + f"?device__id__exact={obj.pk}"
-        return format_html('<a href="{}">all {} changes</a>', url, obj.logs.count())
+        return format_html('<a href="{}">all {} changes</a>', url, selectors.device_log_count(device=obj))
 
     # --- Writes: always through the services ----------------------------------------------------
     def changeform_view(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from locks import services
+from locks import selectors, services
 from locks.choices import LockStatus
-from locks.models import Device
 
 DEMO_DEVICES = [
     (
@@ -30,10 +29,7 @@ DEMO_DEVICES = [
 
 def load(stdout) -> None:
     """Idempotent: devices that exist (by id) are left exactly as they are."""
-    existing = {
-        str(pk)
-        for pk in Device.objects.filter(pk__in=[d[0] for d in DEMO_DEVICES]).values_list("pk", flat=True)
-    }
+    existing = selectors.device_existing_ids(ids=[d[0] for d in DEMO_DEVICES])
     for device_id, name, device_type, location, status in DEMO_DEVICES:
         if device_id in existing:
             continue

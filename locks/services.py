@@ -7,18 +7,16 @@ exactly one matches a row and the other gets a 409. Nothing here reads, modifies
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import uuid
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from config.services import Actor, actor_id
+from locks import selectors
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
 from locks.models import Device, DeviceLog
@@ -26,61 +24,14 @@ from locks.models import Device, DeviceLog
 logger = logging.getLogger(__name__)
 
 
-def device_parse_id(*, device_id: Any) -> uuid.UUID:
-    """A device id from a URL or a form; anything that is not a UUID names no device (404)."""
-    if isinstance(device_id, uuid.UUID):
-        return device_id
-    try:
-        return uuid.UUID(str(device_id))
-    except (TypeError, ValueError, AttributeError):
-        raise DeviceNotFound() from None
-
-
 def _device_pk(device: Device | uuid.UUID | str) -> uuid.UUID:
     """A device instance (the API's and admin's) or an id (commands', tests')."""
-    return device.pk if isinstance(device, Device) else device_parse_id(device_id=device)
-
-
-STATUS_COLUMNS = ("id", "name", "type", "status", "version_id", "updated_at")
-
-
-@functools.cache
-def _status_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Device._meta.get_field(name).column) for name in STATUS_COLUMNS)
-    table, key = quote(Device._meta.db_table), quote(Device._meta.pk.column)
-    # Identifiers from the model, quoted; the one value is a bound parameter.
-    return f"SELECT {columns} FROM {table} WHERE {key} = %s"  # noqa: S608
-
-
-def device_status_row(*, device_id: Any) -> dict[str, Any]:
-    """The status read, the API's hottest path: one SQL statement built once per backend.
-
-    Building the same query through the ORM on every call cost more than running it; the column
-    and table names still come from the model, and the values are converted as the ORM would.
-    """
-    pk = device_parse_id(device_id=device_id)
-    with connection.cursor() as cursor:
-        cursor.execute(_status_sql(connection.vendor), [Device._meta.pk.get_db_prep_value(pk, connection)])
-        row = cursor.fetchone()
-    if row is None:
-        raise DeviceNotFound()
-    data = dict(zip(STATUS_COLUMNS, row, strict=True))
-    data["id"] = Device._meta.pk.to_python(data["id"])
-    updated = data["updated_at"]
-    if isinstance(updated, str):  # SQLite keeps datetimes as UTC text
-        updated = parse_datetime(updated)
-    if timezone.is_naive(updated):
-        updated = timezone.make_aware(updated, dt.UTC)
-    data["updated_at"] = updated
-    return data
+    return device.pk if isinstance(device, Device) else selectors.device_parse_id(device_id=device)
 
 
 def _current_state(device_id: uuid.UUID) -> tuple[str, int] | None:
-    """(status, version_id) as committed now, or None if there is no such device."""
-    # [:1], not first(): a primary-key read needs no ORDER BY.
-    rows = Device.objects.filter(pk=device_id).values_list("status", "version_id")[:1]
-    return rows[0] if rows else None
+    """(status, version_id) as committed now (selectors.device_state), or None if there is none."""
+    return selectors.device_state(device_id=device_id)
 
 
 def _raise_current_state(device_id: uuid.UUID) -> None:
@@ -162,7 +113,7 @@ def device_change_status(
     """
     if new_status not in LockStatus.values:
         raise InvalidLockStatus()
-    pk = device_parse_id(device_id=device_id)
+    pk = selectors.device_parse_id(device_id=device_id)
     # Read outside the transaction: a conflict (the common loss under contention) costs one query.
     current = _current_state(pk)
     if current is None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,11 +10,11 @@ from rest_framework.response import Response
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
 from config.roles import Perm
-from locks import services
+from locks import selectors, services
 from locks.choices import ChangeSource
 from locks.exceptions import DeviceNotFound
 from locks.filters import DeviceFilter, DeviceLogFilter
-from locks.models import Device, DeviceLog
+from locks.models import DeviceLog
 from locks.serializers import (
     DeviceLogSerializer,
     DeviceMetadataSerializer,
@@ -25,8 +24,6 @@ from locks.serializers import (
     DeviceStatusUpdateSerializer,
     VersionConflictSerializer,
 )
-
-_datetime = serializers.DateTimeField()
 
 CONFLICT = OpenApiResponse(VersionConflictSerializer, description="expected_version_id is stale")
 # The route takes any string (so a malformed id can answer 404); the documented type is a UUID.
@@ -41,8 +38,9 @@ DEVICE_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 class DeviceViewSet(ServiceModelViewSet):
     """Smart locks. Status changes and metadata edits are version-checked (optimistic locking)."""
 
-    queryset = Device.objects.all()
+    queryset = selectors.device_list()
     serializer_class = DeviceSerializer
+    row_fields = tuple(DeviceSerializer.Meta.fields)  # every field is a column: the platform's row output
     serializer_classes = {
         "partial_update": DeviceMetadataSerializer,
         "update_status": DeviceStatusUpdateSerializer,
@@ -72,9 +70,7 @@ class DeviceViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["get"], url_path="status", url_name="status")
     def device_status(self, request: Request, pk: str | None = None) -> Response:
         """The hot read: one prepared query for six columns, rendered without a serializer."""
-        row = services.device_status_row(device_id=pk)
-        row["updated_at"] = _datetime.to_representation(row["updated_at"])
-        return Response(row)
+        return Response(selectors.device_status_get(device_id=pk))
 
     @extend_schema(
         parameters=[DEVICE_ID],
@@ -100,7 +96,7 @@ class DeviceViewSet(ServiceModelViewSet):
                 "device_id": log.device_id,
                 "status": log.new_status,
                 "version_id": log.version_id,
-                "updated_at": _datetime.to_representation(log.changed_at),
+                "updated_at": log.changed_at,
             }
         )
 
@@ -110,15 +106,11 @@ class DeviceViewSet(ServiceModelViewSet):
         methods=["get"],
         url_path="logs",
         url_name="logs",
-        queryset=DeviceLog.objects.select_related("actor"),
+        queryset=DeviceLog.objects.all(),
         filterset_class=DeviceLogFilter,
         filter_backends=[DjangoFilterBackend],
     )
     def logs(self, request: Request, pk: str | None = None) -> Response:
         """The device's change log, newest version first."""
-        device_pk = services.device_parse_id(device_id=pk)
-        if not Device.objects.filter(pk=device_pk).exists():
-            raise DeviceNotFound()
-        logs = self.get_queryset().filter(device_id=device_pk).order_by("-version_id", "-id")
-        page = self.paginate_queryset(self.filter_queryset(logs))
+        page = self.paginate_queryset(self.filter_queryset(selectors.device_logs(device_id=pk)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.forms import BaseModelFormSet
 from django.http import HttpRequest
 from django.utils import formats, timezone
@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from config.admin import CSVExportMixin, ServiceAdmin
 from config.roles import Perm
-from sensors import services
+from sensors import selectors, services
 from sensors.choices import DataStatus
 from sensors.models import Sensor, SensorData, Unit
 
@@ -81,7 +81,7 @@ class UnitAdmin(ServiceAdmin):
     inlines = [SensorInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
-        return super().get_queryset(request).annotate(sensor_count=Count("sensors"))
+        return selectors.unit_with_sensor_counts(units=super().get_queryset(request))
 
     def get_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
         return self.fields if obj is not None else ["name", "location", "description"]
@@ -92,7 +92,7 @@ class UnitAdmin(ServiceAdmin):
 
     @admin.display(description="statistics")
     def statistics(self, obj: Unit) -> str:
-        stats = services.unit_statistics(unit_id=obj.pk)
+        stats = selectors.unit_statistics(unit_id=obj.pk)
         labels = [
             ("Sensors", stats["total_sensors"]),
             ("Active", stats["active_sensors"]),
@@ -116,7 +116,7 @@ class UnitAdmin(ServiceAdmin):
         for sensor, changed in formset.changed_objects:
             inline_form = next(f for f in formset.initial_forms if f.instance is sensor)
             # The form already wrote its values onto `sensor`; the service compares with the row.
-            fresh = Sensor.objects.get(pk=sensor.pk)
+            fresh = selectors.sensor_get(sensor_id=sensor.pk)
             services.sensor_update(
                 sensor=fresh, **{name: inline_form.cleaned_data[name] for name in changed}, actor=request.user
             )

@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from sensors import services
+from sensors import selectors, services
 from sensors.choices import DataStatus, SensorStatus, SensorType
-from sensors.models import Sensor, Unit
 
 T, H, P, M, L, S = (
     SensorType.TEMPERATURE,
@@ -103,17 +102,17 @@ def load(stdout) -> None:
     rng = random.Random(9)  # the same sample data on every machine
     now = timezone.now()
     for name, location, description, sensors in DEMO_UNITS:
-        unit = Unit.objects.filter(name=name).order_by("id").first()
+        unit = selectors.unit_find(name=name)
         if unit is None:
             unit = services.unit_create(name=name, location=location, description=description, actor=None)
             stdout.write(f"  created unit {name}")
         for sensor_name, sensor_type, status in sensors:
-            sensor = Sensor.objects.filter(unit=unit, name=sensor_name).order_by("id").first()
+            sensor = selectors.sensor_find(unit=unit, name=sensor_name)
             if sensor is None:
                 sensor = services.sensor_create(
                     name=sensor_name, sensor_type=sensor_type, unit_id=unit.pk, status=status, actor=None
                 )
             rows = _readings(rng, sensor_type, now)
-            if not sensor.readings.exists():
+            if not selectors.sensor_has_readings(sensor=sensor):
                 count = services.sensordata_import(sensor=sensor, readings=rows, actor=None)
                 stdout.write(f"  {unit.name} / {sensor_name}: {count} readings")

@@ -16,12 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from config import cache as shared_cache
 from config.roles import Perm
 from config.services import Actor, actor_id, model_update
+from sensors import selectors
 from sensors.choices import (
     ARCHIVE_FROM,
     EDITABLE,
@@ -63,38 +63,16 @@ def _sent(**fields: Any) -> dict[str, Any]:
 
 
 # --- reading counts -----------------------------------------------------------------------------
-COUNT_GENERATION_KEY = "sensors:data:gen"
-
-
 def _readings_changed() -> None:
     """Invalidate every cached reading count: now (so no reader keeps the old count while a
     transaction runs) and, inside one, again after commit (so nothing counted before the commit
     survives it)."""
     if not settings.SENSORS_COUNT_CACHE_TTL:
         return
-    shared_cache.bump(COUNT_GENERATION_KEY)
+    shared_cache.bump(selectors.COUNT_GENERATION_KEY)
     if transaction.get_connection().in_atomic_block:
-        shared_cache.bump_on_commit(COUNT_GENERATION_KEY)
+        shared_cache.bump_on_commit(selectors.COUNT_GENERATION_KEY)
     # In autocommit the write is already committed: the bump above came after it.
-
-
-def sensordata_count(*, queryset: QuerySet, key: str) -> int:
-    """`queryset.count()`, cached under `key` (the list's filters) until the next write.
-
-    Counting 50,000 index entries costs more than the whole rest of a list request; between writes
-    the answer cannot change, so it is kept with the generation it was counted under and reused
-    while that generation is current. One cache round trip; a miss counts in the database.
-    """
-    ttl = settings.SENSORS_COUNT_CACHE_TTL
-    if not ttl:
-        return queryset.count()
-    count_key = f"sensors:data:count:{key}"
-    token, fresh = shared_cache.read(COUNT_GENERATION_KEY, [count_key])
-    if count_key in fresh:
-        return fresh[count_key]
-    count = queryset.count()
-    shared_cache.write(token, {count_key: count}, timeout=ttl)
-    return count
 
 
 # --- units --------------------------------------------------------------------------------------
@@ -134,38 +112,9 @@ def unit_delete(*, unit: Unit, actor: Actor) -> int:
     return pk
 
 
-def unit_statistics(*, unit_id: int) -> dict[str, Any]:
-    """Sensor counts by status and the readings' count and latest time, in two aggregate queries
-    (never one per sensor)."""
-    by_status = {
-        f"{status}_sensors": Count("sensors", filter=Q(sensors__status=status))
-        for status in SensorStatus.values
-    }
-    rows = list(
-        Unit.objects.filter(pk=unit_id)
-        .values("id", "name")
-        .annotate(total_sensors=Count("sensors"), **by_status)
-        .order_by()
-    )
-    if not rows:
-        raise UnitNotFound(unit_id)
-    row = rows[0]
-    readings = SensorData.objects.filter(sensor__unit_id=unit_id).aggregate(
-        total=Count("id"), latest=Max("timestamp")
-    )
-    return {
-        "unit_id": row["id"],
-        "unit_name": row["name"],
-        "total_sensors": row["total_sensors"],
-        **{key: row[key] for key in by_status},
-        "total_data_points": readings["total"],
-        "latest_data_timestamp": readings["latest"],
-    }
-
-
 # --- sensors ------------------------------------------------------------------------------------
 def _require_unit(unit_id: int) -> None:
-    if not Unit.objects.filter(pk=unit_id).exists():
+    if not selectors.unit_exists(unit_id=unit_id):
         raise UnitNotFound(unit_id)
 
 
@@ -268,7 +217,7 @@ def sensordata_create(
     hot write path: one existence check and one INSERT, no full_clean (the serializer has checked
     the shape; the status CHECK constraint backs it in the database).
     """
-    if not Sensor.objects.filter(pk=sensor_id).exists():
+    if not selectors.sensor_exists(sensor_id=sensor_id):
         raise SensorNotFound(sensor_id)
     if status not in DataStatus.values:
         raise InvalidDataStatus()
@@ -342,7 +291,8 @@ def sensordata_update(
         **{name: getattr(sensordata, name) for name in changed}, updated_at=now
     )
     if not moved:
-        _current_status(sensordata.pk)  # 404 if gone; otherwise it was archived meanwhile
+        # 404 if gone; otherwise it was archived meanwhile.
+        selectors.reading_status(reading_id=sensordata.pk)
         raise SensorDataArchivedReadOnly(sensordata.pk)
     sensordata.updated_at = now
     logger.info("reading %s changed %s by actor=%s", sensordata.pk, changed, actor_id(actor))
@@ -372,44 +322,38 @@ def _transition(pk: int, from_statuses: Sequence[str], to_status: str, *, actor:
     return moved
 
 
-def _current_status(pk: int) -> str:
-    rows = SensorData.objects.filter(pk=pk).values_list("status", flat=True)[:1]
-    if not rows:
-        raise SensorDataNotFound(pk)
-    return rows[0]
-
-
 def sensordata_validate(*, sensordata_id: int, actor: Actor) -> SensorData:
     """pending|invalid -> validated. Already validated or archived (also by a concurrent call): 409."""
     if not _transition(sensordata_id, VALIDATE_FROM, DataStatus.VALIDATED, actor=actor):
         # The UPDATE matched nothing: say why from what is committed now. No transition leads back
         # to pending/invalid, so the row is gone, validated or archived.
-        status = _current_status(sensordata_id)
+        status = selectors.reading_status(reading_id=sensordata_id)
         if status == DataStatus.ARCHIVED:
             raise SensorDataArchivedCannotValidate(sensordata_id)
         raise SensorDataAlreadyValidated(sensordata_id)
     logger.info("reading %s validated by actor=%s", sensordata_id, actor_id(actor))
-    return SensorData.objects.get(pk=sensordata_id)
+    return selectors.reading_get(reading_id=sensordata_id)
 
 
 def sensordata_archive(*, sensordata_id: int, actor: Actor) -> SensorData:
     """Any status but archived -> archived. Already archived (also by a concurrent call): 409."""
     if not _transition(sensordata_id, ARCHIVE_FROM, DataStatus.ARCHIVED, actor=actor):
-        _current_status(sensordata_id)  # 404 if gone; otherwise it can only be archived already
+        # 404 if gone; otherwise it can only be archived already.
+        selectors.reading_status(reading_id=sensordata_id)
         raise SensorDataAlreadyArchived(sensordata_id)
     logger.info("reading %s archived by actor=%s", sensordata_id, actor_id(actor))
-    return SensorData.objects.get(pk=sensordata_id)
+    return selectors.reading_get(reading_id=sensordata_id)
 
 
 def sensordata_invalidate(*, sensordata_id: int, actor: Actor) -> SensorData:
     """pending|validated -> invalid (a reading found wrong). Already invalid or archived: 409."""
     if not _transition(sensordata_id, INVALIDATE_FROM, DataStatus.INVALID, actor=actor):
-        status = _current_status(sensordata_id)
+        status = selectors.reading_status(reading_id=sensordata_id)
         if status == DataStatus.ARCHIVED:
             raise SensorDataArchivedCannotInvalidate(sensordata_id)
         raise SensorDataAlreadyInvalid(sensordata_id)
     logger.info("reading %s marked invalid by actor=%s", sensordata_id, actor_id(actor))
-    return SensorData.objects.get(pk=sensordata_id)
+    return selectors.reading_get(reading_id=sensordata_id)
 
 
 def sensordata_archive_older_than(

@@ -1,11 +1,19 @@
-"""`?skip=&limit=` paging that answers a plain JSON array (docs/architecture.md §3), counted in a header."""
+"""`?skip=&limit=` paging that answers a plain JSON array (docs/architecture.md §3), counted in a header.
+
+Every list gets the count-only-when-needed rule (`SkipLimitPagination.total`); a view sizes its
+pages with `page_default_limit`/`page_max_limit` and may count through its own `count_rows`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 
@@ -30,12 +38,44 @@ class SkipLimitPagination(BasePagination):
             raise exceptions.ValidationError({name: [f"Must be {bound}."]})
         return value
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def limits(self, view: Any) -> tuple[int, int]:
+        """(default, maximum) `limit`: the view's `page_default_limit`/`page_max_limit` if declared."""
+        default = getattr(view, "page_default_limit", None) or self.default_limit
+        maximum = getattr(view, "page_max_limit", None) or self.max_limit
+        return default, maximum
+
+    def paginate_queryset(
+        self,
+        queryset: Any,
+        request: Request,
+        view: Any = None,
+        *,
+        rows: Callable[[QuerySet], Any] | None = None,
+    ) -> list:
+        """The page (through `rows`, the view's output projection, when given) and its total.
+
+        The page is read first: a short page tells the total by itself (see `total`).
+        """
         self.request = request
+        default, maximum = self.limits(view)
         self.skip = self._int_param(request, "skip", 0, 0, self.max_skip)
-        self.limit = self._int_param(request, "limit", self.default_limit, 1, self.max_limit)
-        self.count = queryset.count() if hasattr(queryset, "count") else len(queryset)
-        return list(queryset[self.skip : self.skip + self.limit])
+        self.limit = self._int_param(request, "limit", default, 1, maximum)
+        projected = rows(queryset) if rows is not None else queryset
+        page = list(projected[self.skip : self.skip + self.limit])
+        self.count = self.total(queryset, page, view)
+        return page
+
+    def total(self, queryset: Any, page: list, view: Any = None) -> int:
+        """The count-only-when-needed rule: a page shorter than `limit` (or an empty first page)
+        ends the list, so the total is skip + its rows; only a full page, or one past the end,
+        runs the COUNT. It counts the filtered queryset, never the projection (a join in the
+        output never reaches the COUNT), through the view's `count_rows` when it has one."""
+        if 0 < len(page) < self.limit or (not page and self.skip == 0):
+            return self.skip + len(page)
+        count_rows = getattr(view, "count_rows", None)
+        if count_rows is not None:
+            return count_rows(queryset)
+        return queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
 
     def _link(self, skip: int) -> str:
         params = self.request.query_params.copy()
@@ -58,6 +98,7 @@ class SkipLimitPagination(BasePagination):
         return schema
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
+        default, maximum = self.limits(view)
         return [
             {
                 "name": "skip",
@@ -70,7 +111,7 @@ class SkipLimitPagination(BasePagination):
                 "name": "limit",
                 "in": "query",
                 "required": False,
-                "description": f"Rows to return (1-{self.max_limit}).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_limit, "default": 100},
+                "description": f"Rows to return (1-{maximum}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
             },
         ]

@@ -4,10 +4,15 @@ A viewset declares its service module and entity name; create/update/destroy the
 `services.<entity>_create(**validated_data, actor=user)`, `<entity>_update(<entity>=obj, ...)` and
 `<entity>_delete(<entity>=obj, actor=user)`, and the answer is the object re-read through
 `get_queryset()` (so annotations and select_related hold on writes as on reads).
+
+What apps used to hand-copy is declared here instead: lookup parsing and the domain's 404s
+(`DomainLookupMixin`), the row output and page sizes (config.api.output, config.api.pagination),
+the DELETE answer. An app overrides a method only where its specification needs more.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -19,25 +24,56 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from config.errors import NotFoundError
+from config.api.output import RowOutputMixin
+from config.errors import DomainError, NotFoundError
 from config.middleware import has_control_characters
 
 MAX_BIGINT = 2**63 - 1
+_SIGNED_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 
 class DomainLookupMixin:
-    """Any id reaches the view; a malformed or unknown one answers the domain's own 404."""
+    """Any id reaches the view; a malformed or unknown one answers the domain's own 404.
+
+    Declarations: `not_found_error` (the domain's 404); `not_found_names_id` (the 404 is built with
+    the parsed id, e.g. "Unit with id 7 not found"); `nonpositive_id_error` (integer ids: a signed
+    number of zero or below answers this error, built with `id_label`, instead of a 404).
+    """
 
     lookup_value_regex = "[^/]+"
     not_found_error: type[NotFoundError] = NotFoundError
+    not_found_names_id = False
+    nonpositive_id_error: type[DomainError] | None = None
+    id_label = ""
 
     def not_found(self, raw: str) -> NotFoundError:
         """The error for a lookup value that names nothing (override to name the value)."""
         return self.not_found_error()
 
+    def missing(self, raw: str, value: Any) -> NotFoundError:
+        """The error for a well-formed lookup value (`value`, parsed) that names no row."""
+        if self.not_found_names_id:
+            return self.not_found_error(value)
+        return self.not_found(raw)
+
     def lookup_raw(self) -> str:
         """The lookup value exactly as the URL carried it."""
         return str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+
+    def _parse_integer(self, raw: str) -> int:
+        if self.nonpositive_id_error is None:
+            if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_BIGINT:
+                raise self.not_found(raw)
+            return int(raw)
+        # Longer than any bigint: not a row (and int() of thousands of digits raises, not a 404).
+        if len(raw) > 24 or not (raw.isascii() and _SIGNED_INTEGER.match(raw)):
+            raise self.not_found(raw)
+        value = int(raw)
+        if value <= 0:
+            raise self.nonpositive_id_error(self.id_label)
+        if value > MAX_BIGINT:  # a well-formed integer no row can have
+            raise self.missing(raw, value)
+        return value
 
     def parse_lookup(self, raw: str) -> Any:
         """The lookup value as the model field's Python type; anything else names nothing (404).
@@ -47,16 +83,20 @@ class DomainLookupMixin:
         """
         if has_control_characters(raw):
             raise self.not_found(raw)
-        model = self.get_queryset().model
+        # The declared queryset's model when there is one: get_queryset() would clone it per call.
+        queryset = getattr(self, "queryset", None)
+        model = queryset.model if queryset is not None else self.get_queryset().model
         field = model._meta.pk if self.lookup_field == "pk" else model._meta.get_field(self.lookup_field)
         if isinstance(field, models.IntegerField | models.AutoField):
-            if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_BIGINT:
-                raise self.not_found(raw)
-            return int(raw)
+            return self._parse_integer(raw)
         try:
             return field.to_python(raw)
         except (DjangoValidationError, ValueError, TypeError):
             raise self.not_found(raw) from None
+
+    def lookup_value(self) -> Any:
+        """The URL's lookup value, parsed (for `@action(detail=True)` methods that need only the id)."""
+        return self.parse_lookup(self.lookup_raw())
 
     def get_object(self) -> models.Model:
         raw = self.lookup_raw()
@@ -64,18 +104,24 @@ class DomainLookupMixin:
         # A key lookup needs no ORDER BY (and [:1] rather than first(), which would add one).
         found = list(self.get_queryset().filter(**{self.lookup_field: value}).order_by()[:1])
         if not found:
-            raise self.not_found(raw)
+            raise self.missing(raw, value)
         self.check_object_permissions(self.request, found[0])
         return found[0]
 
 
-class ServiceModelViewSet(DomainLookupMixin, viewsets.ModelViewSet):
+class ServiceModelViewSet(RowOutputMixin, DomainLookupMixin, viewsets.ModelViewSet):
     """ModelViewSet whose writes go through the app's service functions (docs/architecture.md §2.2).
 
     - `services`: the app's services module; `entity`: the prefix of its functions.
     - `serializer_classes`: per-action serializers (input and, unless `response_serializer_classes`
       names another, output); the browsable API's form for an action uses the action's serializer.
     - `partial_put`: PUT changes only the fields sent (what the specifications call update).
+    - `refetch_after_write`: answer a write with the object re-read through `get_queryset()`
+      (off when the service's returned object already carries every field the answer shows).
+    - `deleted_message`: DELETE answers 200 `{"message": ..., "deleted_id": id}` (the message
+      formatted with `id`, the service's return value) instead of 204.
+    - `row_fields` (config.api.output): list and retrieve answer `.values()` rows;
+      `page_default_limit`/`page_max_limit` and `count_rows` size and count the pages.
     """
 
     services: ModuleType | None = None
@@ -83,6 +129,8 @@ class ServiceModelViewSet(DomainLookupMixin, viewsets.ModelViewSet):
     serializer_classes: dict[str, type[BaseSerializer]] = {}
     response_serializer_classes: dict[str, type[BaseSerializer]] = {}
     partial_put = False
+    refetch_after_write = True
+    deleted_message = ""
 
     # --- serializers per action -----------------------------------------------------------------
     def current_action(self) -> str | None:
@@ -109,6 +157,8 @@ class ServiceModelViewSet(DomainLookupMixin, viewsets.ModelViewSet):
         return getattr(self.services, f"{self.entity}_{action}")
 
     def refetch(self, instance: models.Model) -> models.Model:
+        if not self.refetch_after_write:
+            return instance
         return self.get_queryset().get(pk=instance.pk)
 
     def perform_create(self, serializer: BaseSerializer) -> models.Model:
@@ -121,8 +171,8 @@ class ServiceModelViewSet(DomainLookupMixin, viewsets.ModelViewSet):
         )
         return self.refetch(updated)
 
-    def perform_destroy(self, instance: models.Model) -> None:
-        self.service("delete")(**{self.entity: instance}, actor=self.request.user)
+    def perform_destroy(self, instance: models.Model) -> Any:
+        return self.service("delete")(**{self.entity: instance}, actor=self.request.user)
 
     # --- HTTP: DRF's mixins, answering with the re-read object ----------------------------------
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -137,3 +187,9 @@ class ServiceModelViewSet(DomainLookupMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         instance = self.perform_update(serializer)
         return Response(self.get_response_serializer(instance).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        deleted = self.perform_destroy(self.get_object())
+        if not self.deleted_message:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"message": self.deleted_message.format(id=deleted), "deleted_id": deleted})

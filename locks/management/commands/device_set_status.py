@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import DomainError
-from locks import services
+from locks import selectors, services
 from locks.choices import ChangeSource, LockStatus
-from locks.models import Device
 
 
 class Command(BaseCommand):
@@ -28,10 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, device_id: str, status: str, expected_version: int | None, note: str, **options):
         try:
             if expected_version is None:
-                pk = services.device_parse_id(device_id=device_id)
-                expected_version = Device.objects.filter(pk=pk).values_list("version_id", flat=True).first()
-                if expected_version is None:
-                    raise CommandError("Device not found")
+                expected_version = selectors.device_version_get(device_id=device_id)
             log = services.device_change_status(
                 device_id=device_id,
                 new_status=status,
