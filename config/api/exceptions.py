@@ -112,7 +112,9 @@ def map_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
         request = context.get("request")
         where = f"{request.method} {request.path}" if request is not None else "api"
         log_outage(dependency, exc, where)
-        return Response(outage_body(dependency), status=503, headers={"Retry-After": str(retry_after())})
+        response = Response(outage_body(dependency), status=503, headers={"Retry-After": str(retry_after())})
+        response._has_been_logged = True  # the line above is its one log line
+        return response
     if isinstance(exc, DomainError):
         body = {"detail": exc.detail, **exc.extra}
         headers = {}
