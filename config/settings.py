@@ -182,6 +182,11 @@ for _alias in CACHES.values():
 MIDDLEWARE.insert(1, "config.dependencies.DependencyFailureMiddleware")
 # Seconds a 503 for a dependency outage asks the client to wait (Retry-After).
 DEPENDENCY_RETRY_AFTER = env.int("DEPENDENCY_RETRY_AFTER", default=5)
+# The MQTT subscriber beats its heartbeat every MQTT_HEARTBEAT_SECONDS (a killed one is stale after
+# MQTT_HEARTBEAT_MAX_AGE); while the store is down it probes it every MQTT_STORE_PROBE_SECONDS and
+# retries as soon as it answers (its backoff restarts then).
+MQTT_HEARTBEAT_SECONDS = env.float("MQTT_HEARTBEAT_SECONDS", default=1.0)
+MQTT_STORE_PROBE_SECONDS = env.float("MQTT_STORE_PROBE_SECONDS", default=0.5)
 # /health/ready: each check runs under this deadline (seconds); one that overruns is "timeout".
 READINESS_CHECK_TIMEOUT = env.float("READINESS_CHECK_TIMEOUT", default=2.0)
 
@@ -224,7 +229,7 @@ MQTT_BATCH_MS = env.int("MQTT_BATCH_MS", default=200)
 MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=7 * 24 * 3600)
 MQTT_PROGRESS_SECONDS = env.float("MQTT_PROGRESS_SECONDS", default=5.0)
 MQTT_HEARTBEAT_FILE = env.str("MQTT_HEARTBEAT_FILE", default="")
-MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=30)
+MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=5)
 # /health/ready fails for a subscriber that is absent, stopped, stale, disconnected or stalled only
 # where a subscriber must run (MQTT_HEARTBEAT_REQUIRED is the former name, still read).
 MQTT_SUBSCRIBER_REQUIRED = env.bool(
