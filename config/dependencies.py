@@ -10,6 +10,7 @@ README "Failure behaviour" lists what each fault answers.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -98,6 +99,21 @@ def one_line(exc: BaseException) -> str:
 def log_outage(dependency: str, exc: BaseException, where: str) -> None:
     """The one log line of an outage answered as a 503 (no traceback): the underlying error's."""
     logger.warning("%s unavailable at %s: %s", dependency, where, one_line(exc.__cause__ or exc))
+
+
+DEGRADED_LOG_INTERVAL = 10.0  # seconds between two "degraded" lines of one kind, per process
+_degraded_logged: dict[str, float] = {}
+
+
+def log_degraded(dependency: str, exc: BaseException, how: str) -> None:
+    """A request that still succeeds without `dependency` (auth from the database, a throttle
+    failing open) logs that at most once per DEGRADED_LOG_INTERVAL per kind: while Redis is down
+    every request degrades, and the log must not grow a line per request for it."""
+    now = time.monotonic()
+    if now - _degraded_logged.get(how, -DEGRADED_LOG_INTERVAL) < DEGRADED_LOG_INTERVAL:
+        return
+    _degraded_logged[how] = now
+    logger.warning("%s unavailable, %s: %s", dependency, how, one_line(exc.__cause__ or exc))
 
 
 def outage_body(dependency: str) -> dict[str, Any]:

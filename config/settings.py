@@ -187,6 +187,8 @@ DEPENDENCY_RETRY_AFTER = env.int("DEPENDENCY_RETRY_AFTER", default=5)
 # retries as soon as it answers (its backoff restarts then).
 MQTT_HEARTBEAT_SECONDS = env.float("MQTT_HEARTBEAT_SECONDS", default=1.0)
 MQTT_STORE_PROBE_SECONDS = env.float("MQTT_STORE_PROBE_SECONDS", default=0.5)
+# Seconds during which an `Idempotency-Key` on POST /api/sensor-data/ replays its reading (per caller).
+SENSORS_IDEMPOTENCY_KEY_WINDOW = env.int("SENSORS_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
 # /health/ready: each check runs under this deadline (seconds); one that overruns is "timeout".
 READINESS_CHECK_TIMEOUT = env.float("READINESS_CHECK_TIMEOUT", default=2.0)
 

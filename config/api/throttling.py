@@ -9,7 +9,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.cache import security_cache as cache
-from config.dependencies import CACHE, DependencyUnavailable, is_cache_error, log_outage
+from config.dependencies import CACHE, DependencyUnavailable, is_cache_error, log_degraded
 
 
 class SettingRateThrottle(SimpleRateThrottle):
@@ -47,7 +47,7 @@ class SettingRateThrottle(SimpleRateThrottle):
                 raise
             if self.fail_closed:
                 raise DependencyUnavailable(CACHE) from exc
-            log_outage(CACHE, exc, f"throttle {self.scope} (failing open)")
+            log_degraded(CACHE, exc, f"throttle {self.scope} failing open")
             return True
         if count <= self.num_requests:
             return True

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.cache import security_cache as cache
-from config.dependencies import CACHE, is_cache_error, log_outage
+from config.dependencies import CACHE, is_cache_error, log_degraded
 from staff.auth import authz
 from staff.models import TokenFamily
 
@@ -97,7 +97,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
         logout) or, for a token without one, its refresh token's blacklist entry; a password change
         or "log out everywhere" moves the user's token generation, checked from the user row.
         """
-        log_outage(CACHE, exc, "jwt authentication (answering from the database)")
+        log_degraded(CACHE, exc, "jwt authentication answered from the database")
         family = token.get("fam")
         if family and TokenFamily.objects.filter(pk=family, revoked_at__isnull=False).exists():
             raise exceptions.AuthenticationFailed("Token has been revoked.")

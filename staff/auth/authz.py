@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from config.cache import security_cache as cache
 from config.cache import security_generations as shared_cache
-from config.dependencies import CACHE, is_cache_error, log_outage
+from config.dependencies import CACHE, is_cache_error, log_degraded
 
 GENERATION_KEY = "authz:gen"
 RECORD_TTL = 300
@@ -47,7 +47,7 @@ def forget_user(user_id: Any) -> None:
     except Exception as exc:
         if not is_cache_error(exc):
             raise
-        log_outage(CACHE, exc, f"authz record drop of user {user_id} (skipped)")
+        log_degraded(CACHE, exc, "authz record drop skipped (it expires within RECORD_TTL)")
 
 
 def current_generation(value: str | None) -> str:
@@ -80,7 +80,7 @@ def build_record(user_id: Any, generation: str) -> dict | None:
             # The record is still good for this request; the next one rebuilds it.
             if not is_cache_error(exc):
                 raise
-            log_outage(CACHE, exc, "authz record store (skipped)")
+            log_degraded(CACHE, exc, "authz record not stored")
     return record
 
 
