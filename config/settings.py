@@ -187,6 +187,19 @@ DEPENDENCY_RETRY_AFTER = env.int("DEPENDENCY_RETRY_AFTER", default=5)
 # retries as soon as it answers (its backoff restarts then).
 MQTT_HEARTBEAT_SECONDS = env.float("MQTT_HEARTBEAT_SECONDS", default=1.0)
 MQTT_STORE_PROBE_SECONDS = env.float("MQTT_STORE_PROBE_SECONDS", default=0.5)
+# S3 (django-storages): connect and read timeouts (seconds) and attempts, so a dead or frozen S3
+# answers "storage unavailable" within them instead of botocore's 60 s defaults.
+S3_CONNECT_TIMEOUT = env.float("S3_CONNECT_TIMEOUT", default=2.0)
+S3_READ_TIMEOUT = env.float("S3_READ_TIMEOUT", default=10.0)
+S3_MAX_ATTEMPTS = env.int("S3_MAX_ATTEMPTS", default=2)
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    from botocore.config import Config as _BotoConfig
+
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
+        retries={"max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
+    )
 # Seconds during which an `Idempotency-Key` on POST /api/sensor-data/ replays its reading (per caller).
 SENSORS_IDEMPOTENCY_KEY_WINDOW = env.int("SENSORS_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
 # /health/ready: each check runs under this deadline (seconds); one that overruns is "timeout".
