@@ -15,12 +15,17 @@ in CACHES both are the default cache.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+
+from config.dependencies import is_cache_error, one_line
+
+logger = logging.getLogger("facility.dependencies")
 
 SECURITY_ALIAS = "security"
 
@@ -61,8 +66,18 @@ class Generations:
         return token
 
     def bump(self, name: str) -> None:
-        """Invalidate every entry stored under generation `name` (now)."""
-        self.backend.set(name, uuid.uuid4().hex, timeout=None)
+        """Invalidate every entry stored under generation `name` (now).
+
+        A cache that is down cannot be invalidated: that is logged in one line and not raised, so a
+        write that has committed still answers its 2xx. Every entry is written with a TTL, so what
+        the failed bump should have dropped expires by itself (README "Failure behaviour").
+        """
+        try:
+            self.backend.set(name, uuid.uuid4().hex, timeout=None)
+        except Exception as exc:
+            if not is_cache_error(exc):
+                raise
+            logger.warning("cache invalidation of %s skipped, cache unavailable: %s", name, one_line(exc))
 
     def bump_on_commit(self, name: str) -> None:
         """Invalidate once the current transaction commits (at once outside one)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -92,28 +93,93 @@ register_check("security_cache", check_security_cache)
 register_check("storage", check_storage)
 
 
-def run_checks() -> tuple[bool, dict[str, dict]]:
-    """Run every registered check; never raises, so one broken dependency cannot hide the others."""
+# Checks still running past their deadline (a frozen dependency): never started twice at once, so a
+# frozen store cannot pile up one blocked thread per probe.
+_RUNNING: dict[str, threading.Thread] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def _run_one(name: str, check: Callable[[], object], out: dict[str, dict]) -> None:
+    start = time.perf_counter()
+    try:
+        info = check()
+        entry = {"status": "ok"}
+        if isinstance(info, dict):
+            entry.update(info)
+        elif info:
+            entry["backend"] = str(info)
+    except CheckWarning as exc:
+        entry = {"status": "warning", "warning": str(exc)[:300], **exc.details}
+    except Exception as exc:
+        entry = {"status": "error", "error": f"{exc.__class__.__name__}: {exc}"[:300]}
+        entry.update(getattr(exc, "details", None) or {})
+    finally:
+        # The check ran in a thread of its own: its database connection is its own too.
+        connections.close_all()
+    entry["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
+    out[name] = entry
+
+
+def run_checks(timeout: float | None = None) -> tuple[bool, dict[str, dict]]:
+    """Run every registered check, at once, each in a thread of its own under one deadline
+    (READINESS_CHECK_TIMEOUT): a check that has not answered by then is an error ("timeout"), so a
+    frozen dependency fails readiness within the deadline instead of hanging the probe. Never raises."""
+    deadline = time.monotonic() + (settings.READINESS_CHECK_TIMEOUT if timeout is None else timeout)
+    out: dict[str, dict] = {}
     results: dict[str, dict] = {}
-    healthy = True
-    for name, check in _CHECKS.items():
-        start = time.perf_counter()
-        try:
-            info = check()
-            entry = {"status": "ok"}
-            if isinstance(info, dict):
-                entry.update(info)
-            elif info:
-                entry["backend"] = str(info)
-        except CheckWarning as exc:
-            entry = {"status": "warning", "warning": str(exc)[:300], **exc.details}
-        except Exception as exc:
-            healthy = False
-            entry = {"status": "error", "error": f"{exc.__class__.__name__}: {exc}"[:300]}
-            entry.update(getattr(exc, "details", None) or {})
-        entry["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
-        results[name] = entry
-    return healthy, results
+    started: dict[str, threading.Thread] = {}
+    with _RUNNING_LOCK:
+        for name, check in _CHECKS.items():
+            previous = _RUNNING.get(name)
+            if previous is not None and previous.is_alive():
+                results[name] = {"status": "error", "error": "timeout: the previous check is still running"}
+                continue
+            thread = threading.Thread(
+                target=_run_one, args=(name, check, out), name=f"ready-{name}", daemon=True
+            )
+            _RUNNING[name] = started[name] = thread
+            thread.start()
+    for name, thread in started.items():
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if name in out:
+            results[name] = out[name]
+        else:
+            limit = settings.READINESS_CHECK_TIMEOUT if timeout is None else timeout
+            results[name] = {"status": "error", "error": f"timeout: no answer within {limit:g}s"}
+    ordered = {name: results[name] for name in _CHECKS if name in results}
+    healthy = all(entry["status"] != "error" for entry in ordered.values())
+    return healthy, ordered
+
+
+# What anyone may see of a check's entry; the rest (backends, hosts, ports, error text, counters)
+# is shown to staff only.
+PUBLIC_FIELDS = ("status", "state", "latency_ms")
+
+
+def _public(entry: dict) -> dict:
+    return {key: entry[key] for key in PUBLIC_FIELDS if key in entry}
+
+
+def _is_staff(request: Request) -> bool:
+    """Whether the caller is an active staff user by a bearer token or a session. Any credential
+    problem (or a dependency down while checking it) is simply "not staff": the probe never fails
+    on it."""
+    try:
+        if request.META.get("HTTP_AUTHORIZATION"):
+            from staff.auth.authentication import JWTAuthentication
+
+            result = JWTAuthentication().authenticate(request)
+            user = result[0] if result else None
+        elif settings.SESSION_COOKIE_NAME in request.COOKIES:
+            from django.contrib.auth import get_user
+
+            # From the session itself: DRF has set request.user to anonymous (no authenticators here).
+            user = get_user(request._request)
+        else:
+            return False
+        return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+    except Exception:
+        return False
 
 
 class HealthView(APIView):
@@ -137,7 +203,9 @@ class HealthView(APIView):
 
 
 class ReadinessView(APIView):
-    """Readiness: 200 when every dependency answers, 503 naming the ones that did not."""
+    """Readiness: 200 when every dependency answers, 503 naming the ones that did not, within
+    READINESS_CHECK_TIMEOUT. Names and states are public; details (backends, hosts, error text) are
+    for staff (a session or a bearer token of a staff user)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -165,6 +233,8 @@ class ReadinessView(APIView):
     )
     def get(self, request: Request) -> Response:
         healthy, results = run_checks()
+        if not _is_staff(request):
+            results = {name: _public(entry) for name, entry in results.items()}
         # An optional dependency that is unwell is named here but does not fail readiness.
         warnings = [name for name, entry in results.items() if entry["status"] == "warning"]
         if healthy:

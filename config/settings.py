@@ -123,9 +123,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Checked before reusing a connection in each request, so a database restart costs no failed
     # request; config.db.postgresql polls the socket and sends `SELECT 1` only when it has news.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
-    )
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -144,8 +141,6 @@ def _redis_cache(location: str) -> dict:
         "LOCATION": location,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
-            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
-            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=2.0),
         },
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="facility"),
     }
@@ -161,6 +156,54 @@ else:
         }
     }
 CACHES["security"] = _redis_cache(SECURITY_REDIS_URL) if SECURITY_REDIS_URL else dict(CACHES["default"])
+
+# --- Dependency failures (README "Failure behaviour") ---------------------------------------------
+# Every dependency call is bounded, so a dead or frozen store answers a 503 within these, never a
+# hang or a 500 (config.dependencies maps the errors). PostgreSQL: the connection attempt (libpq
+# connect_timeout, whole seconds) and each statement (server-side statement_timeout; 0 = none).
+DATABASE_CONNECT_TIMEOUT = env.int(
+    "DATABASE_CONNECT_TIMEOUT", default=env.int("DB_CONNECT_TIMEOUT", default=3)
+)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=10.0)
+if DATABASES["default"]["ENGINE"] == "config.db.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", max(1, DATABASE_CONNECT_TIMEOUT))
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        _db_options["options"] = (
+            _db_options.get("options", "") + f" -c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+        ).strip()
+# Redis (both aliases): connect and per-command socket timeouts, in seconds.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
+for _alias in CACHES.values():
+    if _alias["BACKEND"] == "django_redis.cache.RedisCache":
+        _alias["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"] = REDIS_CONNECT_TIMEOUT
+        _alias["OPTIONS"]["SOCKET_TIMEOUT"] = REDIS_TIMEOUT
+MIDDLEWARE.insert(1, "config.dependencies.DependencyFailureMiddleware")
+# Seconds a 503 for a dependency outage asks the client to wait (Retry-After).
+DEPENDENCY_RETRY_AFTER = env.int("DEPENDENCY_RETRY_AFTER", default=5)
+# The MQTT subscriber beats its heartbeat every MQTT_HEARTBEAT_SECONDS (a killed one is stale after
+# MQTT_HEARTBEAT_MAX_AGE); while the store is down it probes it every MQTT_STORE_PROBE_SECONDS and
+# retries as soon as it answers (its backoff restarts then).
+MQTT_HEARTBEAT_SECONDS = env.float("MQTT_HEARTBEAT_SECONDS", default=1.0)
+MQTT_STORE_PROBE_SECONDS = env.float("MQTT_STORE_PROBE_SECONDS", default=0.5)
+# S3 (django-storages): connect and read timeouts (seconds) and attempts, so a dead or frozen S3
+# answers "storage unavailable" within them instead of botocore's 60 s defaults.
+S3_CONNECT_TIMEOUT = env.float("S3_CONNECT_TIMEOUT", default=2.0)
+S3_READ_TIMEOUT = env.float("S3_READ_TIMEOUT", default=10.0)
+S3_MAX_ATTEMPTS = env.int("S3_MAX_ATTEMPTS", default=2)
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    from botocore.config import Config as _BotoConfig
+
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
+        retries={"max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
+    )
+# Seconds during which an `Idempotency-Key` on POST /api/sensor-data/ replays its reading (per caller).
+SENSORS_IDEMPOTENCY_KEY_WINDOW = env.int("SENSORS_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
+# /health/ready: each check runs under this deadline (seconds); one that overruns is "timeout".
+READINESS_CHECK_TIMEOUT = env.float("READINESS_CHECK_TIMEOUT", default=2.0)
 
 # --- File storage ---------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -201,7 +244,7 @@ MQTT_BATCH_MS = env.int("MQTT_BATCH_MS", default=200)
 MQTT_SESSION_EXPIRY = env.int("MQTT_SESSION_EXPIRY", default=7 * 24 * 3600)
 MQTT_PROGRESS_SECONDS = env.float("MQTT_PROGRESS_SECONDS", default=5.0)
 MQTT_HEARTBEAT_FILE = env.str("MQTT_HEARTBEAT_FILE", default="")
-MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=30)
+MQTT_HEARTBEAT_MAX_AGE = env.int("MQTT_HEARTBEAT_MAX_AGE", default=5)
 # /health/ready fails for a subscriber that is absent, stopped, stale, disconnected or stalled only
 # where a subscriber must run (MQTT_HEARTBEAT_REQUIRED is the former name, still read).
 MQTT_SUBSCRIBER_REQUIRED = env.bool(

@@ -35,6 +35,7 @@ from typing import Any, TextIO
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
+from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, connection
 from influxdb_client.rest import ApiException
 from paho.mqtt.enums import CallbackAPIVersion
@@ -184,6 +185,7 @@ class Subscriber:
         self.store_error: str | None = None  # the outage being retried, if any
         self.state = "running"
         self._progress_at = time.monotonic()
+        self._beat_at = 0.0
         self._progress_received = 0
         self.client = self._build_client()
 
@@ -375,10 +377,12 @@ class Subscriber:
                 logger.warning("store write failed (%s); retrying in %.1fs", self.store_error, delay)
                 connection.close()
                 self._progress()
-                if self.stopping.wait(delay):
+                answered = self._wait_for_store(delay)
+                if self.stopping.is_set():
                     # Stopping with the store down: nothing is acknowledged, the broker keeps it all.
                     raise SystemExit("mqtt_subscribe: store unavailable while stopping; unacknowledged")
-                delay = min(delay * 2, 30.0)
+                # The backoff restarts once the store answers again: no sleeping past a recovery.
+                delay = 0.5 if answered else min(delay * 2, 30.0)
                 continue
             self.stored += attempt.stored
             self.dropped.update(attempt.dropped)
@@ -392,6 +396,25 @@ class Subscriber:
                     why,
                 )
             return attempt.stored
+
+    def _wait_for_store(self, delay: float) -> bool:
+        """Wait up to `delay` seconds before retrying a batch, probing the database and the store
+        every MQTT_STORE_PROBE_SECONDS (and beating the heartbeat): True as soon as both answer, so
+        the retry follows a recovery within one probe instead of the rest of a long backoff."""
+        deadline = time.monotonic() + delay
+        step = max(0.05, float(getattr(settings, "MQTT_STORE_PROBE_SECONDS", 0.5)))
+        while not self.stopping.wait(max(0.0, min(step, deadline - time.monotonic()))):
+            try:
+                connection.ensure_connection()
+                self.store.check()
+            except Exception:
+                connection.close()
+                self._progress()
+                if time.monotonic() >= deadline:
+                    return False
+                continue
+            return True
+        return False
 
     def _write(self, points: list[Point], attempt: _Attempt, may_refresh: bool) -> None:
         """Write the points; when the store refuses them for their data, split them in halves until
@@ -450,6 +473,11 @@ class Subscriber:
 
     def _progress(self, force: bool = False) -> None:
         now = time.monotonic()
+        # The heartbeat is frequent (MQTT_HEARTBEAT_SECONDS), so a killed subscriber is noticed by
+        # /health/ready within MQTT_HEARTBEAT_MAX_AGE; the progress line keeps its own pace.
+        if force or now - self._beat_at >= settings.MQTT_HEARTBEAT_SECONDS:
+            self._beat_at = now
+            heartbeat.beat(self.stats())
         elapsed = now - self._progress_at
         if not force and elapsed < self.options.progress_seconds:
             return
@@ -465,7 +493,6 @@ class Subscriber:
         if self.out is not None:
             self.out.write(line + "\n")
             self.out.flush()
-        heartbeat.beat(stats)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

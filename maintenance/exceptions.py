@@ -3,13 +3,13 @@ turns them into HTTP answers."""
 
 from __future__ import annotations
 
+from config.dependencies import STORAGE, DependencyUnavailable
 from config.errors import (
     ConflictError,
     DomainError,
     NotFoundError,
     PayloadTooLargeError,
     UnprocessableError,
-    UpstreamError,
 )
 
 ALLOWED_IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -144,9 +144,13 @@ class ImageTooLarge(PayloadTooLargeError):
         super().__init__(f"Image too large: the limit is {limit} bytes", max_bytes=limit)
 
 
-class ImageUploadFailed(UpstreamError):
+class ImageUploadFailed(DependencyUnavailable):
+    """503 "storage unavailable" with Retry-After: the storage (S3, a disk) failed and nothing was
+    stored. The reason (which may name an internal endpoint) goes to the log only."""
+
     def __init__(self, reason: str) -> None:
-        super().__init__(f"Failed to upload image: {reason}")
+        super().__init__(STORAGE)
+        self.reason = reason
 
 
 class UnknownCategory(DomainError):

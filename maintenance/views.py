@@ -306,8 +306,9 @@ class ServiceOrderViewSet(ServiceModelViewSet):
             413: OpenApiResponse(
                 MaintenanceErrorSerializer, description="Larger than MAINTENANCE_IMAGE_MAX_BYTES"
             ),
-            502: OpenApiResponse(
-                MaintenanceErrorSerializer, description="The storage failed; nothing was stored"
+            503: OpenApiResponse(
+                MaintenanceErrorSerializer,
+                description='"storage unavailable" (Retry-After): the storage failed; nothing was stored',
             ),
         },
     )

@@ -139,3 +139,24 @@ class SensorData(models.Model):
 
     def __str__(self) -> str:
         return f"reading {self.pk} of sensor {self.sensor_id}: {self.value} {self.unit or ''}".rstrip()
+
+
+class ReadingIdempotencyKey(models.Model):
+    """A caller's `Idempotency-Key` on POST /api/sensor-data/ and the reading it created, written in
+    the reading's transaction: the unique (caller, key) makes a retried reading happen once."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the validated request body.")
+    reading = models.ForeignKey(SensorData, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "key"], name="sensors_idempotency_caller_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key {self.key!r} of user {self.created_by_id} -> reading {self.reading_id}"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config import cache as shared_cache
+from config.idempotency import IdempotencyKeyReused
 from config.roles import Perm
 from config.services import Actor, actor_id, model_update
 from sensors import selectors
@@ -43,7 +45,7 @@ from sensors.exceptions import (
     SensorNotFound,
     UnitNotFound,
 )
-from sensors.models import Sensor, SensorData, Unit
+from sensors.models import ReadingIdempotencyKey, Sensor, SensorData, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +202,66 @@ def _workflow_stamp(status: str, *, actor: Actor, now: datetime) -> dict[str, An
     if status == DataStatus.ARCHIVED:
         return {"archived_by_id": actor_id(actor), "archived_at": now}
     return {}
+
+
+@dataclass(frozen=True)
+class ReadingResult:
+    """A reading from `sensordata_create_once`: new, or the one an earlier request with the same
+    Idempotency-Key created (`replayed`)."""
+
+    reading: SensorData
+    replayed: bool
+
+
+def _keyed_reading(*, owner_id: Any, key: str, digest: str) -> SensorData | None:
+    """The reading the caller's fresh `key` created (None if none or expired); 422 for a key
+    reused with another body. An expired record is deleted so the key can name a new reading."""
+    records = ReadingIdempotencyKey.objects.select_related("reading")
+    record = records.filter(created_by_id=owner_id, key=key).first()
+    if record is None:
+        return None
+    window = timedelta(seconds=settings.SENSORS_IDEMPOTENCY_KEY_WINDOW)
+    if record.created_at < timezone.now() - window:
+        ReadingIdempotencyKey.objects.filter(pk=record.pk, created_at__lt=timezone.now() - window).delete()
+        return None
+    if record.fingerprint != digest:
+        raise IdempotencyKeyReused()
+    return record.reading
+
+
+def sensordata_create_once(
+    *, idempotency_key: str, fingerprint: str, actor: Actor, **fields: Any
+) -> ReadingResult:
+    """`sensordata_create` at most once per caller and `Idempotency-Key` (within
+    SENSORS_IDEMPOTENCY_KEY_WINDOW): the reading and its key record are written in one transaction,
+    and the unique (caller, key) lets exactly one of two concurrent requests in; the other, and
+    every later repeat, gets the first reading back. The same key with another body: 422."""
+    owner_id = actor_id(actor)
+    if owner_id is None:
+        # Keys are scoped to a caller; a command has none (and never retries over HTTP).
+        return ReadingResult(sensordata_create(**fields, actor=actor), replayed=False)
+    existing = _keyed_reading(owner_id=owner_id, key=idempotency_key, digest=fingerprint)
+    if existing is not None:
+        return ReadingResult(existing, replayed=True)
+    try:
+        with transaction.atomic():
+            reading = sensordata_create(**fields, actor=actor)
+            ReadingIdempotencyKey.objects.create(
+                created_by_id=owner_id, key=idempotency_key, fingerprint=fingerprint, reading=reading
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first (or the sensor went away).
+        existing = _keyed_reading(owner_id=owner_id, key=idempotency_key, digest=fingerprint)
+        if existing is None:
+            raise SensorNotFound(fields.get("sensor_id")) from None
+        return ReadingResult(existing, replayed=True)
+    return ReadingResult(reading, replayed=False)
+
+
+def sensordata_idempotency_purge(*, older_than: timedelta) -> int:
+    """Delete reading idempotency keys older than `older_than` (they replay nothing any more)."""
+    deleted, _ = ReadingIdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 def sensordata_create(

@@ -4,16 +4,20 @@ rows (`row_fields`, config.api.output) and pages count only when needed (config.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config import idempotency
 from config.api.viewsets import ServiceModelViewSet
+from config.idempotency import REPLAYED_HEADER
 from config.roles import Perm
 from sensors import selectors, services
 from sensors.exceptions import InvalidId, SensorDataNotFound, SensorNotFound, UnitNotFound
@@ -27,6 +31,14 @@ from sensors.serializers import (
     SensorsErrorSerializer,
     UnitSerializer,
     UnitStatisticsSerializer,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional; the same key (per caller) replays the first reading (201, Idempotent-Replayed: "
+    "true); with another body → 422.",
 )
 
 
@@ -182,6 +194,38 @@ class SensorDataViewSet(SensorsViewSet):
         params = self.request.query_params
         key = f"sensor={params.get('sensor_id', '')}:status={params.get('status', '')}"
         return selectors.reading_count(readings=queryset, key=key)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: OpenApiResponse(
+                SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
+            ),
+            400: OpenApiResponse(SensorsErrorSerializer, description="invalid body or Idempotency-Key"),
+            404: OpenApiResponse(SensorsErrorSerializer, description="unknown sensor"),
+            422: OpenApiResponse(
+                SensorsErrorSerializer, description="Idempotency-Key reused with another body"
+            ),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """201 with the new reading; with an `Idempotency-Key` (per caller) a repeat answers the
+        original reading with the original 201 and `Idempotent-Replayed: true`, once stored."""
+        key = idempotency.header_key(request)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.sensordata_create_once(
+            **serializer.validated_data,
+            idempotency_key=key,
+            fingerprint=idempotency.fingerprint(serializer.validated_data),
+            actor=request.user,
+        )
+        response = Response(self.get_response_serializer(result.reading).data, status=status.HTTP_201_CREATED)
+        if result.replayed:
+            response[REPLAYED_HEADER] = "true"
+        return response
 
     @extend_schema(
         request=None,

@@ -8,6 +8,7 @@ unknown URLs), which build their bodies with `error_body` (docs/architecture.md 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.dependencies import log_outage, outage_body, outage_of, outage_response, retry_after
 from config.errors import DomainError, ThrottledError
 
 logger = logging.getLogger(__name__)
@@ -104,6 +106,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def map_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain and database errors to DRF's one error shape; everything else to DRF's handler."""
+    dependency = outage_of(exc)
+    if dependency is not None:
+        # A dead or frozen cache/database: a 503 naming it, one log line, no traceback.
+        request = context.get("request")
+        where = f"{request.method} {request.path}" if request is not None else "api"
+        log_outage(dependency, exc, where)
+        response = Response(outage_body(dependency), status=503, headers={"Retry-After": str(retry_after())})
+        response._has_been_logged = True  # the line above is its one log line
+        return response
     if isinstance(exc, DomainError):
         body = {"detail": exc.detail, **exc.extra}
         headers = {}
@@ -134,4 +145,9 @@ def json_not_found(request, exception=None) -> JsonResponse:
 
 
 def json_server_error(request) -> JsonResponse:
+    """handler500; an outage raised outside any view (a middleware) is still its 503."""
+    exc = sys.exc_info()[1]
+    dependency = outage_of(exc) if exc is not None else None
+    if dependency is not None:
+        return outage_response(request, dependency, exc)
     return JsonResponse(error_body(request.path_info, "Internal server error."), status=500)

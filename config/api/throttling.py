@@ -9,6 +9,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.cache import security_cache as cache
+from config.dependencies import CACHE, DependencyUnavailable, is_cache_error, log_degraded
 
 
 class SettingRateThrottle(SimpleRateThrottle):
@@ -19,6 +20,10 @@ class SettingRateThrottle(SimpleRateThrottle):
     """
 
     rate_setting = ""
+    # With the cache down, a throttle cannot count. A security throttle (password doors, OTP,
+    # registration) then refuses with 503 "cache unavailable": an attacker must not get unlimited
+    # guesses by killing Redis. Every other throttle lets the request through (logged once).
+    fail_closed = False
 
     def get_rate(self) -> str | None:
         return getattr(settings, self.rate_setting)
@@ -36,14 +41,25 @@ class SettingRateThrottle(SimpleRateThrottle):
         window = int(now // self.duration)
         key = f"{key}:{window}"
         try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1 if cache.add(key, 1, timeout=self.duration + 1) else cache.incr(key)
+            count = self._count(key)
+        except Exception as exc:
+            if not is_cache_error(exc):
+                raise
+            if self.fail_closed:
+                raise DependencyUnavailable(CACHE) from exc
+            log_degraded(CACHE, exc, f"throttle {self.scope} failing open")
+            return True
         if count <= self.num_requests:
             return True
         self.wait_seconds = (window + 1) * self.duration - now
         self.throttled(request)
         return False
+
+    def _count(self, key: str) -> int:
+        try:
+            return cache.incr(key)
+        except ValueError:
+            return 1 if cache.add(key, 1, timeout=self.duration + 1) else cache.incr(key)
 
     def throttled(self, request) -> None:
         """Hook for subclasses that log refusals."""

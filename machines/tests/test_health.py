@@ -15,6 +15,12 @@ from machines import heartbeat
 from machines.heartbeat import HEARTBEAT_KEY
 
 
+@pytest.fixture
+def client(admin_client):
+    """A staff session: the checks' details (backends, counters, errors) are shown to staff only."""
+    return admin_client
+
+
 def ready(client) -> tuple[int, dict]:
     response = client.get("/health/ready")
     return response.status_code, response.json()["checks"]

@@ -48,8 +48,8 @@ def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> S
 
     The type is decided by the bytes, not the name or the declared type; the extension follows the
     type, and on S3 so do the object's Content-Type and Content-Disposition (config.storage). The
-    file is stored first and the row written after it: a storage failure is a 502 with no row, and
-    a row that can't be written removes the stored file again.
+    file is stored first and the row written after it: a storage failure is a 503 "storage
+    unavailable" with no row, and a row that can't be written removes the stored file again.
     """
     if not selectors.order_exists(order_id=order_id):
         raise ServiceOrderNotFound.for_id(order_id)
@@ -71,8 +71,8 @@ def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> S
     try:
         stored = default_storage.save(name, content)
     except Exception as exc:
-        # The storage is a dependency (S3, a disk): whatever it raises is its failure, not ours.
-        logger.warning("image upload for order %s failed: %r", order_id, exc)
+        # The storage is a dependency (S3, a disk): whatever it raises is its failure, not ours. The
+        # error handler logs it (one line); the client sees "storage unavailable", no address.
         raise ImageUploadFailed(str(exc) or type(exc).__name__) from exc
     try:
         with transaction.atomic():

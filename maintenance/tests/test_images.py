@@ -126,7 +126,7 @@ def test_size_limit_is_413(op, order, fs_storage, settings):
     assert not ServiceOrderImage.objects.exists()
 
 
-def test_file_system_failure_is_502_and_no_row(op, order, settings, tmp_path):
+def test_file_system_failure_is_503_storage_unavailable_and_no_row(op, order, settings, tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("x")
     settings.MEDIA_ROOT = blocker / "media"
@@ -135,8 +135,8 @@ def test_file_system_failure_is_502_and_no_row(op, order, settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     response = op.post(image_url(order.pk), {"file": upload(PNG)}, format="multipart")
-    assert response.status_code == 502
-    assert response.json()["detail"].startswith("Failed to upload image: ")
+    assert response.status_code == 503
+    assert response.json() == {"detail": "storage unavailable"}
     assert not ServiceOrderImage.objects.exists()
     assert not AuditLog.objects.filter(entity="service_order_image").exists()
 
@@ -241,7 +241,7 @@ def test_fake_jpg_is_refused_before_reaching_s3(op, order, s3_storage, moto_serv
 
 
 @pytest.mark.s3
-def test_missing_bucket_is_502_and_no_row(op, order, settings, moto_server):
+def test_missing_bucket_is_503_storage_unavailable_and_no_row(op, order, settings, moto_server):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -250,14 +250,15 @@ def test_missing_bucket_is_502_and_no_row(op, order, settings, moto_server):
         },
     }
     response = op.post(image_url(order.pk), {"file": upload(PNG)}, format="multipart")
-    assert response.status_code == 502
-    assert response.json()["detail"].startswith("Failed to upload image: ")
+    assert response.status_code == 503
+    assert response.json() == {"detail": "storage unavailable"}
     assert not ServiceOrderImage.objects.exists()
 
 
 @pytest.mark.s3
-def test_storage_outage_is_502_and_no_orphan_row(op, order, settings, moto_server):
-    """The S3 endpoint is down (nothing listens on the port): 502, no row, no audit row."""
+def test_storage_outage_is_503_without_the_address_and_no_orphan_row(op, order, settings, moto_server):
+    """The S3 endpoint is down (nothing listens on the port): 503 "storage unavailable" with
+    Retry-After and no internal address, no row, no audit row."""
     import socket
 
     with socket.socket() as sock:
@@ -276,7 +277,9 @@ def test_storage_outage_is_502_and_no_orphan_row(op, order, settings, moto_serve
         },
     }
     response = op.post(image_url(order.pk), {"file": upload(WEBP, "x.webp")}, format="multipart")
-    assert response.status_code == 502
-    assert "Could not connect" in response.json()["detail"]
+    assert response.status_code == 503
+    assert response.json() == {"detail": "storage unavailable"}
+    assert response["Retry-After"]
+    assert "127.0.0.1" not in response.content.decode()
     assert not ServiceOrderImage.objects.exists()
     assert not AuditLog.objects.filter(entity="service_order_image").exists()

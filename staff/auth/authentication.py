@@ -9,10 +9,13 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.cache import security_cache as cache
+from config.dependencies import CACHE, is_cache_error, log_degraded
 from staff.auth import authz
+from staff.models import TokenFamily
 
 
 @functools.lru_cache(maxsize=4096)
@@ -61,7 +64,12 @@ class JWTAuthentication(authentication.BaseAuthentication):
         if family:
             keys.append(authz.family_deny_key(family))
         # One cache round trip: the record, and whether this token or its whole login was revoked.
-        found = cache.get_many(keys)
+        try:
+            found = cache.get_many(keys)
+        except Exception as exc:
+            if not is_cache_error(exc):
+                raise
+            return self._from_database(token, user_id, exc)
         if found.get(authz.deny_key(jti)) or (family and found.get(authz.family_deny_key(family))):
             raise exceptions.AuthenticationFailed("Token has been revoked.")
         generation = authz.current_generation(found.get(authz.GENERATION_KEY))
@@ -69,6 +77,10 @@ class JWTAuthentication(authentication.BaseAuthentication):
         # A record without "tgen" was cached before token generations existed: rebuild it.
         if not record or record.get("gen") != generation or "tgen" not in record:
             record = authz.build_record(user_id, generation)
+        return self._check(token, record)
+
+    def _check(self, token: AccessToken, record: dict | None):
+        """(user, token) for a record that may use the token; AuthenticationFailed otherwise."""
         if record is None:
             raise exceptions.AuthenticationFailed("User not found.")
         if not record["is_active"]:
@@ -77,3 +89,20 @@ class JWTAuthentication(authentication.BaseAuthentication):
             # Password changed or "log out everywhere" since this token was issued.
             raise exceptions.AuthenticationFailed("Token has been revoked.")
         return authz.user_from_record(record), token
+
+    def _from_database(self, token: AccessToken, user_id, exc: BaseException):
+        """The cache is down: authenticate from the database instead (slower, same answers).
+
+        Revocation is read from its database rows: the token's login (TokenFamily, revoked by every
+        logout) or, for a token without one, its refresh token's blacklist entry; a password change
+        or "log out everywhere" moves the user's token generation, checked from the user row.
+        """
+        log_degraded(CACHE, exc, "jwt authentication answered from the database")
+        family = token.get("fam")
+        if family and TokenFamily.objects.filter(pk=family, revoked_at__isnull=False).exists():
+            raise exceptions.AuthenticationFailed("Token has been revoked.")
+        rjti = token.get("rjti")
+        if not family and rjti and BlacklistedToken.objects.filter(token__jti=rjti).exists():
+            raise exceptions.AuthenticationFailed("Token has been revoked.")
+        record = authz.build_record(user_id, authz.DATABASE_GENERATION)
+        return self._check(token, record)

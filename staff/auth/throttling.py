@@ -25,6 +25,7 @@ class LoginIPThrottle(ClientIPThrottle):
     """Per client IP, over every password door: higher than the per-account window, so one office
     NAT can log many people in while each account stays strictly limited."""
 
+    fail_closed = True  # a security window: no unlimited guesses while the cache is down
     scope = "login-ip"
     rate_setting = "THROTTLE_LOGIN_IP"
 
@@ -37,6 +38,7 @@ class LoginAccountThrottle(SettingRateThrottle):
     parse is "no key": the view then answers the parse error itself.
     """
 
+    fail_closed = True  # a security window: no unlimited guesses while the cache is down
     scope = "login-user"
     rate_setting = "THROTTLE_LOGIN"
     identifier: str | None = None
@@ -102,6 +104,7 @@ class RegisterThrottle(ClientIPThrottle):
     """Per client IP and much lower than login (THROTTLE_REGISTER): a duplicate answer says an
     e-mail or username exists, so probing for accounts must be slow."""
 
+    fail_closed = True  # a security window: no unlimited guesses while the cache is down
     scope = "register-ip"
     rate_setting = "THROTTLE_REGISTER"
 

@@ -14,6 +14,7 @@ otp_logger = logging.getLogger("staff.otp")
 class OTPThrottle(ClientIPThrottle):
     """Per client IP, rate THROTTLE_OTP; refusals are logged like every other OTP outcome."""
 
+    fail_closed = True  # a security window: no unlimited guesses while the cache is down
     rate_setting = "THROTTLE_OTP"
 
     def throttled(self, request: Request) -> None:

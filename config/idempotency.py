@@ -1,0 +1,44 @@
+"""The generic piece of `Idempotency-Key` handling: reading the header, the body's fingerprint and
+the errors, shared by every endpoint that accepts the key (sensor readings; maintenance orders
+keep their own records, docs/architecture.md).
+
+An endpoint stores, per caller and key, the fingerprint of the body it answered and what it
+created, in the same transaction as the creation; a repeat with the same key and body replays the
+original answer, the same key with another body is a 422.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from config.errors import UnprocessableError
+
+HEADER = "Idempotency-Key"
+# Set on a replayed answer (the original status and body, from the stored record).
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEY_MAX = 255
+
+
+class IdempotencyKeyReused(UnprocessableError):
+    default_detail = "Idempotency-Key was already used with a different request body"
+
+
+def header_key(request: Request) -> str | None:
+    """The request's `Idempotency-Key`, or None; 400 for an empty or overlong one."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not 0 < len(key) <= KEY_MAX:
+        raise serializers.ValidationError({HEADER: [f"Must be 1 to {KEY_MAX} characters."]})
+    return key
+
+
+def fingerprint(data: Any) -> str:
+    """SHA-256 of a canonical JSON form of the (validated) body: tells a repeat from a reuse."""
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
