@@ -95,7 +95,6 @@ def _step(field: serializers.Field) -> Step:
 # serializers (`many=True` too); a `None` attribute answers null, as DRF does. No docstring on
 # purpose: drf-spectacular describes every subclass without one by its nearest docstring.
 class PlannedSerializer(serializers.Serializer):
-
     @classmethod
     def output_plan(cls) -> tuple[Step, ...]:
         plan = cls.__dict__.get("_output_plan")
