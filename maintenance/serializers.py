@@ -13,18 +13,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.output import BlankAsNullCharField, PlannedSerializer
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
 from maintenance.models import (
     AuditLog,
-    Category,
-    ServiceOrder,
     ServiceOrderImage,
-    ServiceOrderItem,
-    SparePart,
 )
-
-_datetime = serializers.DateTimeField()
-_money = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 MAX_INT = 2**31 - 1  # an integer column; larger values would fail in the database, not as a 400
 MAX_BIGINT = 2**63 - 1
@@ -57,43 +51,15 @@ class CategoryInputSerializer(serializers.Serializer):
         return value or ""
 
 
-def category_data(category: Category) -> dict:
-    return {
-        "id": category.pk,
-        "name": category.name,
-        "description": category.description or None,
-        "date_created": _datetime.to_representation(category.created_at),
-        "date_updated": _datetime.to_representation(category.updated_at),
-    }
-
-
-def sparepart_data(part: SparePart) -> dict:
-    category = part.category
-    return {
-        "id": part.pk,
-        "name": part.name,
-        "sku": part.sku,
-        "price": _money.to_representation(part.price),
-        "stock": part.stock,
-        "category_id": part.category_id,
-        "category": category_data(category) if category is not None else None,
-        "date_created": _datetime.to_representation(part.created_at),
-        "date_updated": _datetime.to_representation(part.updated_at),
-    }
-
-
-class CategorySerializer(serializers.Serializer):
+class CategorySerializer(PlannedSerializer):
     """The fields document the shape; `to_representation` builds it directly (the parts list, the
     hottest read, embeds one per row, and DRF's per-field machinery costs more than the query)."""
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True, allow_null=True, help_text="null when none")
+    description = BlankAsNullCharField(read_only=True, allow_null=True, help_text="null when none")
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    def to_representation(self, instance: Category) -> dict:
-        return category_data(instance)
 
 
 # --- spare parts ----------------------------------------------------------------------------------
@@ -122,7 +88,7 @@ class SparePartUpdateSerializer(serializers.Serializer):
         return drop_nulls(attrs)
 
 
-class SparePartSerializer(serializers.Serializer):
+class SparePartSerializer(PlannedSerializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     sku = serializers.CharField(read_only=True)
@@ -132,9 +98,6 @@ class SparePartSerializer(serializers.Serializer):
     category = CategorySerializer(read_only=True, allow_null=True)
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    def to_representation(self, instance: SparePart) -> dict:
-        return sparepart_data(instance)
 
 
 # --- orders ---------------------------------------------------------------------------------------
@@ -148,24 +111,15 @@ class OrderCreateSerializer(serializers.Serializer):
     items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=1000)
 
 
-class OrderItemSerializer(serializers.Serializer):
+class OrderItemSerializer(PlannedSerializer):
     id = serializers.IntegerField(read_only=True)
     spare_part_id = serializers.IntegerField(read_only=True)
     quantity = serializers.IntegerField(read_only=True)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     spare_part = SparePartSerializer(read_only=True)
 
-    def to_representation(self, instance: ServiceOrderItem) -> dict:
-        return {
-            "id": instance.pk,
-            "spare_part_id": instance.spare_part_id,
-            "quantity": instance.quantity,
-            "unit_price": _money.to_representation(instance.unit_price),
-            "spare_part": sparepart_data(instance.spare_part),
-        }
 
-
-class OrderSerializer(serializers.Serializer):
+class OrderSerializer(PlannedSerializer):
     id = serializers.IntegerField(read_only=True)
     request_id = serializers.IntegerField(read_only=True)
     status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
@@ -173,18 +127,6 @@ class OrderSerializer(serializers.Serializer):
     items = OrderItemSerializer(many=True, read_only=True, source="lines")
     date_created = serializers.DateTimeField(source="created_at", read_only=True)
     date_updated = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    def to_representation(self, instance: ServiceOrder) -> dict:
-        item = OrderItemSerializer()
-        return {
-            "id": instance.pk,
-            "request_id": instance.request_id,
-            "status": instance.status,
-            "total": _money.to_representation(instance.total),
-            "items": [item.to_representation(line) for line in instance.lines],
-            "date_created": _datetime.to_representation(instance.created_at),
-            "date_updated": _datetime.to_representation(instance.updated_at),
-        }
 
 
 class OrderTransitionSerializer(serializers.Serializer):

@@ -1,15 +1,13 @@
-"""Thin viewsets over maintenance.services; every write goes through a service function."""
+"""Categories, parts, orders and the audit log: declarations over the platform's
+`ServiceModelViewSet`. Writes go through `maintenance.services`, reads through
+`maintenance.selectors`; output through planned serializers (config.api.output), the parts list
+through the platform's cached pages (`list_cache`, config.api.response_cache)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from django.core.cache import cache
-from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
-from config.api.pagination import SkipLimitPagination
+from config.api.response_cache import ListCache
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
 from config.roles import Perm
@@ -48,31 +46,9 @@ from maintenance.serializers import (
 )
 
 IDEMPOTENCY_KEY_MAX = 255
-PARTS_CACHE_SECONDS = 60
 NOT_FOUND = OpenApiResponse(MaintenanceErrorSerializer, description="Not found")
 BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid input")
 CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
-
-
-class PartsPagination(SkipLimitPagination):
-    default_limit = 10
-    max_limit = 1000
-
-    def page_params(self, request: Request) -> tuple[int, int]:
-        """`(skip, limit)` as numbers (a bad value is the usual 400)."""
-        return (
-            self._int_param(request, "skip", 0, 0, self.max_skip),
-            self._int_param(request, "limit", self.default_limit, 1, self.max_limit),
-        )
-
-    def headers_for(self, request: Request, count: int) -> dict[str, str]:
-        """X-Total-Count and Link of this request's page of a list of `count` rows: a cached page is
-        shared by requests with other URLs, so its links are made for each request."""
-        self.request = request
-        self.skip, self.limit = self.page_params(request)
-        self.count = count
-        response = self.get_paginated_response([])
-        return {name: response[name] for name in ("X-Total-Count", "Link") if response.has_header(name)}
 
 
 @extend_schema_view(
@@ -111,6 +87,7 @@ class CategoryViewSet(ServiceModelViewSet):
     not_found_error = CategoryNotFound
 
     def not_found(self, raw: str) -> NotFoundError:
+        # The specification's 404 names the id as sent.
         return CategoryNotFound.for_id(raw)
 
 
@@ -118,6 +95,11 @@ class CategoryViewSet(ServiceModelViewSet):
     list=extend_schema(description="Parts in creation order, category embedded; `limit` defaults to 10."),
     retrieve=extend_schema(responses={200: SparePartSerializer, 404: NOT_FOUND}),
     create=extend_schema(responses={201: SparePartSerializer, 400: BAD_REQUEST}),
+    partial_update=extend_schema(
+        request=SparePartUpdateSerializer,
+        responses={200: SparePartSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        description="`{price?, stock?}`; `{}` (or only other fields) is a 400.",
+    ),
     destroy=extend_schema(responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
 )
 class SparePartViewSet(ServiceModelViewSet):
@@ -131,7 +113,11 @@ class SparePartViewSet(ServiceModelViewSet):
     response_serializer_classes = {"create": SparePartSerializer, "partial_update": SparePartSerializer}
     lookup_field = "sku"
     lookup_url_kwarg = "sku"
-    pagination_class = PartsPagination
+    page_default_limit = 10
+    # The hottest read: JSON pages kept rendered until a part, its stock or a category changes.
+    list_cache = ListCache(generation=services.PARTS_VERSION_KEY, timeout=60)
+    filters_need_params = True
+    no_fields_error = NoFieldsToUpdate  # PATCH `{}` (or only other fields) is a 400
     action_perms = {
         "create": [Perm.ADD_SPARE_PART],
         "partial_update": [Perm.CHANGE_SPARE_PART],
@@ -144,68 +130,8 @@ class SparePartViewSet(ServiceModelViewSet):
     not_found_error = SparePartNotFound
 
     def not_found(self, raw: str) -> NotFoundError:
+        # The specification's 404 names the SKU as sent.
         return SparePartNotFound.for_sku(raw)
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        """The hottest read: with a shared cache, JSON pages are kept rendered, keyed by the parts
-        list's version (bumped on commit of any change to a part, its stock or a category) and by
-        what decides the page, never by the raw query string (one entry per junk parameter)."""
-        if not services.parts_cache_enabled() or request.accepted_renderer.format != "json":
-            return super().list(request, *args, **kwargs)
-        page = json.dumps(self.page_identity(request), sort_keys=True, separators=(",", ":"))
-        key = (
-            f"maintenance:parts:{services.parts_cache_version()}:{hashlib.sha256(page.encode()).hexdigest()}"
-        )
-        cached = cache.get(key)
-        if cached is None:
-            response = super().list(request, *args, **kwargs)
-            cached = (
-                request.accepted_renderer.render(response.data, "application/json"),
-                self.paginator.count,
-            )
-            cache.set(key, cached, timeout=PARTS_CACHE_SECONDS)
-        body, count = cached
-        headers = self.paginator.headers_for(request, count)
-        return HttpResponse(body, content_type="application/json", headers=headers)
-
-    def page_identity(self, request: Request) -> dict[str, Any]:
-        """What decides a page, validated and normalised: skip and limit, the filters' values and the
-        distinct search terms (their order does not matter). Anything else in the URL is left out."""
-        skip, limit = self.paginator.page_params(request)
-        identity: dict[str, Any] = {"skip": skip, "limit": limit}
-        if request.query_params.keys() & SparePartFilter.base_filters.keys():
-            filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
-            if not filterset.is_valid():
-                raise translate_validation(filterset.errors)
-            identity.update(
-                (name, value)
-                for name, value in filterset.form.cleaned_data.items()
-                if value not in (None, "")
-            )
-        terms = BoundedSearchFilter().get_search_terms(request)
-        if terms:
-            identity["search"] = sorted(terms)
-        return identity
-
-    def filter_queryset(self, queryset):
-        # Building a FilterSet costs about as much as the page query: skip it when nothing filters.
-        if not self.request.query_params.keys() - {"skip", "limit", "format"}:
-            return queryset
-        return super().filter_queryset(queryset)
-
-    @extend_schema(
-        request=SparePartUpdateSerializer,
-        responses={200: SparePartSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
-    )
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """`{price?, stock?}`; `{}` (or only other fields) is a 400."""
-        part = self.get_object()
-        serializer = SparePartUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            raise NoFieldsToUpdate()
-        updated = services.sparepart_update(sparepart=part, **serializer.validated_data, actor=request.user)
-        return Response(SparePartSerializer(self.refetch(updated)).data)
 
 
 ORDER_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -243,6 +169,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     }
 
     def not_found(self, raw: str) -> NotFoundError:
+        # The specification's 404 names the id as sent.
         return ServiceOrderNotFound.for_id(raw)
 
     @extend_schema(
@@ -261,7 +188,8 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """201 with the new order, or 200 with the original one for a repeated request."""
-        serializer = OrderCreateSerializer(data=request.data)
+        # The specification's Idempotency-Key header, and a replay answering 200 with the original.
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
@@ -272,13 +200,9 @@ class ServiceOrderViewSet(ServiceModelViewSet):
         # A new order carries what the service wrote (items, parts); a replay is read back.
         order = result.order if result.created else self.refetch(result.order)
         return Response(
-            OrderSerializer(order).data,
+            self.get_response_serializer(order).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
-
-    def order_pk(self) -> int:
-        """The order id from the URL (malformed → the order's 404), without loading the order."""
-        return self.parse_lookup(self.lookup_raw())
 
     @extend_schema(
         parameters=[ORDER_ID],
@@ -288,7 +212,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
     def transition(self, request: Request, pk: str | None = None) -> Response:
         """pending → in_progress → completed; cancelled from pending or in_progress (stock goes back)."""
-        order = ServiceOrder(pk=self.order_pk())
+        order = ServiceOrder(pk=self.lookup_value())
         serializer = OrderTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services.order_transition(
@@ -323,7 +247,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     def upload_image(self, request: Request, pk: str | None = None) -> Response:
         """Attach a JPEG, PNG or WebP image (type decided by the file's bytes)."""
         image = services.order_image_upload(
-            order_id=self.order_pk(), upload=request.FILES.get("file"), actor=request.user
+            order_id=self.lookup_value(), upload=request.FILES.get("file"), actor=request.user
         )
         return Response(
             ServiceOrderImageSerializer(image, context=self.get_serializer_context()).data,
@@ -343,7 +267,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     )
     def images(self, request: Request, pk: str | None = None) -> Response:
         """This order's images, oldest first, each with a URL made now."""
-        order_id = self.order_pk()
+        order_id = self.lookup_value()
         if not selectors.order_exists(order_id=order_id):
             raise self.not_found(self.lookup_raw())
         page = self.paginate_queryset(selectors.order_images(order_id=order_id))

@@ -44,6 +44,22 @@ class SkipLimitPagination(BasePagination):
         maximum = getattr(view, "page_max_limit", None) or self.max_limit
         return default, maximum
 
+    def page_params(self, request: Request, view: Any = None) -> dict[str, int]:
+        """`{"skip": n, "limit": n}` of this request, checked (a bad value is the usual 400)."""
+        default, maximum = self.limits(view)
+        return {
+            "skip": self._int_param(request, "skip", 0, 0, self.max_skip),
+            "limit": self._int_param(request, "limit", default, 1, maximum),
+        }
+
+    def page_headers(self, request: Request, view: Any, count: int) -> dict[str, str]:
+        """X-Total-Count and Link of this request's page of a list of `count` rows, without reading
+        it (config.api.response_cache: a cached page is shared by requests with other URLs)."""
+        self.request = request
+        params = self.page_params(request, view)
+        self.skip, self.limit, self.count = params["skip"], params["limit"], count
+        return self.headers()
+
     def paginate_queryset(
         self,
         queryset: Any,
@@ -57,9 +73,8 @@ class SkipLimitPagination(BasePagination):
         The page is read first: a short page tells the total by itself (see `total`).
         """
         self.request = request
-        default, maximum = self.limits(view)
-        self.skip = self._int_param(request, "skip", 0, 0, self.max_skip)
-        self.limit = self._int_param(request, "limit", default, 1, maximum)
+        params = self.page_params(request, view)
+        self.skip, self.limit = params["skip"], params["limit"]
         projected = rows(queryset) if rows is not None else queryset
         page = list(projected[self.skip : self.skip + self.limit])
         self.count = self.total(queryset, page, view)
@@ -84,6 +99,10 @@ class SkipLimitPagination(BasePagination):
         return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params, doseq=True)
 
     def get_paginated_response(self, data) -> Response:
+        return Response(data, headers=self.headers())
+
+    def headers(self) -> dict[str, str]:
+        """X-Total-Count, and Link to the next and previous pages when there are any."""
         links = []
         if self.skip + self.limit < self.count:
             links.append(f'<{self._link(self.skip + self.limit)}>; rel="next"')
@@ -92,7 +111,7 @@ class SkipLimitPagination(BasePagination):
         headers = {"X-Total-Count": str(self.count)}
         if links:
             headers["Link"] = ", ".join(links)
-        return Response(data, headers=headers)
+        return headers
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return schema

@@ -7,7 +7,8 @@ A viewset declares its service module and entity name; create/update/destroy the
 
 What apps used to hand-copy is declared here instead: lookup parsing and the domain's 404s
 (`DomainLookupMixin`), the row output and page sizes (config.api.output, config.api.pagination),
-the DELETE answer. An app overrides a method only where its specification needs more.
+the cached list pages (config.api.response_cache), the DELETE answer. An app overrides a method
+only where its specification needs more.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from config.api.output import RowOutputMixin
+from config.api.response_cache import ListCacheMixin
 from config.errors import DomainError, NotFoundError
 from config.middleware import has_control_characters
 
 MAX_BIGINT = 2**63 - 1
 _SIGNED_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_PAGE_PARAMS = frozenset({"skip", "limit", "format"})
 
 
 class DomainLookupMixin:
@@ -109,7 +112,7 @@ class DomainLookupMixin:
         return found[0]
 
 
-class ServiceModelViewSet(RowOutputMixin, DomainLookupMixin, viewsets.ModelViewSet):
+class ServiceModelViewSet(ListCacheMixin, RowOutputMixin, DomainLookupMixin, viewsets.ModelViewSet):
     """ModelViewSet whose writes go through the app's service functions (docs/architecture.md §2.2).
 
     - `services`: the app's services module; `entity`: the prefix of its functions.
@@ -120,8 +123,12 @@ class ServiceModelViewSet(RowOutputMixin, DomainLookupMixin, viewsets.ModelViewS
       (off when the service's returned object already carries every field the answer shows).
     - `deleted_message`: DELETE answers 200 `{"message": ..., "deleted_id": id}` (the message
       formatted with `id`, the service's return value) instead of 204.
+    - `no_fields_error`: an update whose input leaves no field to change answers this domain error.
     - `row_fields` (config.api.output): list and retrieve answer `.values()` rows;
       `page_default_limit`/`page_max_limit` and `count_rows` size and count the pages.
+    - `list_cache` (config.api.response_cache): JSON list pages kept rendered in the shared cache.
+    - `filters_need_params`: the filter backends change nothing unless the request sends a parameter
+      other than paging and `format`, so a bare list skips building them.
     """
 
     services: ModuleType | None = None
@@ -131,6 +138,8 @@ class ServiceModelViewSet(RowOutputMixin, DomainLookupMixin, viewsets.ModelViewS
     partial_put = False
     refetch_after_write = True
     deleted_message = ""
+    no_fields_error: type[DomainError] | None = None
+    filters_need_params = False
 
     # --- serializers per action -----------------------------------------------------------------
     def current_action(self) -> str | None:
@@ -149,6 +158,11 @@ class ServiceModelViewSet(RowOutputMixin, DomainLookupMixin, viewsets.ModelViewS
         if cls is None:
             return self.get_serializer(instance, **kwargs)
         return cls(instance, context=self.get_serializer_context(), **kwargs)
+
+    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        if self.filters_need_params and not self.request.query_params.keys() - _PAGE_PARAMS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     # --- the service contract -------------------------------------------------------------------
     def service(self, action: str) -> Callable[..., Any]:
@@ -185,6 +199,8 @@ class ServiceModelViewSet(RowOutputMixin, DomainLookupMixin, viewsets.ModelViewS
         partial = kwargs.pop("partial", False) or self.partial_put
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        if self.no_fields_error is not None and not serializer.validated_data:
+            raise self.no_fields_error()
         instance = self.perform_update(serializer)
         return Response(self.get_response_serializer(instance).data)
 

@@ -1,7 +1,7 @@
 """Business rules of the maintenance app (every write), one module per concern:
 
 - `audit`: snapshots, diffs and audit rows, the audited update and delete (same transaction);
-- `parts_cache`: the parts list page cache's generation and its invalidation on commit;
+- `parts_cache`: the parts list's cache generation and its invalidation on commit;
 - `categories`: categories;
 - `parts`: spare parts and the SKU rule;
 - `stock`: the order -> stock rule, `stock_take` and `stock_return`;
@@ -32,7 +32,7 @@ from maintenance.services.parts import (
     sparepart_update,
     sparepart_validate_sku,
 )
-from maintenance.services.parts_cache import PARTS_VERSION_KEY, parts_cache_enabled, parts_cache_version
+from maintenance.services.parts_cache import PARTS_VERSION_KEY, parts_cache_version
 from maintenance.services.stock import StockMoves, stock_return, stock_take
 
 __all__ = [
@@ -52,7 +52,6 @@ __all__ = [
     "order_delete",
     "order_image_upload",
     "order_transition",
-    "parts_cache_enabled",
     "parts_cache_version",
     "sparepart_create",
     "sparepart_delete",
