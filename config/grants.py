@@ -37,8 +37,11 @@ def sync_role_grants(*, apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> Gran
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using, apps=apps)
 
-    group_model = apps.get_model("auth", "Group")
-    permission_model = apps.get_model("auth", "Permission")
+    # The real auth models (their tables are Django's and long settled), not the migration state's:
+    # a grant must fire the signals that expire cached authorisation records.
+    from django.contrib.auth.models import Group as group_model
+    from django.contrib.auth.models import Permission as permission_model
+
     grant_model = apps.get_model("platform", "RoleGrant")
     result = GrantSync()
     with transaction.atomic(using=using):

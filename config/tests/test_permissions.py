@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from config import checks, grants, roles
 from config.management.commands.roles_table import roles_table
@@ -130,3 +132,23 @@ def test_the_readme_role_table_is_the_generated_one():
     out = io.StringIO()
     call_command("roles_table", stdout=out)
     assert out.getvalue() == roles_table()
+
+
+def test_a_synced_grant_reaches_a_logged_in_user_at_once(monkeypatch):
+    """The sync fires the group signals, so the cached authorisation record of a JWT expires."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from staff.tests.factories import TEST_PASSWORD, UserFactory
+
+    user = UserFactory(role=Role.OPERATOR)
+    client = APIClient()
+    login = client.post(reverse("auth-login"), {"username": user.username, "password": TEST_PASSWORD})
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['access_token']}")
+    gate = {"name": "Gate", "type": "smart-lock"}
+    assert client.post(reverse("device-list"), gate).status_code == 403
+    new = (Role.OPERATOR, str(LockPermissions.ADD_DEVICE))
+    monkeypatch.setattr(grants, "designed_grants", lambda: designed_grants() | {new})
+    # As after `migrate`: the handler is handed the migration state's models.
+    grants.sync_role_grants(apps=MigrationLoader(connection).project_state().apps)
+    assert client.post(reverse("device-list"), gate).status_code == 201
