@@ -23,10 +23,16 @@ def _model_permissions(app_label: str) -> dict[str, str | None]:
 @register()
 def check_permission_enums(app_configs=None, **kwargs) -> list[Error]:
     """Every member names a permission its app has (a custom one with the same name as in the
-    model's Meta.permissions), and every custom permission of a project app is in an enum."""
+    model's Meta.permissions), once, and every custom permission of a project app is in an enum."""
     errors: list[Error] = []
     declared: set[str] = set()
     for enum in permission_enums():
+        aliases = sorted(name for name, member in enum.__members__.items() if member.name != name)
+        if aliases:
+            # Enum makes a repeated value an alias of the first member: its role would be ignored.
+            errors.append(
+                Error(f"{enum.__name__}: {', '.join(aliases)} repeat a permission", id="platform.E105")
+            )
         member: PermissionEnum
         for member in enum:
             declared.add(str(member))

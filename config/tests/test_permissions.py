@@ -106,7 +106,15 @@ class _Relabelled(PermissionEnum):
     CHANGE_DEVICE_STATUS = "locks.change_device_status", Role.OPERATOR, "Something else"
 
 
-@pytest.mark.parametrize(("enum", "error_id"), [(_Typo, "platform.E102"), (_Relabelled, "platform.E103")])
+class _Repeated(PermissionEnum):
+    ADD = "locks.add_device", Role.OPERATOR
+    ADD_AGAIN = "locks.add_device", Role.MANAGEMENT
+
+
+@pytest.mark.parametrize(
+    ("enum", "error_id"),
+    [(_Typo, "platform.E102"), (_Relabelled, "platform.E103"), (_Repeated, "platform.E105")],
+)
 def test_the_system_check_catches_an_enum_that_disagrees_with_the_models(monkeypatch, enum, error_id):
     assert checks.check_permission_enums() == []
     monkeypatch.setattr(checks, "permission_enums", lambda: [*permission_enums(), enum])
