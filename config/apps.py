@@ -8,6 +8,15 @@ class PlatformConfig(AppConfig):
     label = "platform"
     verbose_name = "Platform"
 
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from config import checks  # noqa: F401  (registers the permission-enum checks)
+        from config.grants import sync_after_migrate
+
+        # Once per `migrate` (and after a test flush): apply the grants the apps' enums declare.
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="platform.sync_role_grants")
+
 
 def project_apps() -> list[AppConfig]:
     """The domain apps of this project (not Django's or third parties'), in INSTALLED_APPS order."""

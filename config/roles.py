@@ -1,11 +1,15 @@
-"""Roles and permissions in one place: the role names, the permission each API action needs (named
-constants, so no view spells a permission string), and the helper data migrations grant them with.
+"""The role ladder and the permission plumbing every app shares: the role names and ranks, the
+`PermissionEnum` base each app's `<app>/permissions.py` subclasses, and the grant helpers.
 
 A role is a Django Group of the same name; checks go through `user.has_perm`, so staff can tune
-a role in the admin (Groups) and the API follows.
+a role in the admin (Groups) and the API follows. Which role gets which permission is said once,
+in the app's enum (docs/architecture.md §11); `config.grants` applies it after `migrate`.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+from importlib import import_module
 
 from django.db import models
 
@@ -21,67 +25,89 @@ class Role(models.TextChoices):
 # Highest first: a user in several role groups is shown with the highest one.
 ROLE_RANK = [Role.MANAGEMENT, Role.SUPERVISOR, Role.OPERATOR]
 
-# Not a role: a group holding only `machines.ingest_telemetry`, for a gateway's service account
-# (data migration machines 0005; a superuser puts the account in it). Supervisor and Management
-# ingest too; Operator and a self-registered account do not.
-TELEMETRY_GATEWAY_GROUP = "Telemetry gateway"
-
-
-class Perm:
-    """Permission names (`app_label.codename`) the API and admin check."""
-
-    # staff
-    VIEW_POSITION = "staff.view_position"
-    VIEW_USER = "staff.view_user"
-    VIEW_PERSONAL_DATA = "staff.view_personal_data"
-    ASSIGN_ROLE = "staff.assign_role"
-    # locks
-    ADD_DEVICE = "locks.add_device"
-    CHANGE_DEVICE = "locks.change_device"
-    DELETE_DEVICE = "locks.delete_device"
-    CHANGE_DEVICE_STATUS = "locks.change_device_status"
-    # maintenance
-    ADD_CATEGORY = "maintenance.add_category"
-    CHANGE_CATEGORY = "maintenance.change_category"
-    DELETE_CATEGORY = "maintenance.delete_category"
-    ADD_SPARE_PART = "maintenance.add_sparepart"
-    CHANGE_SPARE_PART = "maintenance.change_sparepart"
-    DELETE_SPARE_PART = "maintenance.delete_sparepart"
-    ADD_SERVICE_ORDER = "maintenance.add_serviceorder"
-    TRANSITION_SERVICE_ORDER = "maintenance.transition_serviceorder"
-    DELETE_SERVICE_ORDER = "maintenance.delete_serviceorder"
-    ADD_SERVICE_ORDER_IMAGE = "maintenance.add_serviceorderimage"
-    VIEW_AUDIT_LOG = "maintenance.view_auditlog"
-    # sensors
-    ADD_UNIT = "sensors.add_unit"
-    CHANGE_UNIT = "sensors.change_unit"
-    DELETE_UNIT = "sensors.delete_unit"
-    ADD_SENSOR = "sensors.add_sensor"
-    CHANGE_SENSOR = "sensors.change_sensor"
-    DELETE_SENSOR = "sensors.delete_sensor"
-    ADD_SENSORDATA = "sensors.add_sensordata"
-    CHANGE_SENSORDATA = "sensors.change_sensordata"
-    DELETE_SENSORDATA = "sensors.delete_sensordata"
-    VALIDATE_SENSORDATA = "sensors.validate_sensordata"
-    ARCHIVE_SENSORDATA = "sensors.archive_sensordata"
-    INVALIDATE_SENSORDATA = "sensors.invalidate_sensordata"
-    # machines
-    VIEW_MACHINE = "machines.view_machine"
-    ADD_MACHINE = "machines.add_machine"
-    INGEST_TELEMETRY = "machines.ingest_telemetry"
-    VIEW_SYSTEMCONFIG = "machines.view_systemconfig"
-    CHANGE_SYSTEMCONFIG = "machines.change_systemconfig"
-
-
 # Lower roles first: what a role is granted, every role above it gets too.
 _ASCENDING = list(reversed(ROLE_RANK))
+
+
+def roles_from(role: Role) -> list[Role]:
+    """`role` and every role above it: the groups a grant to `role` reaches."""
+    return _ASCENDING[_ASCENDING.index(role) :]
+
+
+class PermissionEnum(StrEnum):
+    """One app's permissions, each member `"app_label.codename"` (a `str`, so `has_perm` takes it).
+
+    A member is declared as `NAME = "app.codename", lowest_role[, label[, groups]]`:
+    `lowest_role` (a `Role` or None) gets it, with every role above; `label` is set for a custom
+    permission and is its name in the model's `Meta.permissions` (`Member.meta`); `groups` names
+    groups that are not roles (a service account's) that get it too.
+    """
+
+    def __new__(cls, dotted: str, role: Role | None = None, label: str | None = None, groups: tuple = ()):
+        member = str.__new__(cls, dotted)
+        member._value_ = dotted
+        member.role = role
+        member.label = label
+        member.groups = tuple(groups)
+        return member
+
+    @property
+    def app_label(self) -> str:
+        return self.value.split(".", 1)[0]
+
+    @property
+    def codename(self) -> str:
+        return self.value.split(".", 1)[1]
+
+    @property
+    def meta(self) -> tuple[str, str]:
+        """The `(codename, name)` pair for the model's `Meta.permissions` (custom permissions only)."""
+        if self.label is None:
+            raise ValueError(f"{self.value} is one of Django's model permissions, not a custom one")
+        return (self.codename, self.label)
+
+    def grantees(self) -> list[str]:
+        """The group names that hold this permission by design: the roles from `role` up, plus `groups`."""
+        roles = [str(r) for r in roles_from(self.role)] if self.role is not None else []
+        return roles + list(self.groups)
+
+
+def permission_enums() -> list[type[PermissionEnum]]:
+    """Every project app's enums (the `PermissionEnum` subclasses in `<app>/permissions.py`), in
+    INSTALLED_APPS order: a new app is picked up by having the module, no central list."""
+    from config.apps import project_apps
+
+    found: list[type[PermissionEnum]] = []
+    for app_config in project_apps():
+        try:
+            module = import_module(f"{app_config.name}.permissions")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.permissions":
+                raise
+            continue
+        found.extend(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, PermissionEnum)
+            and value.__module__ == module.__name__
+        )
+    return found
+
+
+def designed_grants() -> set[tuple[str, str]]:
+    """Every `(group name, "app_label.codename")` pair the enums grant, roles expanded up the ladder."""
+    return {
+        (group, str(member)) for enum in permission_enums() for member in enum for group in member.grantees()
+    }
 
 
 def grant_role_permissions(apps, mapping: dict[str, list[str]]) -> None:
     """Give each role the named `app_label.codename` permissions, cumulatively up the ranks.
 
-    Runs inside a migration, so permissions are created first (normally they appear only
-    after `migrate` finishes, too late for a data migration).
+    Kept for the historical `0002_roles`-style migrations, which call it with their own frozen
+    lists (new grants go in the app's enum). Runs inside a migration, so permissions are created
+    first (normally they appear only after `migrate` finishes, too late for a data migration).
     """
     from django.contrib.auth.management import create_permissions
 

@@ -16,6 +16,7 @@ from locks import selectors, services
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
 from locks.models import Device, DeviceLog
+from locks.permissions import LockPermissions
 
 STATUS_COLOURS = {
     LockStatus.LOCKED: "#2e7d32",
@@ -160,7 +161,7 @@ class DeviceAdmin(ServiceAdmin):
         obj.version_id = version
 
     def has_change_device_status_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("locks.change_device_status")
+        return request.user.has_perm(LockPermissions.CHANGE_DEVICE_STATUS)
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Device], new_status: str) -> None:
         devices = queryset.only("id", "name", "status", "version_id")

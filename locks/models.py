@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from locks.choices import ChangeSource, LockStatus
+from locks.permissions import LockPermissions
 
 
 class Device(models.Model):
@@ -38,7 +39,7 @@ class Device(models.Model):
                 violation_error_message="The version can't be negative.",
             ),
         ]
-        permissions = [("change_device_status", "Can change the lock status of a device")]
+        permissions = [LockPermissions.CHANGE_DEVICE_STATUS.meta]
 
     def __str__(self) -> str:
         return self.name

@@ -9,12 +9,12 @@ from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
-from config.roles import Perm
 from locks import selectors, services
 from locks.choices import ChangeSource
 from locks.exceptions import DeviceNotFound
 from locks.filters import DeviceFilter, DeviceLogFilter
 from locks.models import DeviceLog
+from locks.permissions import LockPermissions
 from locks.serializers import (
     DeviceLogSerializer,
     DeviceMetadataSerializer,
@@ -60,10 +60,10 @@ class DeviceViewSet(ServiceModelViewSet):
         "retrieve": [],
         "device_status": [],
         "logs": [],
-        "update_status": [Perm.CHANGE_DEVICE_STATUS],
-        "create": [Perm.ADD_DEVICE],
-        "partial_update": [Perm.CHANGE_DEVICE],
-        "destroy": [Perm.DELETE_DEVICE],
+        "update_status": [LockPermissions.CHANGE_DEVICE_STATUS],
+        "create": [LockPermissions.ADD_DEVICE],
+        "partial_update": [LockPermissions.CHANGE_DEVICE],
+        "destroy": [LockPermissions.DELETE_DEVICE],
     }
 
     @extend_schema(parameters=[DEVICE_ID], responses={200: DeviceStatusSerializer})

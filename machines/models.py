@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from machines.choices import ChangeSource, MachineStatus
+from machines.permissions import MachinePermissions
 from machines.validation import refuse_control_characters
 
 
@@ -40,7 +41,7 @@ class Machine(models.Model):
                 violation_error_message="The name can't be empty.",
             ),
         ]
-        permissions = [("ingest_telemetry", "Can send telemetry readings (HTTP ingest)")]
+        permissions = [MachinePermissions.INGEST_TELEMETRY.meta]
 
     def __str__(self) -> str:
         return self.name

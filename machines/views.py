@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 
 from config.api.exceptions import error_envelope, map_exception
 from config.api.throttling import SettingRateThrottle
-from config.roles import Perm
 from machines import services
 from machines.choices import Interval, MachineStatus
 from machines.exceptions import InvalidQueryParameters, ValidationFailed
+from machines.permissions import MachinePermissions
 from machines.serializers import (
     ConfigSerializer,
     ConfigUpdatedSerializer,
@@ -122,7 +122,7 @@ def _query_errors(request: Request) -> tuple[dict[str, Any], list[dict[str, Any]
 class MachineCreateView(MachinesAPIView):
     """Register a machine (Supervisor and up)."""
 
-    action_perms = {"POST": [Perm.ADD_MACHINE]}
+    action_perms = {"POST": [MachinePermissions.ADD_MACHINE]}
 
     @extend_schema(
         request=MachineCreateSerializer,
@@ -142,7 +142,7 @@ class MachineCreateView(MachinesAPIView):
 class MachineListView(MachinesAPIView):
     """Every machine by name; exact-match filters, combined with AND."""
 
-    action_perms = {"GET": [Perm.VIEW_MACHINE]}
+    action_perms = {"GET": [MachinePermissions.VIEW_MACHINE]}
 
     @extend_schema(
         parameters=[
@@ -165,7 +165,7 @@ class MachineListView(MachinesAPIView):
 class MachineHistoryView(MachinesAPIView):
     """A machine's readings (raw) or window means, in ascending time, paged by the store."""
 
-    action_perms = {"GET": [Perm.VIEW_MACHINE]}
+    action_perms = {"GET": [MachinePermissions.VIEW_MACHINE]}
 
     @extend_schema(
         parameters=[
@@ -188,7 +188,7 @@ class IngestView(MachinesAPIView):
     """A gateway's batch of readings: 201 all stored, 207 some machines unknown, 400 none known;
     413 past the per-request caps, 429 past the per-user rate."""
 
-    action_perms = {"POST": [Perm.INGEST_TELEMETRY]}
+    action_perms = {"POST": [MachinePermissions.INGEST_TELEMETRY]}
     throttle_classes = [IngestThrottle]
 
     @extend_schema(
@@ -224,7 +224,7 @@ class IngestView(MachinesAPIView):
 class ConfigView(MachinesAPIView):
     """Every system setting (Management)."""
 
-    action_perms = {"GET": [Perm.VIEW_SYSTEMCONFIG]}
+    action_perms = {"GET": [MachinePermissions.VIEW_SYSTEMCONFIG]}
 
     @extend_schema(responses={200: ConfigSerializer, 403: ERROR}, operation_id="config_read")
     def get(self, request: Request) -> Response:
@@ -236,7 +236,7 @@ class ConfigView(MachinesAPIView):
 class ConfigUpdateView(MachinesAPIView):
     """Create or change one setting; the change is recorded (who, when, old → new)."""
 
-    action_perms = {"POST": [Perm.CHANGE_SYSTEMCONFIG]}
+    action_perms = {"POST": [MachinePermissions.CHANGE_SYSTEMCONFIG]}
 
     @extend_schema(
         request=ConfigUpdateSerializer,

@@ -16,7 +16,6 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from config.admin import CSVExportMixin, ServiceAdmin
-from config.roles import Perm
 from maintenance import selectors, services
 from maintenance.choices import AuditEntity, OrderStatus
 from maintenance.models import (
@@ -27,6 +26,7 @@ from maintenance.models import (
     ServiceOrderItem,
     SparePart,
 )
+from maintenance.permissions import MaintenancePermissions
 
 RECENT_AUDIT_ROWS = 10
 STATUS_COLOURS = {
@@ -278,7 +278,7 @@ class ServiceOrderAdmin(AuditTrailMixin, ServiceAdmin):
         return False
 
     def has_transition_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(Perm.TRANSITION_SERVICE_ORDER)
+        return request.user.has_perm(MaintenancePermissions.TRANSITION_SERVICE_ORDER)
 
     @admin.display(description="status", ordering="status")
     def coloured_status(self, obj: ServiceOrder) -> str:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 
 from maintenance.choices import AuditAction, AuditEntity, IdempotencyKind, OrderStatus
+from maintenance.permissions import MaintenancePermissions
 
 
 class Category(models.Model):
@@ -122,7 +123,7 @@ class ServiceOrder(models.Model):
                 violation_error_message="The total can't be negative.",
             ),
         ]
-        permissions = [("transition_serviceorder", "Can move a service order through its lifecycle")]
+        permissions = [MaintenancePermissions.TRANSITION_SERVICE_ORDER.meta]
 
     def __str__(self) -> str:
         return f"Order #{self.pk} ({self.status})"

@@ -20,7 +20,6 @@ from config.api.filters import BoundedSearchFilter
 from config.api.response_cache import ListCache
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
-from config.roles import Perm
 from maintenance import selectors, services
 from maintenance.exceptions import (
     CategoryNotFound,
@@ -30,6 +29,7 @@ from maintenance.exceptions import (
 )
 from maintenance.filters import AuditLogFilter, ServiceOrderFilter, SparePartFilter
 from maintenance.models import ServiceOrder
+from maintenance.permissions import MaintenancePermissions
 from maintenance.serializers import (
     AuditLogSerializer,
     CategoryInputSerializer,
@@ -77,10 +77,10 @@ class CategoryViewSet(ServiceModelViewSet):
     }
     partial_put = True
     action_perms = {
-        "create": [Perm.ADD_CATEGORY],
-        "update": [Perm.CHANGE_CATEGORY],
-        "partial_update": [Perm.CHANGE_CATEGORY],
-        "destroy": [Perm.DELETE_CATEGORY],
+        "create": [MaintenancePermissions.ADD_CATEGORY],
+        "update": [MaintenancePermissions.CHANGE_CATEGORY],
+        "partial_update": [MaintenancePermissions.CHANGE_CATEGORY],
+        "destroy": [MaintenancePermissions.DELETE_CATEGORY],
     }
     filter_backends = [BoundedSearchFilter]
     search_fields = ["name"]
@@ -119,9 +119,9 @@ class SparePartViewSet(ServiceModelViewSet):
     filters_need_params = True
     no_fields_error = NoFieldsToUpdate  # PATCH `{}` (or only other fields) is a 400
     action_perms = {
-        "create": [Perm.ADD_SPARE_PART],
-        "partial_update": [Perm.CHANGE_SPARE_PART],
-        "destroy": [Perm.DELETE_SPARE_PART],
+        "create": [MaintenancePermissions.ADD_SPARE_PART],
+        "partial_update": [MaintenancePermissions.CHANGE_SPARE_PART],
+        "destroy": [MaintenancePermissions.DELETE_SPARE_PART],
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
@@ -162,10 +162,10 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     filterset_class = ServiceOrderFilter
     not_found_error = ServiceOrderNotFound
     action_perms = {
-        "create": [Perm.ADD_SERVICE_ORDER],
-        "transition": [Perm.TRANSITION_SERVICE_ORDER],
-        "upload_image": [Perm.ADD_SERVICE_ORDER_IMAGE],
-        "destroy": [Perm.DELETE_SERVICE_ORDER],
+        "create": [MaintenancePermissions.ADD_SERVICE_ORDER],
+        "transition": [MaintenancePermissions.TRANSITION_SERVICE_ORDER],
+        "upload_image": [MaintenancePermissions.ADD_SERVICE_ORDER_IMAGE],
+        "destroy": [MaintenancePermissions.DELETE_SERVICE_ORDER],
     }
 
     def not_found(self, raw: str) -> NotFoundError:
@@ -283,4 +283,4 @@ class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AuditLogSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditLogFilter
-    action_perms = {"list": [Perm.VIEW_AUDIT_LOG]}
+    action_perms = {"list": [MaintenancePermissions.VIEW_AUDIT_LOG]}

@@ -19,10 +19,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from config.admin import CSVExportMixin, ServiceAdmin
-from config.roles import Perm
 from sensors import selectors, services
 from sensors.choices import DataStatus
 from sensors.models import Sensor, SensorData, Unit
+from sensors.permissions import SensorPermissions
 
 STATUS_COLOURS = {
     DataStatus.PENDING: "#ef6c00",
@@ -216,13 +216,13 @@ class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
         )
 
     def has_validate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(Perm.VALIDATE_SENSORDATA)
+        return request.user.has_perm(SensorPermissions.VALIDATE_SENSORDATA)
 
     def has_archive_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(Perm.ARCHIVE_SENSORDATA)
+        return request.user.has_perm(SensorPermissions.ARCHIVE_SENSORDATA)
 
     def has_invalidate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(Perm.INVALIDATE_SENSORDATA)
+        return request.user.has_perm(SensorPermissions.INVALIDATE_SENSORDATA)
 
     @admin.action(description="Mark selected readings invalid", permissions=["invalidate"])
     def invalidate_readings(self, request: HttpRequest, queryset: QuerySet[SensorData]) -> None:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sensors.choices import DataStatus, SensorStatus, SensorType
+from sensors.permissions import SensorPermissions
 
 
 def _one_of(choices: type[models.TextChoices]) -> str:
@@ -132,9 +133,9 @@ class SensorData(models.Model):
             ),
         ]
         permissions = [
-            ("validate_sensordata", "Can validate sensor data"),
-            ("archive_sensordata", "Can archive sensor data"),
-            ("invalidate_sensordata", "Can mark sensor data invalid"),
+            SensorPermissions.VALIDATE_SENSORDATA.meta,
+            SensorPermissions.ARCHIVE_SENSORDATA.meta,
+            SensorPermissions.INVALIDATE_SENSORDATA.meta,
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from config import cache as shared_cache
 from config.idempotency import IdempotencyKeyReused
-from config.roles import Perm
 from config.services import Actor, actor_id, model_update
 from sensors import selectors
 from sensors.choices import (
@@ -46,6 +45,7 @@ from sensors.exceptions import (
     UnitNotFound,
 )
 from sensors.models import ReadingIdempotencyKey, Sensor, SensorData, Unit
+from sensors.permissions import SensorPermissions
 
 logger = logging.getLogger(__name__)
 
@@ -181,9 +181,9 @@ def sensor_delete(*, sensor: Sensor, actor: Actor) -> int:
 # The permission that lets an actor record a reading already in a status other than pending: the
 # one that moves a reading there.
 STATUS_PERMISSIONS = {
-    DataStatus.VALIDATED: Perm.VALIDATE_SENSORDATA,
-    DataStatus.ARCHIVED: Perm.ARCHIVE_SENSORDATA,
-    DataStatus.INVALID: Perm.INVALIDATE_SENSORDATA,
+    DataStatus.VALIDATED: SensorPermissions.VALIDATE_SENSORDATA,
+    DataStatus.ARCHIVED: SensorPermissions.ARCHIVE_SENSORDATA,
+    DataStatus.INVALID: SensorPermissions.INVALIDATE_SENSORDATA,
 }
 
 

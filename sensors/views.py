@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from config import idempotency
 from config.api.viewsets import ServiceModelViewSet
 from config.idempotency import REPLAYED_HEADER
-from config.roles import Perm
 from sensors import selectors, services
 from sensors.exceptions import InvalidId, SensorDataNotFound, SensorNotFound, UnitNotFound
 from sensors.filters import SensorDataFilter, SensorFilter
+from sensors.permissions import SensorPermissions
 from sensors.serializers import (
     DeletedSerializer,
     SensorDataDetailsSerializer,
@@ -101,9 +101,9 @@ class UnitViewSet(SensorsViewSet):
         "list": [],
         "retrieve": [],
         "statistics": [],
-        "create": [Perm.ADD_UNIT],
-        "update": [Perm.CHANGE_UNIT],
-        "destroy": [Perm.DELETE_UNIT],
+        "create": [SensorPermissions.ADD_UNIT],
+        "update": [SensorPermissions.CHANGE_UNIT],
+        "destroy": [SensorPermissions.DELETE_UNIT],
     }
 
     @extend_schema(
@@ -130,9 +130,9 @@ class SensorViewSet(SensorsViewSet):
     action_perms = {
         "list": [],
         "retrieve": [],
-        "create": [Perm.ADD_SENSOR],
-        "update": [Perm.CHANGE_SENSOR],
-        "destroy": [Perm.DELETE_SENSOR],
+        "create": [SensorPermissions.ADD_SENSOR],
+        "update": [SensorPermissions.CHANGE_SENSOR],
+        "destroy": [SensorPermissions.DELETE_SENSOR],
     }
 
 
@@ -168,12 +168,12 @@ class SensorDataViewSet(SensorsViewSet):
     action_perms = {
         "list": [],
         "retrieve": [],
-        "create": [Perm.ADD_SENSORDATA],
-        "update": [Perm.CHANGE_SENSORDATA],
-        "destroy": [Perm.DELETE_SENSORDATA],
-        "validate_reading": [Perm.VALIDATE_SENSORDATA],
-        "archive_reading": [Perm.ARCHIVE_SENSORDATA],
-        "invalidate_reading": [Perm.INVALIDATE_SENSORDATA],
+        "create": [SensorPermissions.ADD_SENSORDATA],
+        "update": [SensorPermissions.CHANGE_SENSORDATA],
+        "destroy": [SensorPermissions.DELETE_SENSORDATA],
+        "validate_reading": [SensorPermissions.VALIDATE_SENSORDATA],
+        "archive_reading": [SensorPermissions.ARCHIVE_SENSORDATA],
+        "invalidate_reading": [SensorPermissions.INVALIDATE_SENSORDATA],
     }
 
     def with_details(self) -> bool:

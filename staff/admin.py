@@ -20,12 +20,13 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.admin import CSVExportMixin, ServiceAdmin
-from config.roles import Perm, Role
+from config.roles import Role
 from staff.auth import lockout
 from staff.auth import services as auth
 from staff.auth.admin_forms import GuardedAdminAuthenticationForm, guarded_password_change
 from staff.exceptions import SuperuserProtected
 from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
+from staff.permissions import StaffPermissions
 from staff.records import services as records
 
 
@@ -143,7 +144,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
         readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(Perm.ASSIGN_ROLE):
+        if not request.user.has_perm(StaffPermissions.ASSIGN_ROLE):
             readonly.append("role")  # shown through the `role` display method below
         return readonly
 

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from config.roles import ROLE_RANK
 from staff.identity import canonical_username, is_storable
+from staff.permissions import StaffPermissions
 
 # Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
 PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")
@@ -102,10 +103,7 @@ class User(AbstractUser):
                 violation_error_message="User with this email already exists.",
             ),
         ]
-        permissions = [
-            ("view_personal_data", "Can view staff personal data (address, phone)"),
-            ("assign_role", "Can assign roles to users"),
-        ]
+        permissions = [StaffPermissions.VIEW_PERSONAL_DATA.meta, StaffPermissions.ASSIGN_ROLE.meta]
 
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from machines.permissions import MachinePermissions
 from staff import demo as staff_demo
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_the_machines_clients_flow_end_to_end(django_capture_on_commit_callbacks
     me = assert_success(client.get(reverse("auth-me")))
     assert me["user"]["username"] == me["username"] == "manager1"
     assert me["user"]["role"] == me["role"] == "Management"
-    assert "machines.ingest_telemetry" in me["user"]["permissions"]
+    assert MachinePermissions.INGEST_TELEMETRY in me["user"]["permissions"]
     assert me["user"]["permissions"] == me["permissions"]
 
     # refresh: {status, access_token, refresh_token, token_type, expires_in}; go on with the new pair

@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from locks.models import Device
+from locks.permissions import LockPermissions
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,9 @@ def test_anonymous_cannot_register_a_supervisor():
 def test_a_role_tuned_in_the_admin_applies_to_the_api():
     """Permissions come from the groups, so taking one away from a role takes effect at once."""
     api = client_for("Supervisor")
-    Group.objects.get(name="Supervisor").permissions.remove(Permission.objects.get(codename="add_device"))
+    Group.objects.get(name="Supervisor").permissions.remove(
+        Permission.objects.get(codename=LockPermissions.ADD_DEVICE.codename)
+    )
     assert create_device(api) == 403
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from locks import services
 from locks.models import Device, DeviceLog
+from locks.permissions import LockPermissions
 from locks.tests.factories import DeviceFactory
 from staff.tests.factories import UserFactory
 
@@ -151,7 +152,7 @@ def test_lock_and_unlock_actions_use_the_service_and_log(admin_client):
 
 def test_actions_need_the_status_permission(client):
     viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.add(*_perms("view_device"))
+    viewer.user_permissions.add(*_perms(LockPermissions.VIEW_DEVICE))
     client.force_login(viewer)
     device = DeviceFactory()
     response = client.get(reverse("admin:locks_device_changelist"))
@@ -163,7 +164,7 @@ def test_actions_need_the_status_permission(client):
     )
     assert not DeviceLog.objects.exists()
 
-    viewer.user_permissions.add(*_perms("change_device_status"))
+    viewer.user_permissions.add(*_perms(LockPermissions.CHANGE_DEVICE_STATUS))
     response = client.get(reverse("admin:locks_device_changelist"))
     assert "unlock_devices" in response.text
 
@@ -198,7 +199,9 @@ def test_log_admin_is_read_only(admin_client):
     assert log.note == ""
 
 
-def _perms(*codenames: str):
+def _perms(*members: LockPermissions):
     from django.contrib.auth.models import Permission
 
-    return Permission.objects.filter(content_type__app_label="locks", codename__in=codenames)
+    return Permission.objects.filter(
+        content_type__app_label="locks", codename__in=[m.codename for m in members]
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from config.roles import Role
 from config.testing import AUTHENTICATED, APIViewTestCases
 from locks.models import Device
+from locks.permissions import LockPermissions
 from locks.tests.factories import DeviceFactory
 
 
@@ -14,9 +14,9 @@ class TestDeviceAPIRoles(APIViewTestCases.ReadWrite):
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.SUPERVISOR,
-        "update": Role.SUPERVISOR,
-        "destroy": Role.SUPERVISOR,
+        "create": LockPermissions.ADD_DEVICE.role,
+        "update": LockPermissions.CHANGE_DEVICE.role,
+        "destroy": LockPermissions.DELETE_DEVICE.role,
     }
 
     def make_object(self) -> Device:

@@ -11,11 +11,12 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from config.roles import TELEMETRY_GATEWAY_GROUP, Perm, Role
+from config.roles import Role
 from machines import services
 from machines.exceptions import InvalidSetting
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 from machines.mqtt import Reason, Rejected, parse_message
+from machines.permissions import TELEMETRY_GATEWAY_GROUP, MachinePermissions
 from machines.validation import TIMESTAMP_MAX, TIMESTAMP_MIN, parse_timestamp, value_error
 
 INGEST = reverse("machines-ingest")
@@ -280,11 +281,11 @@ class TestIngestPermission:
         gateway.groups.add(Group.objects.get(name=TELEMETRY_GATEWAY_GROUP))
         for user in (supervisor, manager, gateway):
             assert auth_client(user).post(INGEST, body(item(machine.pk))).status_code == 201, user
-        assert gateway.has_perm(Perm.INGEST_TELEMETRY)
-        assert not gateway.has_perm(Perm.VIEW_MACHINE)
+        assert gateway.has_perm(MachinePermissions.INGEST_TELEMETRY)
+        assert not gateway.has_perm(MachinePermissions.VIEW_MACHINE)
 
     def test_migration_grants(self, db):
-        codename = Perm.INGEST_TELEMETRY.split(".")[1]
+        codename = MachinePermissions.INGEST_TELEMETRY.codename
         holders = set(Group.objects.filter(permissions__codename=codename).values_list("name", flat=True))
         assert holders == {Role.SUPERVISOR, Role.MANAGEMENT, TELEMETRY_GATEWAY_GROUP}
 

@@ -10,6 +10,7 @@ from config.roles import Role
 from config.testing import AUTHENTICATED, APIViewTestCases, make_user
 from maintenance import services
 from maintenance.models import Category, ServiceOrder, SparePart
+from maintenance.permissions import MaintenancePermissions
 from maintenance.tests.conftest import PNG, upload
 from maintenance.tests.factories import CategoryFactory, SparePartFactory
 
@@ -20,9 +21,9 @@ class TestCategoryRoles(APIViewTestCases.ReadWrite):
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.SUPERVISOR,
-        "update": Role.SUPERVISOR,
-        "destroy": Role.MANAGEMENT,
+        "create": MaintenancePermissions.ADD_CATEGORY.role,
+        "update": MaintenancePermissions.CHANGE_CATEGORY.role,
+        "destroy": MaintenancePermissions.DELETE_CATEGORY.role,
     }
 
     def make_object(self) -> Category:
@@ -42,9 +43,9 @@ class TestSparePartRoles(APIViewTestCases.ReadWrite):
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.SUPERVISOR,
-        "update": Role.SUPERVISOR,
-        "destroy": Role.MANAGEMENT,
+        "create": MaintenancePermissions.ADD_SPARE_PART.role,
+        "update": MaintenancePermissions.CHANGE_SPARE_PART.role,
+        "destroy": MaintenancePermissions.DELETE_SPARE_PART.role,
     }
 
     def lookup(self, obj: SparePart) -> str:
@@ -80,8 +81,8 @@ class TestServiceOrderRoles(
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.OPERATOR,
-        "destroy": Role.MANAGEMENT,
+        "create": MaintenancePermissions.ADD_SERVICE_ORDER.role,
+        "destroy": MaintenancePermissions.DELETE_SERVICE_ORDER.role,
     }
 
     def make_object(self) -> ServiceOrder:

@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from sensors.models import Sensor, SensorData, Unit
+from sensors.permissions import SensorPermissions
 from sensors.tests.factories import SensorDataFactory, SensorFactory, UnitFactory
 from staff.tests.factories import UserFactory
 
@@ -68,7 +69,7 @@ def test_archive_action_refuses_the_archived_one(admin_client):
 
 def test_actions_need_the_custom_permissions(client):
     viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.add(*_perms("view_sensordata"))
+    viewer.user_permissions.add(*_perms(SensorPermissions.VIEW_SENSORDATA))
     client.force_login(viewer)
     reading = SensorDataFactory()
     response = client.get(changelist("sensordata"))
@@ -80,7 +81,7 @@ def test_actions_need_the_custom_permissions(client):
     reading.refresh_from_db()
     assert reading.status == "pending"
 
-    viewer.user_permissions.add(*_perms("validate_sensordata"))
+    viewer.user_permissions.add(*_perms(SensorPermissions.VALIDATE_SENSORDATA))
     response = client.get(changelist("sensordata"))
     assert "validate_readings" in response.text
     assert "archive_readings" not in response.text
@@ -273,8 +274,10 @@ def test_sensor_save_through_the_service(admin_client):
     assert (sensor.name, sensor.sensor_type) == ("Temp 2", "sound")
 
 
-def _perms(*codenames: str):
-    return Permission.objects.filter(content_type__app_label="sensors", codename__in=codenames)
+def _perms(*members: SensorPermissions):
+    return Permission.objects.filter(
+        content_type__app_label="sensors", codename__in=[m.codename for m in members]
+    )
 
 
 @pytest.mark.postgres

@@ -9,6 +9,7 @@ from django.urls import reverse
 from config.roles import Role
 from config.testing import AUTHENTICATED, APIViewTestCases, make_user
 from sensors.models import Sensor, SensorData, Unit
+from sensors.permissions import SensorPermissions
 from sensors.tests.factories import SensorDataFactory, SensorFactory, UnitFactory
 
 
@@ -23,9 +24,9 @@ class TestUnitAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.SUPERVISOR,
-        "update": Role.SUPERVISOR,
-        "destroy": Role.MANAGEMENT,
+        "create": SensorPermissions.ADD_UNIT.role,
+        "update": SensorPermissions.CHANGE_UNIT.role,
+        "destroy": SensorPermissions.DELETE_UNIT.role,
     }
 
     def make_object(self) -> Unit:
@@ -41,7 +42,12 @@ class TestUnitAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
 class TestSensorAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     basename = "sensor"
     model = Sensor
-    roles = TestUnitAPIRoles.roles
+    roles = {
+        **TestUnitAPIRoles.roles,
+        "create": SensorPermissions.ADD_SENSOR.role,
+        "update": SensorPermissions.CHANGE_SENSOR.role,
+        "destroy": SensorPermissions.DELETE_SENSOR.role,
+    }
 
     def make_object(self) -> Sensor:
         return SensorFactory()
@@ -59,9 +65,9 @@ class TestSensorDataAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.OPERATOR,
-        "update": Role.SUPERVISOR,
-        "destroy": Role.MANAGEMENT,
+        "create": SensorPermissions.ADD_SENSORDATA.role,
+        "update": SensorPermissions.CHANGE_SENSORDATA.role,
+        "destroy": SensorPermissions.DELETE_SENSORDATA.role,
     }
 
     def make_object(self) -> SensorData:
@@ -112,6 +118,6 @@ def test_statistics_is_open_to_every_authenticated_user(auth_client, api_client)
 @pytest.mark.django_db
 def test_the_custom_permissions_are_granted_through_the_role_groups():
     supervisor, operator = make_user(Role.SUPERVISOR), make_user(Role.OPERATOR)
-    assert supervisor.has_perms(["sensors.validate_sensordata", "sensors.archive_sensordata"])
-    assert not operator.has_perm("sensors.validate_sensordata")
-    assert operator.has_perm("sensors.add_sensordata")
+    assert supervisor.has_perms([SensorPermissions.VALIDATE_SENSORDATA, SensorPermissions.ARCHIVE_SENSORDATA])
+    assert not operator.has_perm(SensorPermissions.VALIDATE_SENSORDATA)
+    assert operator.has_perm(SensorPermissions.ADD_SENSORDATA)

@@ -21,12 +21,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from config.cache import security_cache as cache
-from config.roles import Perm, Role
+from config.roles import Role
 from config.services import Actor, actor_id
 from staff.auth import authz, lockout
 from staff.exceptions import DuplicateUser, InactiveAccount, InvalidCredentials, InvalidToken, RoleForbidden
 from staff.identity import canonical_username
 from staff.models import TokenFamily, User
+from staff.permissions import StaffPermissions
 from staff.records.services import user_check_actor, user_set_role
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def user_register(
     deployment names one. Asking for `Operator` is accepted as asking for that default (older
     clients send it); asking for a higher role without `staff.assign_role` is refused.
     """
-    may_assign = actor is not None and actor.has_perm(Perm.ASSIGN_ROLE)
+    may_assign = actor is not None and actor.has_perm(StaffPermissions.ASSIGN_ROLE)
     if role and role != Role.OPERATOR and not may_assign:
         raise RoleForbidden()
     if role and may_assign:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
 
-from config.roles import Perm, Role
+from config.roles import Role
 from config.services import Actor, actor_id, model_update
 from staff.exceptions import (
     DuplicateUser,
@@ -23,6 +23,7 @@ from staff.exceptions import (
     SuperuserProtected,
 )
 from staff.models import Position, User
+from staff.permissions import StaffPermissions
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def user_can_view_personal_data(*, viewer: Actor, subject: User | None = None) -
     """
     if viewer is None or not viewer.is_authenticated:
         return False
-    if viewer.has_perm(Perm.VIEW_PERSONAL_DATA):
+    if viewer.has_perm(StaffPermissions.VIEW_PERSONAL_DATA):
         return True
     return subject is not None and viewer.pk == subject.pk
 
@@ -51,7 +52,7 @@ def role_groups() -> list[Group]:
 def role_check_actor(*, actor: Actor) -> None:
     """Only holders of `staff.assign_role` (Management, superusers) assign roles; `None` is the
     system itself (a command, the SELF_REGISTRATION_ROLE setting)."""
-    if actor is not None and not actor.has_perm(Perm.ASSIGN_ROLE):
+    if actor is not None and not actor.has_perm(StaffPermissions.ASSIGN_ROLE):
         raise RoleForbidden()
 
 

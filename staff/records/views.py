@@ -6,10 +6,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
-from config.roles import Perm
 from staff.exceptions import PositionNotFound, StaffNotFound
 from staff.filters import StaffFilter
 from staff.models import Position, User
+from staff.permissions import StaffPermissions
 from staff.records import services as records
 from staff.records.serializers import PositionSerializer, StaffSerializer
 
@@ -22,7 +22,7 @@ class PositionViewSet(ServiceModelViewSet):
     serializer_class = PositionSerializer
     filter_backends = [BoundedSearchFilter]
     search_fields = ["name"]
-    action_perms = {"list": [Perm.VIEW_POSITION], "retrieve": [Perm.VIEW_POSITION]}
+    action_perms = {"list": [StaffPermissions.VIEW_POSITION], "retrieve": [StaffPermissions.VIEW_POSITION]}
     not_found_error = PositionNotFound
     services = records
     entity = "position"

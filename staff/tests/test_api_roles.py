@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from config.roles import Role
 from config.testing import AUTHENTICATED, APIViewTestCases
 from staff.models import Position, User
+from staff.permissions import StaffPermissions
 from staff.tests.factories import PositionFactory, UserFactory
 
 
@@ -13,11 +13,11 @@ class TestPositionAPIRoles(APIViewTestCases.ReadWrite):
     model = Position
     update_method = "put"
     roles = {
-        "list": Role.OPERATOR,
-        "retrieve": Role.OPERATOR,
-        "create": Role.SUPERVISOR,
-        "update": Role.SUPERVISOR,
-        "destroy": Role.SUPERVISOR,
+        "list": StaffPermissions.VIEW_POSITION.role,
+        "retrieve": StaffPermissions.VIEW_POSITION.role,
+        "create": StaffPermissions.ADD_POSITION.role,
+        "update": StaffPermissions.CHANGE_POSITION.role,
+        "destroy": StaffPermissions.DELETE_POSITION.role,
     }
 
     def make_object(self) -> Position:
@@ -40,9 +40,9 @@ class TestStaffRecordAPIRoles(APIViewTestCases.ReadWrite):
     roles = {
         "list": AUTHENTICATED,
         "retrieve": AUTHENTICATED,
-        "create": Role.MANAGEMENT,
-        "update": Role.MANAGEMENT,
-        "destroy": Role.MANAGEMENT,
+        "create": StaffPermissions.ADD_USER.role,
+        "update": StaffPermissions.CHANGE_USER.role,
+        "destroy": StaffPermissions.DELETE_USER.role,
     }
 
     def make_object(self) -> User:

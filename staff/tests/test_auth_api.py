@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from staff.models import User
+from staff.permissions import StaffPermissions
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_login_by_username_or_email(api_client, identifier):
     assert body["access_token"] and body["refresh_token"]
     assert body["user"]["username"] == "dave"
     assert body["user"]["role"] == "Supervisor"
-    assert "staff.view_personal_data" in body["user"]["permissions"]
+    assert StaffPermissions.VIEW_PERSONAL_DATA in body["user"]["permissions"]
     assert "password" not in body["user"]
     user.refresh_from_db()
     assert user.last_login is not None
@@ -202,7 +203,7 @@ def test_me_returns_the_caller_with_role_and_permissions(api_client):
     body = response.json()
     assert body["id"] == user.pk
     assert body["role"] == "Operator"
-    assert "staff.view_position" in body["permissions"]
+    assert StaffPermissions.VIEW_POSITION in body["permissions"]
     assert body["date_joined"].endswith("Z")
 
 
@@ -271,7 +272,7 @@ def test_deleted_user_token_is_401(api_client):
 def test_role_change_takes_effect_on_the_next_request(api_client):
     user = UserFactory(role="Operator")
     bearer(api_client, login(api_client, user.username).json()["access_token"])
-    assert "staff.view_personal_data" not in api_client.get(reverse("auth-me")).json()["permissions"]
+    assert StaffPermissions.VIEW_PERSONAL_DATA not in api_client.get(reverse("auth-me")).json()["permissions"]
     user.groups.add(Group.objects.get(name="Supervisor"))
     from django.test import RequestFactory
 
@@ -279,11 +280,11 @@ def test_role_change_takes_effect_on_the_next_request(api_client):
 
     request = RequestFactory().get("/", HTTP_AUTHORIZATION=api_client._credentials["HTTP_AUTHORIZATION"])
     authenticated, _ = JWTAuthentication().authenticate(request)
-    assert authenticated.has_perm("staff.view_personal_data")
+    assert authenticated.has_perm(StaffPermissions.VIEW_PERSONAL_DATA)
     group = Group.objects.get(name="Supervisor")
     group.permissions.clear()
     authenticated, _ = JWTAuthentication().authenticate(request)
-    assert not authenticated.has_perm("staff.view_personal_data")
+    assert not authenticated.has_perm(StaffPermissions.VIEW_PERSONAL_DATA)
 
 
 def test_authenticated_requests_cost_no_query_once_cached(api_client, django_assert_num_queries):
@@ -298,8 +299,8 @@ def test_authenticated_requests_cost_no_query_once_cached(api_client, django_ass
     with django_assert_num_queries(0):
         authenticated, _ = JWTAuthentication().authenticate(request)
         assert authenticated.pk == user.pk
-        assert authenticated.has_perm("staff.view_position")
-        assert not authenticated.has_perm("staff.add_user")
+        assert authenticated.has_perm(StaffPermissions.VIEW_POSITION)
+        assert not authenticated.has_perm(StaffPermissions.ADD_USER)
 
 
 # --- refresh -------------------------------------------------------------------------------
