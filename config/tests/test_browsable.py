@@ -184,7 +184,7 @@ def test_lists_link_previous_and_next_pages(db, browser):
 
 def test_browsable_pages_carry_the_projects_title(db, browser):
     page = browser.get("/device/", **HTML).content.decode()
-    assert "<title>Device List – Facility Operations API</title>" in page
+    assert "<title>Device List \u2013 Facility Operations API</title>" in page
     assert "Django REST framework" not in page
 
 
