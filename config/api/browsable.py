@@ -91,18 +91,20 @@ def declared_query_parameters(view: APIView) -> list[OpenApiParameter]:
 def _query_field(parameter: OpenApiParameter) -> forms.Field:
     """A form field for one declared query parameter (text unless it names its choices or is a number)."""
     label = capfirst(parameter.name.replace("_", " "))
-    common = {"label": label, "required": False, "help_text": str(parameter.description or "")}
+    help_text = str(parameter.description or "")
+    if parameter.required:
+        help_text = f"Required. {help_text}".strip()
+    attrs = {"class": "form-control"}
+    common = {"label": label, "required": False, "help_text": help_text}
+    kind = str(getattr(parameter.type, "name", None) or getattr(parameter.type, "__name__", "")).lower()
     if parameter.enum:
         choices = [("", "---------"), *((str(v), str(v)) for v in parameter.enum)]
-        return forms.ChoiceField(choices=choices, **common)
-    if parameter.type is int:
-        return forms.IntegerField(**common)
-    kind = str(getattr(parameter.type, "value", parameter.type) or "")
+        return forms.ChoiceField(choices=choices, widget=forms.Select(attrs=attrs), **common)
+    if kind in ("int", "integer"):
+        return forms.IntegerField(widget=forms.NumberInput(attrs=attrs), **common)
     if "date" in kind:
-        return forms.CharField(
-            widget=forms.TextInput(attrs={"placeholder": "2026-01-01T00:00:00Z"}), **common
-        )
-    return forms.CharField(**common)
+        attrs["placeholder"] = "2026-01-01T00:00:00Z"
+    return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
 
 
 def query_form(view: APIView, request: Any) -> forms.Form | None:
@@ -257,7 +259,9 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
             if not hasattr(backend, "to_html"):
                 continue
             if hasattr(backend, "get_filterset"):
-                html = self._filterset_html(backend, request, queryset, view)
+                # A parameter another backend has its own box for (`search`) is not asked twice.
+                others = {getattr(b, "search_param", None) for b in view.filter_backends} - {None}
+                html = self._filterset_html(backend, request, queryset, view, skip=others)
             else:
                 html = backend.to_html(request, queryset, view)
             if html:
@@ -267,10 +271,12 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         return loader.get_template(self.filter_template).render({"elements": elements})
 
     @staticmethod
-    def _filterset_html(backend: Any, request: Any, queryset: Any, view: APIView) -> str:
+    def _filterset_html(backend: Any, request: Any, queryset: Any, view: APIView, skip: set) -> str:
         filterset = backend.get_filterset(request, queryset, view)
         if filterset is None:
             return ""
+        for name in skip & filterset.filters.keys():
+            del filterset.filters[name]
         for name, filter_ in filterset.filters.items():
             if "[invalid name]" in str(filter_.label):
                 filter_.label = capfirst(name.replace("_", " "))

@@ -172,6 +172,7 @@ def test_filter_dialog_names_every_field(db, browser, url):
     page = browser.get(url, **HTML).content.decode()
     assert "filtersModal" in page
     assert "[invalid name]" not in page
+    assert page.count('name="search"') <= 1  # the search box once, not again among the field filters
 
 
 def test_lists_link_previous_and_next_pages(db, browser):
