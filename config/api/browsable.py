@@ -22,6 +22,7 @@ from django.http import Http404
 from django.template import loader
 from django.utils.text import capfirst
 from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import APIException
@@ -78,14 +79,53 @@ def declared_request(view: APIView, method: str) -> Any:
 def declared_query_parameters(view: APIView) -> list[OpenApiParameter]:
     """The query parameters `extend_schema(parameters=...)` declares for the view's GET."""
     schema = _declared_schema(view, "GET")
-    if schema is None:
-        return []
-    with GENERATOR_STATS.silence():
-        try:
-            declared = schema.get_override_parameters()
-        except Exception:  # as in declared_request
-            return []
-    return [p for p in declared if isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY]
+    declared: list = []
+    if schema is not None:
+        with GENERATOR_STATS.silence():
+            try:
+                declared = list(schema.get_override_parameters())
+            except Exception:  # as in declared_request
+                declared = []
+    parameters: list[OpenApiParameter] = []
+    for item in declared:
+        if isinstance(item, OpenApiParameter):
+            if item.location == OpenApiParameter.QUERY:
+                parameters.append(item)
+        elif isinstance(item, serializers.BaseSerializer) or (
+            isinstance(item, type) and issubclass(item, serializers.BaseSerializer)
+        ):
+            parameters.extend(_serializer_parameters(item() if isinstance(item, type) else item))
+    query_serializer = getattr(view, "query_serializer_class", None)
+    if query_serializer is not None:
+        parameters.extend(_serializer_parameters(query_serializer()))
+    return parameters
+
+
+def _serializer_parameters(serializer: serializers.BaseSerializer) -> list[OpenApiParameter]:
+    """A query serializer's fields as query parameters (what `extend_schema` makes of them)."""
+    parameters = []
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        if isinstance(field, serializers.ChoiceField):
+            kind: Any = str
+        elif isinstance(field, serializers.IntegerField):
+            kind = int
+        elif isinstance(field, serializers.DateTimeField):
+            kind = OpenApiTypes.DATETIME
+        else:
+            kind = str
+        parameters.append(
+            OpenApiParameter(
+                name,
+                kind,
+                OpenApiParameter.QUERY,
+                required=field.required,
+                description=str(field.help_text or ""),
+                enum=list(field.choices) if isinstance(field, serializers.ChoiceField) else None,
+            )
+        )
+    return parameters
 
 
 def _query_field(parameter: OpenApiParameter) -> forms.Field:

@@ -219,3 +219,31 @@ def test_redoc_loads_nothing_from_outside(db):
     body = b"".join(bundle)
     assert b"cdn.redoc.ly" not in body
     assert b"/static/platform/redoc-logo.svg" in body
+
+
+def test_query_form_comes_from_a_declared_query_serializer(rf):
+    from drf_spectacular.utils import extend_schema
+    from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    from config.api.browsable import query_form
+
+    class WindowQuery(serializers.Serializer):
+        start = serializers.DateTimeField()
+        step = serializers.ChoiceField(choices=["1m", "1h"], required=False)
+        count = serializers.IntegerField(required=False, help_text="How many.")
+
+    class WindowView(APIView):
+        @extend_schema(parameters=[WindowQuery])
+        def get(self, request):  # pragma: no cover - never dispatched here
+            return None
+
+    view = WindowView(kwargs={})
+    view.request = Request(rf.get("/window", {"step": "1h"}))
+    form = query_form(view, view.request)
+    assert list(form.fields) == ["start", "step", "count"]
+    assert form.fields["start"].help_text == "Required."
+    assert form.fields["start"].widget.attrs["placeholder"] == "2026-01-01T00:00:00Z"
+    assert [value for value, _ in form.fields["step"].choices] == ["", "1m", "1h"]
+    assert form["step"].value() == "1h"
