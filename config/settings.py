@@ -360,7 +360,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.SkipLimitPagination",
     "DEFAULT_RENDERER_CLASSES": [
         "config.api.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "config.api.browsable.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "config.api.parsers.BoundedJSONParser",
@@ -401,6 +401,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "REDOC_UI_SETTINGS": {"theme": {"typography": {"fontFamily": "system-ui, sans-serif"}}},
+    # Operations grouped by domain: the hook tags each path by its prefix (config.api.schema.TAGS).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.tag_by_path",
+    ],
 }
 
 # --- I18N / time ------------------------------------------------------------------------------

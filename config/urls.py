@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config import site
+from config.api.index import INDEX_PREFIXES, ApiIndexView
 from config.apps import project_apps
 from config.health import HealthView, ReadinessView
 
@@ -37,6 +39,7 @@ def _app_urlconfs() -> list:
 
 
 APP_URLCONFS = _app_urlconfs()
+APP_URLCONFS_PATTERNS = [p for module in APP_URLCONFS for p in module.urlpatterns]
 # (name, path of its entry point) from every app's `api_links`.
 API_GROUPS: list[tuple[str, str]] = [
     item for module in APP_URLCONFS for item in getattr(module, "api_links", {}).items()
@@ -82,6 +85,17 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^redoc/redoc\.standalone\.js$", site.redoc_bundle, name="redoc-bundle"),
+    path("favicon.ico", site.favicon, name="favicon"),
+    # `/api/` and `/api/v1/`: an index of what lives under each (config.api.index).
+    *(
+        re_path(
+            rf"^{prefix.strip('/')}/?$",
+            ApiIndexView.as_view(prefix=prefix, patterns=APP_URLCONFS_PATTERNS),
+            name=f"index-{prefix.strip('/').replace('/', '-')}",
+        )
+        for prefix in INDEX_PREFIXES
+    ),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),

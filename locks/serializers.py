@@ -65,6 +65,11 @@ class DeviceStatusUpdateSerializer(serializers.Serializer):
     expected_version_id = serializers.IntegerField(min_value=0, max_value=MAX_VERSION)
     changed_by = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
+    def form_initial(self) -> dict:
+        """The browsable API's form starts at the device's current version (config.api.browsable)."""
+        device = self.context["view"].get_object()
+        return {"new_status": device.status, "expected_version_id": device.version_id}
+
 
 class DeviceStatusUpdateResultSerializer(serializers.Serializer):
     device_id = serializers.UUIDField()

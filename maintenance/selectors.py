@@ -109,6 +109,14 @@ def order_list() -> QuerySet[ServiceOrder]:
     )
 
 
+def order_example(*, parts: int = 2) -> tuple[int, list[int]]:
+    """What a new order could be (the browsable API's template): a `request_id` after every one
+    used so far, and the ids of the first `parts` parts with stock."""
+    used = ServiceOrder.objects.order_by("-request_id").values_list("request_id", flat=True).first()
+    part_ids = SparePart.objects.filter(stock__gte=1).order_by("pk").values_list("pk", flat=True)[:parts]
+    return (used or 0) + 1, list(part_ids)
+
+
 def order_with_line_count(queryset: QuerySet[ServiceOrder]) -> QuerySet[ServiceOrder]:
     """Orders annotated with `_line_count`."""
     return queryset.annotate(_line_count=Count("items"))

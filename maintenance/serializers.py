@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.output import BlankAsNullCharField, PlannedSerializer
+from maintenance import selectors
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
 from maintenance.models import (
     AuditLog,
@@ -109,6 +110,15 @@ class OrderLineInputSerializer(serializers.Serializer):
 class OrderCreateSerializer(serializers.Serializer):
     request_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=1000)
+
+    def form_initial(self) -> dict:
+        """The browsable API's raw-data template: a real order (config.api.browsable), with a
+        request_id no order has and two parts in stock."""
+        request_id, part_ids = selectors.order_example()
+        return {
+            "request_id": request_id,
+            "items": [{"spare_part_id": part_id, "quantity": 1} for part_id in part_ids],
+        }
 
 
 class OrderItemSerializer(PlannedSerializer):

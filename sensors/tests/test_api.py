@@ -657,4 +657,4 @@ def test_browsable_api_pages_render(client, sensor, path):
     response = client.get(url, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
-    assert "Django REST framework" in response.content.decode()
+    assert "Facility Operations API" in response.content.decode()
