@@ -12,7 +12,7 @@ import pytest
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from influxdb_client.rest import ApiException
 
-from machines import heartbeat
+from machines import heartbeat, selectors
 from machines.exceptions import StoreUnavailable
 from machines.models import SensorReading
 from machines.mqtt import Reason, Telemetry
@@ -230,7 +230,9 @@ def test_postgresql_machine_deleted_since_cached_is_an_unknown_machine():
         Options(url="mqtt://127.0.0.1:1", topic="factory/+/machine/+/telemetry", client_id="unit-pg2"),
         store=SQLStore(),
     )
-    subscriber.machines.locations({kept.pk, deleted.pk})
+    # Both records cached (as the ingest service's lookup caches them), then one deleted behind
+    # the services' back: the cache does not know, the store's foreign key does.
+    selectors.machine_lookup_many(machine_ids=[kept.pk, deleted.pk])
     deleted.delete()
     parsed = [reading(kept.pk, i) for i in range(5)] + [reading(deleted.pk, i) for i in range(5)]
     assert subscriber._store(parsed) == 5
