@@ -94,19 +94,19 @@ def telemetry_store(
                 f"at most {max_hours} (INGEST_MAX_HOURS). Split the batch by time."
             )
     try:
-        known = machine_lookup_many(machine_ids=[reading.machine_id for reading in readings])
+        known = machine_lookup_many(machine_ids={reading.machine_id for reading in readings})
     except Exception as exc:
         raise MachineLookupUnavailable() from exc
     points: list[Point] = []
     unknown: set[uuid.UUID] = set()
     dropped = 0
+    locations = {machine_id: record.location for machine_id, record in known.items()}
     for r in readings:
-        machine = known.get(r.machine_id)
-        if machine is None:
+        location = locations.get(r.machine_id)
+        if location is None:
             unknown.add(r.machine_id)
             dropped += 1
             continue
-        location = machine.location
         points.append(
             Point(r.machine_id, r.timestamp, r.sensor_type, location, r.temperature, r.pressure, r.speed)
         )
