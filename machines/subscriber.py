@@ -280,7 +280,11 @@ class Subscriber:
             except _MachineDeleted:
                 # A machine was deleted since it was cached: look them all up again, once.
                 refreshed = True
-                selectors.machine_records_forget()
+                try:
+                    selectors.machine_records_forget()
+                except Exception:
+                    # The cache is down: the retry's lookup fails too and is retried as an outage.
+                    logger.warning("could not drop the cached machine records", exc_info=True)
                 continue
             except Exception as exc:
                 self.store_error = f"{exc.__class__.__name__}: {exc}"[:300]

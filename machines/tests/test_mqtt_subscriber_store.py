@@ -258,3 +258,25 @@ def test_an_outage_while_splitting_is_an_outage_not_a_refusal(db, monkeypatch):
     assert subscriber._store(parsed) == 9
     assert dict(subscriber.dropped) == {Reason.STORE_REJECTED: 1}
     assert len({p.timestamp for p in store.points}) == 9
+
+
+def test_a_cache_that_cannot_forget_the_deleted_machine_does_not_stop_the_loop(db, monkeypatch):
+    """The store's foreign key says a cached machine is gone, and dropping the cached records fails
+    too (the cache is down): the batch is tried again, not the loop ended."""
+    machine = MachineFactory()
+
+    class ForeignKeyOnce(RefusingStore):
+        def write(self, points) -> int:
+            if self.calls == 0:
+                self.calls += 1
+                raise wrapped(IntegrityError("violates foreign key constraint"))
+            return super().write(points)
+
+    def cache_down() -> None:
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("machines.selectors.machine_records_forget", cache_down)
+    subscriber, store = make_subscriber(lambda ref: ForeignKeyOnce(ref))
+    assert subscriber._store([reading(machine.pk, i) for i in range(4)]) == 4
+    assert dict(subscriber.dropped) == {}
+    assert store.calls == 2
