@@ -153,10 +153,6 @@ class Reading:
     pressure: float | None = None
     speed: float | None = None
 
-    def values(self) -> tuple[float | None, float | None, float | None]:
-        """(temperature, pressure, speed)."""
-        return self.temperature, self.pressure, self.speed
-
 
 @dataclass(slots=True)
 class BatchItem:

@@ -36,7 +36,7 @@ from machines.serializers import (
     ValidationErrorSerializer,
     flatten_errors,
 )
-from machines.services.ingest import TelemetryValues
+from machines.services.ingest import gateway_telemetry
 from machines.timeseries import Page
 from machines.validation import MAX_REPORTED_ERRORS, HistoryParams, IngestBatch, iso, parse_ingest
 
@@ -182,11 +182,7 @@ class IngestView(MachinesAPIView):
         if batch is None:
             raise ValidationFailed(errors=list(errors), error_count=errors.total)
         result = services.telemetry_store(
-            readings=[
-                TelemetryValues(item.machine_id, r.timestamp, item.sensor_type, *r.values())
-                for item in batch.items
-                for r in item.readings
-            ],
+            readings=gateway_telemetry(batch),
             source=f"gateway {batch.gateway_id}",
             actor=request.user,
             max_hours=settings.INGEST_MAX_HOURS,

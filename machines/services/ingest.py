@@ -25,6 +25,7 @@ from machines.exceptions import IngestTooLarge, MachineLookupUnavailable
 from machines.mqtt import Reason
 from machines.selectors import machine_lookup_many
 from machines.timeseries import Point, TimeSeriesStore, get_store
+from machines.validation import IngestBatch
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,11 @@ class CheckedTelemetry(Protocol):
     speed: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TelemetryValues:
     """A gateway batch's reading addressed to its item's machine (HTTP's CheckedTelemetry; MQTT's
-    is `machines.mqtt.Telemetry`)."""
+    is `machines.mqtt.Telemetry`). Not frozen: a frozen dataclass's __init__ costs a setattr call
+    per field, paid for every reading of every request."""
 
     machine_id: uuid.UUID
     timestamp: datetime
@@ -52,6 +54,18 @@ class TelemetryValues:
     temperature: float | None = None
     pressure: float | None = None
     speed: float | None = None
+
+
+def gateway_telemetry(batch: IngestBatch) -> list[TelemetryValues]:
+    """A checked gateway batch as the service's input: each reading addressed to its item's machine."""
+    values: list[TelemetryValues] = []
+    for item in batch.items:
+        machine_id, sensor_type = item.machine_id, item.sensor_type
+        values.extend(
+            TelemetryValues(machine_id, r.timestamp, sensor_type, r.temperature, r.pressure, r.speed)
+            for r in item.readings
+        )
+    return values
 
 
 @dataclass(slots=True)

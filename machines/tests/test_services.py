@@ -21,6 +21,7 @@ from machines.exceptions import (
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 from machines.mqtt import Reason, Telemetry, parse_message
 from machines.services import TelemetryValues, telemetry_store
+from machines.services.ingest import gateway_telemetry
 from machines.tests.factories import MachineFactory
 from machines.timeseries import Point
 from machines.timeseries.sql import SQLStore
@@ -145,11 +146,7 @@ def http_values(machine_id, count: int, sensor_type: str = "Temperature") -> lis
     }
     batch, errors = parse_ingest(body)
     assert batch is not None, errors
-    return [
-        TelemetryValues(item.machine_id, r.timestamp, item.sensor_type, *r.values())
-        for item in batch.items
-        for r in item.readings
-    ]
+    return gateway_telemetry(batch)
 
 
 def mqtt_values(machine_id, count: int, sensor_type: str = "Temperature") -> list[Telemetry]:
