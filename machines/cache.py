@@ -1,7 +1,9 @@
 """Response caching of the machines API (Redis when configured, else local memory).
 
-- the machine list, keyed by every parameter that changes the answer;
-- machine records by id (ingest, history);
+- the machine list's pages (machines.selectors.MachinePage), keyed by every parameter that
+  changes the answer;
+- machine records by id (ingest over HTTP and MQTT, history), and ids the registry does not hold
+  (for a shorter time: machines.selectors.UNKNOWN_MACHINE_TTL);
 - the configuration dict (never the envelope: `accessed_by` is added per request).
 
 Entries are generation-keyed (config/cache.py): a write replaces the token in
@@ -27,7 +29,7 @@ CONFIG = "machines:gen:config"
 
 
 def machine_key(machine_id: uuid.UUID | str) -> str:
-    return f"machines:m:{machine_id}"
+    return f"machines:record:{machine_id}"
 
 
 def list_key(params: Iterable[object]) -> str:

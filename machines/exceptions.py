@@ -59,12 +59,20 @@ class StoreUnavailable(ServiceUnavailableError):
     default_detail = "Time-series store unavailable"
 
 
+class MachineLookupUnavailable(ServiceUnavailableError):
+    """503: the machine registry (its cache or database) did not answer the ingest's lookup;
+    nothing was stored (the MQTT subscriber retries the batch as an outage)."""
+
+    default_detail = "Machine registry unavailable"
+
+
 __all__ = [
     "BatchIngestionFailed",
     "IngestTooLarge",
     "InvalidMachineId",
     "InvalidQueryParameters",
     "InvalidSetting",
+    "MachineLookupUnavailable",
     "MachineNameTaken",
     "MachineNotFound",
     "StoreUnavailable",

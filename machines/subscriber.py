@@ -9,15 +9,18 @@
 - Batches of up to `batch_size` messages or `batch_ms` milliseconds; one store write each.
   The connection announces a ReceiveMaximum of twice the batch size, so the broker keeps a batch
   flowing while the previous one is written.
-- The network thread only enqueues; parsing, machine lookup, the write and the acks happen on the
-  main thread. A reconnect bumps a connection generation: messages received on an earlier
-  connection are stored but not acknowledged (their packet ids belong to a dead connection; the
-  broker redelivers them and the upsert absorbs the repeat).
+- Transport only: the network thread only enqueues; the main thread parses (machines/mqtt.py),
+  hands the batch to the ingest service (machines/services/ingest.py `telemetry_store`: machine
+  lookup, points, the store write, the same rules as HTTP) and acknowledges. A reconnect bumps a
+  connection generation: messages received on an earlier connection are stored but not
+  acknowledged (their packet ids belong to a dead connection; the broker redelivers them and the
+  upsert absorbs the repeat).
 - One message can never stop the loop: whatever its parse raises makes it a `bad_value`; a store
-  error caused by the data (DataError, IntegrityError, a ValueError, InfluxDB 400/413/422, anything
-  that is not an outage) splits the batch in halves until the refused messages are found; those are
-  dropped as `store_rejected` (logged), the rest stored, all acknowledged. Only an outage (a
-  connection-level, server or schema error, a timeout) is retried with backoff, unacknowledged.
+  error caused by the data (machines/timeseries/errors.py: DataError, IntegrityError, a ValueError,
+  InfluxDB 400/413/422, anything that is not an outage) splits the batch in halves until the
+  refused messages are found; those are dropped as `store_rejected` (logged), the rest stored,
+  all acknowledged. Only an outage (a connection-level, server or schema error, a timeout, the
+  machine lookup failing) is retried with backoff, unacknowledged.
 - SIGTERM/SIGINT: stop taking new batches, store and acknowledge what has arrived, disconnect, and
   leave a heartbeat that says "stopped" (so readiness reports it stopped, not failing).
 """
@@ -28,7 +31,6 @@ import logging
 import queue
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -36,19 +38,17 @@ from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, connection
-from influxdb_client.rest import ApiException
+from django.db import IntegrityError, connection
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
-from urllib3.exceptions import HTTPError
 
-from machines import heartbeat
-from machines.exceptions import StoreUnavailable
-from machines.models import Machine
+from machines import heartbeat, selectors, services
 from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
-from machines.timeseries import Point, TimeSeriesStore
+from machines.timeseries import TimeSeriesStore
+from machines.timeseries.errors import causes as _causes
+from machines.timeseries.errors import is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -76,73 +76,6 @@ class Options:
         return self.topics.subscription
 
 
-# Influx answers these for a body it refuses (bad line, field type conflict, too large, outside the
-# retention): the data's fault. Every other status (401, 404, 429, 5xx) is the store's.
-_INFLUX_DATA_STATUSES = frozenset({400, 413, 422})
-
-
-def is_outage(exc: BaseException) -> bool:
-    """Whether a store error is the store's (retry the batch later, acknowledge nothing) rather
-    than the data's (find and drop the refused messages). Reads the cause chain, since backends
-    wrap the driver's error (the SQL store raises StoreUnavailable from a DataError). Only the
-    explicit `__cause__`: the implicit context may be an unrelated error being handled up the stack."""
-    chain = _causes(exc)
-    for error in chain:
-        if isinstance(error, DataError | IntegrityError):
-            return False
-        if isinstance(error, ApiException) and isinstance(error.status, int):
-            return error.status not in _INFLUX_DATA_STATUSES
-    # Connection, server and schema errors (OperationalError, InterfaceError, ProgrammingError,
-    # InternalError), sockets and timeouts: nothing one message causes or a retry of it could fix.
-    if any(
-        isinstance(error, DatabaseError | InterfaceError | HTTPError | OSError | TimeoutError)
-        for error in chain
-    ):
-        return True
-    # A StoreUnavailable of its own is the backend saying so; anything else came from the data.
-    return isinstance(exc, StoreUnavailable) and len(chain) == 1
-
-
-class MachineDirectory:
-    """Machine metadata for the subscriber: an in-process cache, refreshed on a miss in one query
-    for all the batch's unknown ids (never one query per message). Unknown ids are remembered
-    briefly, so a flood from an unregistered machine costs one query per `negative_ttl`."""
-
-    def __init__(self, ttl: float = 300.0, negative_ttl: float = 30.0) -> None:
-        self.ttl = ttl
-        self.negative_ttl = negative_ttl
-        self._known: dict[uuid.UUID, tuple[float, str]] = {}
-        self._unknown: dict[uuid.UUID, float] = {}
-        self.queries = 0
-
-    def locations(self, machine_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-        now = time.monotonic()
-        found: dict[uuid.UUID, str] = {}
-        missing = []
-        for mid in machine_ids:
-            entry = self._known.get(mid)
-            if entry is not None and entry[0] > now:
-                found[mid] = entry[1]
-            elif self._unknown.get(mid, 0) <= now:
-                missing.append(mid)
-        if missing:
-            self.queries += 1
-            rows = Machine.objects.filter(pk__in=missing).order_by().values_list("id", "location")
-            fresh = dict(rows)
-            for mid in missing:
-                if mid in fresh:
-                    self._known[mid] = (now + self.ttl, fresh[mid])
-                    self._unknown.pop(mid, None)
-                    found[mid] = fresh[mid]
-                else:
-                    self._unknown[mid] = now + self.negative_ttl
-        return found
-
-    def clear(self) -> None:
-        self._known.clear()
-        self._unknown.clear()
-
-
 class _MachineDeleted(Exception):
     """A foreign key refused a point: a machine was deleted since it was cached."""
 
@@ -154,7 +87,7 @@ class _Attempt:
 
     stored: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
-    rejected: list[tuple[Point, str]] = field(default_factory=list)
+    rejected: list[tuple[Telemetry, str]] = field(default_factory=list)
 
 
 class Subscriber:
@@ -169,7 +102,6 @@ class Subscriber:
         self.stopping = threading.Event()
         self.generation = 0
         self.connected = False
-        self.machines = MachineDirectory()
         self.received = 0
         self.stored = 0
         self.acked = 0
@@ -338,19 +270,6 @@ class Subscriber:
         elif self.unstored_since is None:
             self.unstored_since = now
 
-    def _points(self, parsed: list[Telemetry], attempt: _Attempt) -> list[Point]:
-        locations = self.machines.locations({t.machine_id for t in parsed})
-        points = []
-        for t in parsed:
-            location = locations.get(t.machine_id)
-            if location is None:
-                attempt.dropped[Reason.UNKNOWN_MACHINE] += 1
-                continue
-            points.append(
-                Point(t.machine_id, t.timestamp, t.sensor_type, location, t.temperature, t.pressure, t.speed)
-            )
-        return points
-
     def _store(self, parsed: list[Telemetry]) -> int:
         """Store the batch, dropping what the store refuses; an outage is retried with backoff until
         the store takes it, unless told to stop meanwhile. Returns how many points were stored."""
@@ -359,17 +278,17 @@ class Subscriber:
         while True:
             attempt = _Attempt()
             try:
-                points = self._points(parsed, attempt)
-                self._write(points, attempt, may_refresh=not refreshed)
+                self._write(parsed, attempt, may_refresh=not refreshed)
             except _MachineDeleted:
                 # A machine was deleted since it was cached: look them all up again, once.
                 refreshed = True
-                self.machines.clear()
+                try:
+                    selectors.machine_records_forget()
+                except Exception:
+                    # The cache is down: the retry's lookup fails too and is retried as an outage.
+                    logger.warning("could not drop the cached machine records", exc_info=True)
                 continue
             except Exception as exc:
-                if not is_outage(exc):
-                    # Only the machine lookup gets here with such an error: never the data's fault.
-                    logger.exception("unexpected error while storing a batch; retrying")
                 self.store_error = f"{exc.__class__.__name__}: {exc}"[:300]
             else:
                 self.store_error = None
@@ -386,13 +305,13 @@ class Subscriber:
                 continue
             self.stored += attempt.stored
             self.dropped.update(attempt.dropped)
-            for point, why in attempt.rejected:
+            for reading, why in attempt.rejected:
                 logger.warning(
                     "mqtt message dropped (%s): machine %s at %s, sensor_type %r: %s",
                     Reason.STORE_REJECTED,
-                    point.machine_id,
-                    point.timestamp.isoformat(),
-                    point.sensor_type,
+                    reading.machine_id,
+                    reading.timestamp.isoformat(),
+                    reading.sensor_type,
                     why,
                 )
             return attempt.stored
@@ -416,14 +335,15 @@ class Subscriber:
             return True
         return False
 
-    def _write(self, points: list[Point], attempt: _Attempt, may_refresh: bool) -> None:
-        """Write the points; when the store refuses them for their data, split them in halves until
-        each refused point stands alone, and drop those. An outage propagates (the whole batch is
-        retried: the halves already written are upserts, so writing them again changes nothing)."""
-        if not points:
+    def _write(self, parsed: list[Telemetry], attempt: _Attempt, may_refresh: bool) -> None:
+        """Store the telemetry through the ingest service; when the store refuses it for its data,
+        split it in halves until each refused message stands alone, and drop those. An outage
+        propagates (the whole batch is retried: the halves already written are upserts, so writing
+        them again changes nothing)."""
+        if not parsed:
             return
         try:
-            self.store.write(points)
+            result = services.telemetry_store(readings=parsed, source="mqtt", actor=None, store=self.store)
         except Exception as exc:
             if is_outage(exc):
                 raise
@@ -431,17 +351,19 @@ class Subscriber:
                 raise _MachineDeleted from exc
             refused = f"{exc.__class__.__name__}: {_causes(exc)[-1]}".splitlines()[0][:300]
         else:
-            attempt.stored += len(points)
-            self.last_stored_at = time.time()
+            attempt.stored += result.stored
+            attempt.dropped.update(result.dropped)
+            if result.stored:
+                self.last_stored_at = time.time()
             return
         # Outside the except block, so an outage in a half does not carry this refusal as context.
-        if len(points) == 1:
+        if len(parsed) == 1:
             attempt.dropped[Reason.STORE_REJECTED] += 1
-            attempt.rejected.append((points[0], refused))
+            attempt.rejected.append((parsed[0], refused))
             return
-        middle = len(points) // 2
-        self._write(points[:middle], attempt, may_refresh)
-        self._write(points[middle:], attempt, may_refresh)
+        middle = len(parsed) // 2
+        self._write(parsed[:middle], attempt, may_refresh)
+        self._write(parsed[middle:], attempt, may_refresh)
 
     def _ack(self, batch: list) -> None:
         current = self.generation
@@ -493,11 +415,3 @@ class Subscriber:
         if self.out is not None:
             self.out.write(line + "\n")
             self.out.flush()
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The error and its explicit causes, outermost first (the driver's error last)."""
-    chain = [exc]
-    while chain[-1].__cause__ is not None and len(chain) < 10:
-        chain.append(chain[-1].__cause__)
-    return chain

@@ -56,6 +56,11 @@ def timestamp_error(value: Any) -> tuple[datetime | None, str | None]:
     return parsed, None
 
 
+def iso(value: datetime) -> str:
+    """ISO 8601 in UTC with `Z`, the form every machines answer uses."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def parse_timestamp(value: Any) -> datetime | None:
     """An ISO 8601 string as an aware UTC datetime within the stores' range, else None. Never raises."""
     return timestamp_error(value)[0]

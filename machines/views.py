@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from config.api.exceptions import error_envelope, map_exception
 from config.api.throttling import SettingRateThrottle
-from machines import services
+from machines import filters, selectors, services
 from machines.choices import Interval, MachineStatus
-from machines.exceptions import InvalidQueryParameters, ValidationFailed
+from machines.exceptions import BatchIngestionFailed, ValidationFailed
 from machines.permissions import MachinePermissions
 from machines.serializers import (
     ConfigSerializer,
@@ -36,7 +36,9 @@ from machines.serializers import (
     ValidationErrorSerializer,
     flatten_errors,
 )
-from machines.validation import MAX_REPORTED_ERRORS, int_param, parse_ingest, text_error
+from machines.services.ingest import gateway_telemetry
+from machines.timeseries import Page
+from machines.validation import MAX_REPORTED_ERRORS, HistoryParams, IngestBatch, iso, parse_ingest
 
 ERROR = OpenApiResponse(ErrorSerializer)
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Validation failed")
@@ -88,37 +90,6 @@ class IngestThrottle(SettingRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-def _query_errors(request: Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The machine list's parameters, or every problem with them."""
-    params = request.query_params
-    errors: list[dict[str, Any]] = []
-    values: dict[str, Any] = {}
-    for name, default, low, high in (("limit", 100, 1, 1000), ("offset", 0, 0, 10**12)):
-        number, problem = int_param(params.get(name), default, low, high)
-        if problem:
-            errors.append({"parameter": name, "error": problem, "value": params.get(name)})
-            continue
-        values[name] = number
-    status_filter = params.get("status")
-    if status_filter is not None and status_filter not in MachineStatus.values:
-        errors.append(
-            {
-                "parameter": "status",
-                "error": "Must be one of: " + ", ".join(MachineStatus.values),
-                "value": status_filter,
-            }
-        )
-    values["status"] = status_filter
-    for name, limit in (("location", 500), ("sensor_type", 100)):
-        raw = params.get(name)
-        # Exact-match filters: a value no machine can have (NUL, which PostgreSQL refuses) is a 400.
-        if raw is not None and (problem := text_error(raw, limit)):
-            errors.append({"parameter": name, "error": problem, "value": raw[:100]})
-            continue
-        values[name] = raw
-    return values, errors
-
-
 class MachineCreateView(MachinesAPIView):
     """Register a machine (Supervisor and up)."""
 
@@ -156,10 +127,9 @@ class MachineListView(MachinesAPIView):
         operation_id="machine_list",
     )
     def get(self, request: Request) -> Response:
-        values, errors = _query_errors(request)
-        if errors:
-            raise InvalidQueryParameters(errors=errors)
-        return Response(services.machine_list(**values))
+        params = filters.machine_list_params(request.query_params)
+        page = selectors.machine_list(filters=params.filters, limit=params.limit, offset=params.offset)
+        return Response(machine_list_envelope(page))
 
 
 class MachineHistoryView(MachinesAPIView):
@@ -181,7 +151,11 @@ class MachineHistoryView(MachinesAPIView):
         operation_id="machine_history",
     )
     def get(self, request: Request, machine_id: str) -> Response:
-        return Response(services.history_query(machine_id=machine_id, params=request.query_params))
+        # The id is checked, then looked up, before any parameter: 400, then 404, then the rest.
+        machine = selectors.machine_get(machine_id=filters.machine_id_param(machine_id))
+        params = filters.history_params(request.query_params)
+        page = selectors.telemetry_history(machine=machine, params=params)
+        return Response(history_envelope(machine, params, page))
 
 
 class IngestView(MachinesAPIView):
@@ -207,18 +181,13 @@ class IngestView(MachinesAPIView):
         batch, errors = parse_ingest(request.data, max_readings=settings.INGEST_MAX_READINGS)
         if batch is None:
             raise ValidationFailed(errors=list(errors), error_count=errors.total)
-        result = services.telemetry_ingest(batch=batch, actor=request.user)
-        body: dict[str, Any] = {
-            "status": result.status,
-            "message": "Batch ingestion completed",
-            "summary": result.summary,
-            "details": result.details,
-        }
-        if result.errors:
-            body["message"] = "Batch ingestion partially completed"
-            body["errors"] = result.errors
-            return Response(body, status=status.HTTP_207_MULTI_STATUS)
-        return Response(body, status=status.HTTP_201_CREATED)
+        result = services.telemetry_store(
+            readings=gateway_telemetry(batch),
+            source=f"gateway {batch.gateway_id}",
+            actor=request.user,
+            max_hours=settings.INGEST_MAX_HOURS,
+        )
+        return ingest_response(batch, result)
 
 
 class ConfigView(MachinesAPIView):
@@ -228,9 +197,8 @@ class ConfigView(MachinesAPIView):
 
     @extend_schema(responses={200: ConfigSerializer, 403: ERROR}, operation_id="config_read")
     def get(self, request: Request) -> Response:
-        return Response(
-            {"status": "success", "config": services.config_all(), "accessed_by": request.user.get_username()}
-        )
+        config = selectors.config_all()
+        return Response({"status": "success", "config": config, "accessed_by": request.user.get_username()})
 
 
 class ConfigUpdateView(MachinesAPIView):
@@ -260,7 +228,98 @@ class ConfigUpdateView(MachinesAPIView):
                     "old_value": change.old_value,
                     "new_value": change.new_value,
                     "updated_by": request.user.get_username(),
-                    "updated_at": services.iso(change.changed_at),
+                    "updated_at": iso(change.changed_at),
                 },
             }
         )
+
+
+# --- the clients' envelopes ----------------------------------------------------------------------
+def machine_record(machine: selectors.MachineRecord) -> dict[str, Any]:
+    return {
+        "machine_id": str(machine.machine_id),
+        "name": machine.name,
+        "location": machine.location,
+        "sensor_type": machine.sensor_type,
+        "status": machine.status,
+    }
+
+
+def machine_list_envelope(page: selectors.MachinePage) -> dict[str, Any]:
+    return {
+        "status": "success",
+        "count": len(page.machines),
+        "machines": [machine_record(machine) for machine in page.machines],
+        "pagination": {
+            "total_records": page.total,
+            "limit": page.limit,
+            "offset": page.offset,
+            "has_more": page.offset + len(page.machines) < page.total,
+        },
+    }
+
+
+def history_envelope(machine: selectors.MachineRecord, params: HistoryParams, page: Page) -> dict[str, Any]:
+    data = [{**row, "timestamp": iso(row["timestamp"])} for row in page.rows]
+    return {
+        "status": "success",
+        "machine": {
+            "machine_id": str(machine.machine_id),
+            "name": machine.name,
+            "location": machine.location,
+            "sensor_type": machine.sensor_type,
+        },
+        "query": {
+            "start_time": iso(params.start),
+            "end_time": iso(params.end),
+            "interval": params.interval,
+            "fields": list(params.fields),
+        },
+        "data": data,
+        "pagination": {
+            "total_records": page.total,
+            "returned_records": len(data),
+            "limit": params.limit,
+            "offset": params.offset,
+            "has_more": params.offset + len(data) < page.total,
+        },
+    }
+
+
+def ingest_response(batch: IngestBatch, result: services.IngestResult) -> Response:
+    """201 every machine known, 207 some unknown (named per batch item), 400 none known."""
+    details: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(batch.items):
+        if item.machine_id in result.unknown:
+            details.append({"machine_id": item.raw_machine_id, "readings_count": 0, "status": "failed"})
+            errors.append(
+                {
+                    "field": f"batch[{index}].machine_id",
+                    "error": "Machine ID not found in database",
+                    "value": item.raw_machine_id,
+                }
+            )
+        else:
+            details.append(
+                {"machine_id": item.raw_machine_id, "readings_count": len(item.readings), "status": "success"}
+            )
+    summary = {
+        "total_machines": len(batch.items) - len(errors),
+        "total_readings": result.stored,
+        "processed_at": iso(result.processed_at),
+        "gateway_id": batch.gateway_id,
+    }
+    if not result.stored:
+        raise BatchIngestionFailed(errors=errors, summary=summary, details=details)
+    body: dict[str, Any] = {
+        "status": "partial_success" if errors else "success",
+        "message": "Batch ingestion completed",
+        "summary": summary,
+        "details": details,
+    }
+    if errors:
+        body["message"] = "Batch ingestion partially completed"
+        body["errors"] = errors
+        return Response(body, status=status.HTTP_207_MULTI_STATUS)
+    return Response(body, status=status.HTTP_201_CREATED)

@@ -7,7 +7,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from machines import services
+from machines import cache as keys
+from machines import selectors, services
+from machines.exceptions import MachineNotFound
 from machines.tests.factories import MachineFactory
 
 LIST = reverse("machines-list")
@@ -76,7 +78,7 @@ def test_config_update_is_visible_at_once(any_cache, auth_client, manager):
 
 def test_invalidation_waits_for_the_commit(any_cache, db, django_capture_on_commit_callbacks):
     def names():
-        return [m["name"] for m in services.machine_list(**LIST_ARGS)["machines"]]
+        return [m.name for m in selectors.machine_list(**LIST_ARGS).machines]
 
     assert names() == []
     with django_capture_on_commit_callbacks() as callbacks:
@@ -89,36 +91,34 @@ def test_invalidation_waits_for_the_commit(any_cache, db, django_capture_on_comm
 
 
 def test_a_rolled_back_write_invalidates_nothing(any_cache, db):
-    services.machine_list(**LIST_ARGS)
-    token = services.keys.generation(services.keys.MACHINES)
+    selectors.machine_list(**LIST_ARGS)
+    token = keys.generation(keys.MACHINES)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.machine_create(name="Y", location="L", sensor_type="S", actor=None)
         raise RuntimeError("roll back")
-    assert services.keys.generation(services.keys.MACHINES) == token
+    assert keys.generation(keys.MACHINES) == token
 
 
 @pytest.mark.django_db(transaction=True)
 def test_machine_record_change_reaches_history_and_ingest(any_cache):
     machine = MachineFactory(name="Old")
-    assert services.machine_get(machine_id=str(machine.pk))["name"] == "Old"
+    assert selectors.machine_get(machine_id=machine.pk).name == "Old"
     services.machine_update(machine=machine, name="New", actor=None)
-    assert services.machine_get(machine_id=str(machine.pk))["name"] == "New"
+    assert selectors.machine_get(machine_id=machine.pk).name == "New"
     services.machine_delete(machine=machine, actor=None)
-    with pytest.raises(services.MachineNotFound):
-        services.machine_get(machine_id=str(machine.pk))
+    with pytest.raises(MachineNotFound):
+        selectors.machine_get(machine_id=machine.pk)
 
 
-LIST_ARGS = {"location": None, "status": None, "sensor_type": None, "limit": 100, "offset": 0}
+LIST_ARGS = {"filters": selectors.MachineListFilters(), "limit": 100, "offset": 0}
 
 
 def test_an_entry_stored_by_a_reader_that_raced_a_write_is_never_served(any_cache, db):
-    from machines import cache as keys
-
     MachineFactory(name="Fresh")
-    key = keys.list_key((None, None, None, 100, 0))
+    key = keys.list_key(("page", None, None, None, 100, 0))
     old_token = keys.generation(keys.MACHINES)
     # The write commits and replaces the token ...
     keys.bump(keys.MACHINES)
     # ... after which a reader that started before it stores what it read (stale) under the old token.
-    keys.write(old_token, {key: {"status": "success", "count": 0, "machines": [], "pagination": {}}})
-    assert [m["name"] for m in services.machine_list(**LIST_ARGS)["machines"]] == ["Fresh"]
+    keys.write(old_token, {key: selectors.MachinePage(machines=[], total=0, limit=100, offset=0)})
+    assert [m.name for m in selectors.machine_list(**LIST_ARGS).machines] == ["Fresh"]

@@ -12,7 +12,7 @@ import pytest
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from influxdb_client.rest import ApiException
 
-from machines import heartbeat
+from machines import heartbeat, selectors
 from machines.exceptions import StoreUnavailable
 from machines.models import SensorReading
 from machines.mqtt import Reason, Telemetry
@@ -230,7 +230,9 @@ def test_postgresql_machine_deleted_since_cached_is_an_unknown_machine():
         Options(url="mqtt://127.0.0.1:1", topic="factory/+/machine/+/telemetry", client_id="unit-pg2"),
         store=SQLStore(),
     )
-    subscriber.machines.locations({kept.pk, deleted.pk})
+    # Both records cached (as the ingest service's lookup caches them), then one deleted behind
+    # the services' back: the cache does not know, the store's foreign key does.
+    selectors.machine_lookup_many(machine_ids=[kept.pk, deleted.pk])
     deleted.delete()
     parsed = [reading(kept.pk, i) for i in range(5)] + [reading(deleted.pk, i) for i in range(5)]
     assert subscriber._store(parsed) == 5
@@ -252,7 +254,31 @@ def test_an_outage_while_splitting_is_an_outage_not_a_refusal(db, monkeypatch):
 
     subscriber, store = make_subscriber(lambda ref: Flaky(ref))
     monkeypatch.setattr(subscriber.stopping, "wait", lambda delay: False)
+    # The store answers its probe at once: the retry follows without a real backoff.
+    monkeypatch.setattr(subscriber, "_wait_for_store", lambda delay: True)
     parsed = [reading(machine.pk, i, "P\x00" if i == 7 else "Pressure") for i in range(10)]
     assert subscriber._store(parsed) == 9
     assert dict(subscriber.dropped) == {Reason.STORE_REJECTED: 1}
     assert len({p.timestamp for p in store.points}) == 9
+
+
+def test_a_cache_that_cannot_forget_the_deleted_machine_does_not_stop_the_loop(db, monkeypatch):
+    """The store's foreign key says a cached machine is gone, and dropping the cached records fails
+    too (the cache is down): the batch is tried again, not the loop ended."""
+    machine = MachineFactory()
+
+    class ForeignKeyOnce(RefusingStore):
+        def write(self, points) -> int:
+            if self.calls == 0:
+                self.calls += 1
+                raise wrapped(IntegrityError("violates foreign key constraint"))
+            return super().write(points)
+
+    def cache_down() -> None:
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("machines.selectors.machine_records_forget", cache_down)
+    subscriber, store = make_subscriber(lambda ref: ForeignKeyOnce(ref))
+    assert subscriber._store([reading(machine.pk, i) for i in range(4)]) == 4
+    assert dict(subscriber.dropped) == {}
+    assert store.calls == 2

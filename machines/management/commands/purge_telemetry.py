@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from machines import services
 from machines.exceptions import InvalidSetting
-from machines.services import iso
 from machines.timeseries import partitions
+from machines.validation import iso
 
 
 class Command(BaseCommand):

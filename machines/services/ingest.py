@@ -1,0 +1,133 @@
+"""Telemetry ingest, one service for both transports: checked telemetry in, stored points out.
+
+HTTP (`machines.views.IngestView`, a gateway batch) and MQTT (`machines.subscriber.Subscriber`, a
+subscriber batch) both call `telemetry_store`. The rules live here once: one machine lookup for
+the whole batch through the cached selector, a reading of an unknown machine is dropped and
+counted (`unknown_machine`), a point's location is the machine record's (never the sender's) and
+its sensor_type the reading's own, and one store write per call (the SQL store recomputes the
+touched rollup hours in that write's transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from django.utils import timezone
+
+from config.services import Actor, actor_id
+from machines.exceptions import IngestTooLarge, MachineLookupUnavailable
+from machines.mqtt import Reason
+from machines.selectors import machine_lookup_many
+from machines.timeseries import Point, TimeSeriesStore, get_store
+from machines.validation import IngestBatch
+
+logger = logging.getLogger(__name__)
+
+
+class CheckedTelemetry(Protocol):
+    """One machine's values at one time, already checked (ranges, timestamp bounds, text): what
+    `machines.validation.parse_ingest` and `machines.mqtt.parse_message` produce."""
+
+    machine_id: uuid.UUID
+    timestamp: datetime
+    sensor_type: str
+    temperature: float | None
+    pressure: float | None
+    speed: float | None
+
+
+@dataclass(slots=True)
+class TelemetryValues:
+    """A gateway batch's reading addressed to its item's machine (HTTP's CheckedTelemetry; MQTT's
+    is `machines.mqtt.Telemetry`). Not frozen: a frozen dataclass's __init__ costs a setattr call
+    per field, paid for every reading of every request."""
+
+    machine_id: uuid.UUID
+    timestamp: datetime
+    sensor_type: str
+    temperature: float | None = None
+    pressure: float | None = None
+    speed: float | None = None
+
+
+def gateway_telemetry(batch: IngestBatch) -> list[TelemetryValues]:
+    """A checked gateway batch as the service's input: each reading addressed to its item's machine."""
+    values: list[TelemetryValues] = []
+    for item in batch.items:
+        machine_id, sensor_type = item.machine_id, item.sensor_type
+        values.extend(
+            TelemetryValues(machine_id, r.timestamp, sensor_type, r.temperature, r.pressure, r.speed)
+            for r in item.readings
+        )
+    return values
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What one call stored: the points written, the machines the registry does not hold, and
+    the telemetry dropped by reason (`unknown_machine`)."""
+
+    stored: int
+    processed_at: datetime
+    unknown: set[uuid.UUID] = field(default_factory=set)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def telemetry_store(
+    *,
+    readings: Sequence[CheckedTelemetry],
+    source: str,
+    actor: Actor,
+    store: TimeSeriesStore | None = None,
+    max_hours: int | None = None,
+) -> IngestResult:
+    """Store checked telemetry as points in one store write; readings of unknown machines are
+    dropped and reported (`unknown`, `dropped["unknown_machine"]`), nothing is written when none
+    is known.
+
+    `max_hours` (HTTP: INGEST_MAX_HOURS) refuses the whole call (IngestTooLarge, 413) when the
+    readings fall in more (machine, hour) pairs: each is one rollup recompute in the write. A
+    failed machine lookup raises MachineLookupUnavailable (503; the subscriber retries it); the
+    store's own errors propagate (StoreUnavailable, or the driver's refusal of the data).
+    """
+    if max_hours is not None:
+        hours = {(reading.machine_id, _hour(reading.timestamp)) for reading in readings}
+        if len(hours) > max_hours:
+            raise IngestTooLarge(
+                f"Batch too large: its readings fall in {len(hours)} distinct (machine, hour) pairs; "
+                f"at most {max_hours} (INGEST_MAX_HOURS). Split the batch by time."
+            )
+    try:
+        known = machine_lookup_many(machine_ids={reading.machine_id for reading in readings})
+    except Exception as exc:
+        raise MachineLookupUnavailable() from exc
+    points: list[Point] = []
+    unknown: set[uuid.UUID] = set()
+    dropped = 0
+    locations = {machine_id: record.location for machine_id, record in known.items()}
+    for r in readings:
+        location = locations.get(r.machine_id)
+        if location is None:
+            unknown.add(r.machine_id)
+            dropped += 1
+            continue
+        points.append(
+            Point(r.machine_id, r.timestamp, r.sensor_type, location, r.temperature, r.pressure, r.speed)
+        )
+    if points:
+        (store or get_store()).write(points)
+        logger.debug("%s stored %d points (actor=%s)", source, len(points), actor_id(actor))
+    result = IngestResult(stored=len(points), processed_at=timezone.now(), unknown=unknown)
+    if dropped:
+        result.dropped[Reason.UNKNOWN_MACHINE] = dropped
+    return result

@@ -1,0 +1,84 @@
+"""Registry rules of the machines app: register, change and delete machines.
+
+The unique index on Machine.name decides between two creates of one name; every write bumps the
+machine cache's generation on commit (machines.cache), so no cached record outlives it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+
+from config.services import Actor, actor_id, model_update
+from machines import cache as keys
+from machines.choices import MachineStatus
+from machines.exceptions import MachineNameTaken
+from machines.models import Machine
+
+logger = logging.getLogger(__name__)
+
+MACHINE_FIELDS = ("name", "location", "sensor_type", "status")
+
+
+def machine_create(
+    *,
+    name: str,
+    location: str,
+    sensor_type: str,
+    status: str = MachineStatus.ACTIVE,
+    actor: Actor,
+    machine_id: uuid.UUID | None = None,
+) -> Machine:
+    """Register a machine. The unique index on the name decides a duplicate (also two racing creates)."""
+    machine = Machine(
+        id=machine_id or uuid.uuid4(), name=name, location=location, sensor_type=sensor_type, status=status
+    )
+    machine.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            machine.save(force_insert=True)
+            keys.invalidate_machines_on_commit()
+    except IntegrityError:
+        if Machine.objects.filter(name=name).exists():
+            raise MachineNameTaken(f"Machine with name {name} already exists") from None
+        raise
+    logger.info("machine %s (%s) created by actor=%s", machine.pk, name, actor_id(actor))
+    return machine
+
+
+def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
+    """Change a machine's registry fields (the admin's edit); a taken name answers 409.
+
+    Compares against the stored row, not the instance passed in: the admin hands over an instance
+    its form has already modified, against which nothing would look changed.
+    """
+    try:
+        with transaction.atomic():
+            current = Machine.objects.select_for_update().get(pk=machine.pk)
+            machine, changed = model_update(instance=current, fields=MACHINE_FIELDS, data=data)
+            if changed:
+                keys.invalidate_machines_on_commit()
+    except IntegrityError:
+        raise MachineNameTaken(f"Machine with name {data.get('name')} already exists") from None
+    except DjangoValidationError as exc:
+        if (
+            "name" in getattr(exc, "error_dict", {})
+            and Machine.objects.filter(name=data.get("name")).exists()
+        ):
+            raise MachineNameTaken(f"Machine with name {data.get('name')} already exists") from None
+        raise
+    if changed:
+        logger.info("machine %s changed %s by actor=%s", machine.pk, changed, actor_id(actor))
+    return machine
+
+
+def machine_delete(*, machine: Machine, actor: Actor) -> None:
+    """Delete a machine; its readings in the SQL store go with it (ON DELETE CASCADE)."""
+    with transaction.atomic():
+        Machine.objects.filter(pk=machine.pk).delete()
+        keys.invalidate_machines_on_commit()
+    logger.info("machine %s deleted by actor=%s", machine.pk, actor_id(actor))
