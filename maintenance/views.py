@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
 from config.api.response_cache import ListCache
+from config.api.schema import DetailSerializer
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
 from maintenance import selectors, services
@@ -35,7 +36,6 @@ from maintenance.serializers import (
     CategoryInputSerializer,
     CategorySerializer,
     ImageUploadSerializer,
-    MaintenanceErrorSerializer,
     OrderCreateSerializer,
     OrderSerializer,
     OrderTransitionSerializer,
@@ -46,9 +46,9 @@ from maintenance.serializers import (
 )
 
 IDEMPOTENCY_KEY_MAX = 255
-NOT_FOUND = OpenApiResponse(MaintenanceErrorSerializer, description="Not found")
-BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid input")
-CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
+NOT_FOUND = OpenApiResponse(DetailSerializer, description="Not found")
+BAD_REQUEST = OpenApiResponse(DetailSerializer, description="Invalid input")
+CONFLICT = OpenApiResponse(DetailSerializer, description="Conflict")
 
 
 @extend_schema_view(
@@ -181,9 +181,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
             400: BAD_REQUEST,
             404: NOT_FOUND,
             409: CONFLICT,
-            422: OpenApiResponse(
-                MaintenanceErrorSerializer, description="Idempotency-Key reused with another body"
-            ),
+            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -227,11 +225,9 @@ class ServiceOrderViewSet(ServiceModelViewSet):
             201: ServiceOrderImageSerializer,
             400: BAD_REQUEST,
             404: NOT_FOUND,
-            413: OpenApiResponse(
-                MaintenanceErrorSerializer, description="Larger than MAINTENANCE_IMAGE_MAX_BYTES"
-            ),
+            413: OpenApiResponse(DetailSerializer, description="Larger than MAINTENANCE_IMAGE_MAX_BYTES"),
             503: OpenApiResponse(
-                MaintenanceErrorSerializer,
+                DetailSerializer,
                 description='"storage unavailable" (Retry-After): the storage failed; nothing was stored',
             ),
         },

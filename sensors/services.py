@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from config import cache as shared_cache
 from config.idempotency import IdempotencyKeyReused
-from config.services import Actor, actor_id, model_update
+from config.services import UNSET, Actor, actor_id, model_update
+from config.services import sent as _sent
 from sensors import selectors
 from sensors.choices import (
     ARCHIVE_FROM,
@@ -48,20 +49,6 @@ from sensors.models import ReadingIdempotencyKey, Sensor, SensorData, Unit
 from sensors.permissions import SensorPermissions
 
 logger = logging.getLogger(__name__)
-
-
-class _Unset:
-    """A field the caller did not send (None is a value: it clears a description)."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
-
-
-def _sent(**fields: Any) -> dict[str, Any]:
-    return {name: value for name, value in fields.items() if value is not UNSET}
 
 
 # --- reading counts -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config import idempotency
+from config.api.schema import DetailSerializer
 from config.api.viewsets import ServiceModelViewSet
 from config.idempotency import REPLAYED_HEADER
 from sensors import selectors, services
@@ -28,7 +29,6 @@ from sensors.serializers import (
     SensorDataSerializer,
     SensorDataUpdateSerializer,
     SensorSerializer,
-    SensorsErrorSerializer,
     UnitSerializer,
     UnitStatisticsSerializer,
 )
@@ -50,10 +50,8 @@ def _id_param(label: str) -> OpenApiParameter:
 
 def _errors(label: str) -> dict[int, OpenApiResponse]:
     return {
-        400: OpenApiResponse(
-            SensorsErrorSerializer, description=f'"{label} ID must be positive", or a bad field'
-        ),
-        404: OpenApiResponse(SensorsErrorSerializer, description=f'"{label} with id N not found"'),
+        400: OpenApiResponse(DetailSerializer, description=f'"{label} ID must be positive", or a bad field'),
+        404: OpenApiResponse(DetailSerializer, description=f'"{label} with id N not found"'),
     }
 
 
@@ -71,7 +69,7 @@ class SensorsViewSet(ServiceModelViewSet):
 
 def _crud_schema(label: str, serializer, update_serializer=None, update_conflict: str = ""):
     conflict = (
-        {409: OpenApiResponse(SensorsErrorSerializer, description=update_conflict)} if update_conflict else {}
+        {409: OpenApiResponse(DetailSerializer, description=update_conflict)} if update_conflict else {}
     )
     return extend_schema_view(
         retrieve=extend_schema(parameters=[_id_param(label)], responses={200: serializer, **_errors(label)}),
@@ -201,11 +199,9 @@ class SensorDataViewSet(SensorsViewSet):
             201: OpenApiResponse(
                 SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
             ),
-            400: OpenApiResponse(SensorsErrorSerializer, description="invalid body or Idempotency-Key"),
-            404: OpenApiResponse(SensorsErrorSerializer, description="unknown sensor"),
-            422: OpenApiResponse(
-                SensorsErrorSerializer, description="Idempotency-Key reused with another body"
-            ),
+            400: OpenApiResponse(DetailSerializer, description="invalid body or Idempotency-Key"),
+            404: OpenApiResponse(DetailSerializer, description="unknown sensor"),
+            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -232,7 +228,7 @@ class SensorDataViewSet(SensorsViewSet):
         parameters=[_id_param("Data")],
         responses={
             200: SensorDataSerializer,
-            409: OpenApiResponse(SensorsErrorSerializer, description="already validated, or archived"),
+            409: OpenApiResponse(DetailSerializer, description="already validated, or archived"),
             **_errors("Data"),
         },
     )
@@ -247,7 +243,7 @@ class SensorDataViewSet(SensorsViewSet):
         parameters=[_id_param("Data")],
         responses={
             200: SensorDataSerializer,
-            409: OpenApiResponse(SensorsErrorSerializer, description="already archived"),
+            409: OpenApiResponse(DetailSerializer, description="already archived"),
             **_errors("Data"),
         },
     )
@@ -262,7 +258,7 @@ class SensorDataViewSet(SensorsViewSet):
         parameters=[_id_param("Data")],
         responses={
             200: SensorDataSerializer,
-            409: OpenApiResponse(SensorsErrorSerializer, description="already invalid, or archived"),
+            409: OpenApiResponse(DetailSerializer, description="already invalid, or archived"),
             **_errors("Data"),
         },
     )

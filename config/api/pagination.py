@@ -16,6 +16,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.limits import IntegerParamError, integer_param
+
 
 class SkipLimitPagination(BasePagination):
     """`?skip=&limit=` paging that answers a plain JSON array, with X-Total-Count and Link headers."""
@@ -26,17 +28,12 @@ class SkipLimitPagination(BasePagination):
     max_skip = 10**12
 
     def _int_param(self, request, name: str, default: int, minimum: int, maximum: int | None) -> int:
-        raw = request.query_params.get(name)
-        if raw in (None, ""):
-            return default
         try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise exceptions.ValidationError({name: ["A valid integer is required."]}) from None
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            raise exceptions.ValidationError({name: [f"Must be {bound}."]})
-        return value
+            return integer_param(
+                request.query_params.get(name), name=name, default=default, low=minimum, high=maximum
+            )
+        except IntegerParamError as exc:
+            raise exceptions.ValidationError({name: [exc.message]}) from None
 
     def limits(self, view: Any) -> tuple[int, int]:
         """(default, maximum) `limit`: the view's `page_default_limit`/`page_max_limit` if declared."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from config.services import Actor
+from config.services import UNSET, Actor, sent
 from maintenance import selectors
 from maintenance.choices import AuditAction, AuditEntity
 from maintenance.exceptions import CategoryInUse, CategoryNotFound, DuplicateCategory
@@ -36,10 +36,10 @@ def category_create(*, name: str, description: str = "", actor: Actor) -> Catego
 
 
 def category_update(
-    *, category: Category, actor: Actor, name: str | None = None, description: str | None = None
+    *, category: Category, actor: Actor, name: str = UNSET, description: str = UNSET
 ) -> Category:
-    """Change a category's name and/or description (None: leave as is)."""
-    data = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
+    """Change a category's name and/or description (config.services.UNSET: leave as is)."""
+    data = sent(name=name, description=description)
     try:
         return update_audited(
             category,
@@ -50,7 +50,7 @@ def category_update(
             on_change=parts_changed,
         )
     except IntegrityError:
-        raise DuplicateCategory(name or "") from None
+        raise DuplicateCategory(data.get("name", "")) from None
 
 
 def category_delete(*, category: Category, actor: Actor) -> None:
