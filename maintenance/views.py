@@ -115,7 +115,9 @@ class SparePartViewSet(ServiceModelViewSet):
     lookup_url_kwarg = "sku"
     page_default_limit = 10
     # The hottest read: JSON pages kept rendered until a part, its stock or a category changes.
-    list_cache = ListCache(generation=services.PARTS_VERSION_KEY, timeout=60)
+    list_cache = ListCache(
+        generation=services.PARTS_VERSION_KEY, timeout_setting="MAINTENANCE_PARTS_CACHE_TTL"
+    )
     filters_need_params = True
     no_fields_error = NoFieldsToUpdate  # PATCH `{}` (or only other fields) is a 400
     action_perms = {

@@ -56,7 +56,7 @@ def _readings_changed() -> None:
     """Invalidate every cached reading count: now (so no reader keeps the old count while a
     transaction runs) and, inside one, again after commit (so nothing counted before the commit
     survives it)."""
-    if not settings.SENSORS_COUNT_CACHE_TTL:
+    if not shared_cache.answer_ttl(settings.SENSORS_COUNT_CACHE_TTL):
         return
     shared_cache.bump(selectors.COUNT_GENERATION_KEY)
     if transaction.get_connection().in_atomic_block:
