@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api.limits import MAX_BIGINT
+from config.limits import MAX_BIGINT
 from locks.choices import ChangeSource, LockStatus
 from locks.models import Device, DeviceLog
 

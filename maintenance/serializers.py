@@ -13,8 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.limits import MAX_BIGINT
 from config.api.output import BlankAsNullCharField, PlannedSerializer
+from config.limits import MAX_BIGINT
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
 from maintenance.models import (
     AuditLog,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api.limits import MAX_BIGINT
+from config.limits import MAX_BIGINT
 from sensors.choices import DataStatus, SensorStatus, SensorType
 from sensors.models import Sensor, SensorData, Unit
 

@@ -16,7 +16,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.limits import IntegerParamError, integer_param
+from config.limits import IntegerParamError, integer_param
 
 
 def page_total(*, offset: int, limit: int, page_len: int, count: Callable[[], int]) -> int:

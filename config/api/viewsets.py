@@ -24,10 +24,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from config.api.limits import MAX_BIGINT, parse_id, parse_integer
 from config.api.output import RowOutputMixin
 from config.api.response_cache import ListCacheMixin
 from config.errors import DomainError, NotFoundError
+from config.limits import MAX_BIGINT, parse_id, parse_integer
 from config.middleware import has_control_characters
 
 _PAGE_PARAMS = frozenset({"skip", "limit", "format"})

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.mail import send_mail
 
-from config.api.limits import parse_id
 from config.cache import security_alias
 from config.cache import security_cache as cache
+from config.limits import parse_id
 from staff.exceptions import (
     OTPAttemptsExceeded,
     OTPCooldown,

@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api.limits import MAX_BIGINT
+from config.limits import MAX_BIGINT
 from config.roles import Role
 from staff.models import User, validate_phone
 from staff.records.services import user_can_view_personal_data
