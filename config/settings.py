@@ -265,6 +265,7 @@ ORDER_IDEMPOTENCY_WINDOW = env.int("ORDER_IDEMPOTENCY_WINDOW", default=100)
 ORDER_IDEMPOTENCY_KEY_WINDOW = env.int("ORDER_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
 MAINTENANCE_IMAGE_MAX_BYTES = env.int("MAINTENANCE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[])
+
 # --- Cache TTLs (seconds; 0 = off) ------------------------------------------------------------
 # Every cached answer is invalidated by the writes that change it (config.cache generations); the
 # TTL only bounds what a failed invalidation can leave. Answer caches are used only where the cache
