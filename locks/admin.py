@@ -199,14 +199,4 @@ class DeviceLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["device", "actor"]
     date_hierarchy = "changed_at"
     ordering = ["-changed_at", "-id"]
-    readonly_fields = [
-        "device",
-        "previous_status",
-        "new_status",
-        "version_id",
-        "changed_at",
-        "actor",
-        "note",
-        "source",
-    ]
-    fields = readonly_fields
+    readonly_fields = fields = list(DeviceLog.LOGGED_FIELDS)

@@ -17,7 +17,7 @@ from sensors.exceptions import (
     UnitNotFound,
 )
 from sensors.models import Sensor, Unit
-from sensors.services.counts import readings_changed as _readings_changed
+from sensors.services.counts import delete_counted
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,7 @@ def unit_update(
 
 def unit_delete(*, unit: Unit, actor: Actor) -> int:
     """Delete a unit with its sensors and their readings (database cascade through the collector)."""
-    pk = unit.pk
-    deleted, _ = Unit.objects.filter(pk=pk).delete()
-    if not deleted:
-        raise UnitNotFound(pk)
-    _readings_changed()
-    logger.info("unit %s deleted by actor=%s", pk, actor_id(actor))
-    return pk
+    return delete_counted(Unit, unit.pk, not_found=UnitNotFound, label="unit", actor=actor)
 
 
 # --- sensors ------------------------------------------------------------------------------------
@@ -113,10 +107,4 @@ def sensor_update(
 
 def sensor_delete(*, sensor: Sensor, actor: Actor) -> int:
     """Delete a sensor with its readings."""
-    pk = sensor.pk
-    deleted, _ = Sensor.objects.filter(pk=pk).delete()
-    if not deleted:
-        raise SensorNotFound(pk)
-    _readings_changed()
-    logger.info("sensor %s deleted by actor=%s", pk, actor_id(actor))
-    return pk
+    return delete_counted(Sensor, sensor.pk, not_found=SensorNotFound, label="sensor", actor=actor)

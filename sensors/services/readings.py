@@ -29,6 +29,7 @@ from sensors.exceptions import (
 )
 from sensors.models import ReadingIdempotencyKey, Sensor, SensorData
 from sensors.permissions import SensorPermissions
+from sensors.services.counts import delete_counted
 from sensors.services.counts import readings_changed as _readings_changed
 
 logger = logging.getLogger(__name__)
@@ -219,10 +220,7 @@ def sensordata_update(
 
 
 def sensordata_delete(*, sensordata: SensorData, actor: Actor) -> int:
-    pk = sensordata.pk
-    deleted, _ = SensorData.objects.filter(pk=pk).delete()
-    if not deleted:
-        raise SensorDataNotFound(pk)
-    _readings_changed()
-    logger.info("reading %s deleted by actor=%s", pk, actor_id(actor))
-    return pk
+    """Delete one reading (any status); the counts drop with it."""
+    return delete_counted(
+        SensorData, sensordata.pk, not_found=SensorDataNotFound, label="reading", actor=actor
+    )
