@@ -4,6 +4,7 @@ rows (`row_fields`, config.api.output) and pages count only when needed (config.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,6 +23,7 @@ from config.idempotency import REPLAYED_HEADER
 from sensors import selectors, services
 from sensors.exceptions import InvalidId, SensorDataNotFound, SensorNotFound, UnitNotFound
 from sensors.filters import SensorDataFilter, SensorFilter
+from sensors.models import SensorData
 from sensors.permissions import SensorPermissions
 from sensors.serializers import (
     DeletedSerializer,
@@ -53,6 +55,19 @@ def _errors(label: str) -> dict[int, OpenApiResponse]:
         400: OpenApiResponse(DetailSerializer, description=f'"{label} ID must be positive", or a bad field'),
         404: OpenApiResponse(DetailSerializer, description=f'"{label} with id N not found"'),
     }
+
+
+def _transition_schema(conflict: str) -> Callable:
+    """The schema of a workflow PUT on a reading: no body, the reading, or 409 `conflict`."""
+    return extend_schema(
+        request=None,
+        parameters=[_id_param("Data")],
+        responses={
+            200: SensorDataSerializer,
+            409: OpenApiResponse(DetailSerializer, description=conflict),
+            **_errors("Data"),
+        },
+    )
 
 
 class SensorsViewSet(ServiceModelViewSet):
@@ -223,47 +238,25 @@ class SensorDataViewSet(SensorsViewSet):
             response[REPLAYED_HEADER] = "true"
         return response
 
-    @extend_schema(
-        request=None,
-        parameters=[_id_param("Data")],
-        responses={
-            200: SensorDataSerializer,
-            409: OpenApiResponse(DetailSerializer, description="already validated, or archived"),
-            **_errors("Data"),
-        },
-    )
+    def _transition(self, service: Callable[..., SensorData], request: Request) -> Response:
+        """A workflow PUT: the service decides (one conditional UPDATE); the answer is the reading."""
+        reading = service(sensordata_id=self.lookup_value(), actor=request.user)
+        return Response(SensorDataSerializer(reading).data)
+
+    @_transition_schema("already validated, or archived")
     @action(detail=True, methods=["put"], url_path="validate", url_name="validate")
     def validate_reading(self, request: Request, pk: str | None = None) -> Response:
         """pending or invalid -> validated; validated or archived -> 409."""
-        reading = services.sensordata_validate(sensordata_id=self.lookup_value(), actor=request.user)
-        return Response(SensorDataSerializer(reading).data)
+        return self._transition(services.sensordata_validate, request)
 
-    @extend_schema(
-        request=None,
-        parameters=[_id_param("Data")],
-        responses={
-            200: SensorDataSerializer,
-            409: OpenApiResponse(DetailSerializer, description="already archived"),
-            **_errors("Data"),
-        },
-    )
+    @_transition_schema("already archived")
     @action(detail=True, methods=["put"], url_path="archive", url_name="archive")
     def archive_reading(self, request: Request, pk: str | None = None) -> Response:
         """Any status but archived -> archived; archived -> 409."""
-        reading = services.sensordata_archive(sensordata_id=self.lookup_value(), actor=request.user)
-        return Response(SensorDataSerializer(reading).data)
+        return self._transition(services.sensordata_archive, request)
 
-    @extend_schema(
-        request=None,
-        parameters=[_id_param("Data")],
-        responses={
-            200: SensorDataSerializer,
-            409: OpenApiResponse(DetailSerializer, description="already invalid, or archived"),
-            **_errors("Data"),
-        },
-    )
+    @_transition_schema("already invalid, or archived")
     @action(detail=True, methods=["put"], url_path="invalidate", url_name="invalidate")
     def invalidate_reading(self, request: Request, pk: str | None = None) -> Response:
         """pending or validated -> invalid; invalid or archived -> 409."""
-        reading = services.sensordata_invalidate(sensordata_id=self.lookup_value(), actor=request.user)
-        return Response(SensorDataSerializer(reading).data)
+        return self._transition(services.sensordata_invalidate, request)
