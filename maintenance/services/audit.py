@@ -60,6 +60,17 @@ def audit_record(
     return row
 
 
+def audit_created(instance: models.Model, *, fields: Iterable[str], entity: str, actor: Actor) -> AuditLog:
+    """The audit row of a new row: every field of `fields` from None (inside its transaction)."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=entity,
+        entity_id=instance.pk,
+        changes=created(snapshot(instance, fields)),
+    )
+
+
 def update_audited(
     instance: models.Model,
     data: Mapping[str, Any],

@@ -6,10 +6,14 @@ from django.db import IntegrityError, transaction
 
 from config.services import UNSET, Actor, sent
 from maintenance import selectors
-from maintenance.choices import AuditAction, AuditEntity
+from maintenance.choices import AuditEntity
 from maintenance.exceptions import CategoryInUse, CategoryNotFound, DuplicateCategory
 from maintenance.models import Category
-from maintenance.services.audit import audit_record, created, delete_audited, snapshot, update_audited
+from maintenance.services.audit import (
+    audit_created,
+    delete_audited,
+    update_audited,
+)
 from maintenance.services.parts_cache import parts_changed
 
 CATEGORY_FIELDS = ("name", "description")
@@ -22,13 +26,7 @@ def category_create(*, name: str, description: str = "", actor: Actor) -> Catego
     try:
         with transaction.atomic():
             category.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                entity=AuditEntity.CATEGORY,
-                entity_id=category.pk,
-                changes=created(snapshot(category, CATEGORY_FIELDS)),
-            )
+            audit_created(category, fields=CATEGORY_FIELDS, entity=AuditEntity.CATEGORY, actor=actor)
     except IntegrityError:
         # The unique index decided: another category has this name (perhaps created a moment ago).
         raise DuplicateCategory(name) from None

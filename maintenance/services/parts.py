@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from config.services import UNSET, Actor, sent
 from maintenance import selectors
-from maintenance.choices import AuditAction, AuditEntity
+from maintenance.choices import AuditEntity
 from maintenance.exceptions import (
     DuplicateSku,
     EmptySkuComponent,
@@ -20,7 +20,11 @@ from maintenance.exceptions import (
     UnknownCategory,
 )
 from maintenance.models import SparePart
-from maintenance.services.audit import audit_record, created, delete_audited, snapshot, update_audited
+from maintenance.services.audit import (
+    audit_created,
+    delete_audited,
+    update_audited,
+)
 from maintenance.services.parts_cache import parts_changed
 
 PART_FIELDS = ("name", "sku", "price", "stock", "min_stock", "category_id")
@@ -61,13 +65,7 @@ def sparepart_create(
     try:
         with transaction.atomic():
             part.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                entity=AuditEntity.SPARE_PART,
-                entity_id=part.pk,
-                changes=created(snapshot(part, PART_FIELDS)),
-            )
+            audit_created(part, fields=PART_FIELDS, entity=AuditEntity.SPARE_PART, actor=actor)
             parts_changed()
     except IntegrityError:
         if selectors.sku_taken(sku=sku):
