@@ -1,5 +1,6 @@
 """What every app's admin shares: `ServiceAdmin`, whose writes go through the app's services and
-whose domain errors become admin messages in one place, and a CSV export helper."""
+whose domain errors become admin messages in one place; `ReadOnlyAdminMixin` for evidence and
+history; `StatusColourMixin` for a coloured status column; and a CSV export helper."""
 
 from __future__ import annotations
 
@@ -16,8 +17,48 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from config.errors import DomainError
+
+# The colours of the admin's status columns: good, bad, warning, in progress, neutral.
+GREEN, RED, ORANGE, BLUE, GREY = "#2e7d32", "#c62828", "#ef6c00", "#1565c0", "#757575"
+
+
+def coloured(text: Any, colour: str, *, dot: bool = True) -> str:
+    """`text` in bold `colour` (after a dot), escaped: the one look of a status in every admin."""
+    if dot:
+        return format_html('<span style="color:{};font-weight:bold">&#9679; {}</span>', colour, text)
+    return format_html('<span style="color:{};font-weight:bold">{}</span>', colour, text)
+
+
+class StatusColourMixin:
+    """A `coloured_status` column: the row's `status` label in its colour from `status_colours`
+    (grey for a status it does not name). Put "coloured_status" in `list_display`."""
+
+    status_colours: dict[Any, str] = {}
+
+    @admin.display(description="status", ordering="status")
+    def coloured_status(self, obj: models.Model) -> str:
+        return coloured(obj.get_status_display(), self.status_colours.get(obj.status, GREY))
+
+
+class ReadOnlyAdminMixin:
+    """Rows the admin shows but never adds or changes (evidence, history, issued tokens). Rows are
+    not deleted either unless `read_only_can_delete` is set (then the usual delete permission rules).
+    Works for a ModelAdmin and an inline alike."""
+
+    read_only_can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.read_only_can_delete and super().has_delete_permission(request, obj)
+
 
 _NUMBER_RE = re.compile(r"^[+-]?[0-9][0-9.]*$")
 

@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+from importlib import import_module
+from types import ModuleType
+
 from django.apps import AppConfig
 
 
@@ -31,3 +36,17 @@ def project_apps() -> list[AppConfig]:
         for a in apps.get_app_configs()
         if Path(a.path).parent == Path(settings.BASE_DIR) and a.name != "config"
     ]
+
+
+def app_modules(name: str) -> list[tuple[AppConfig, ModuleType]]:
+    """Each project app's `<app>.<name>` module (`demo`, `permissions`, ...) where the app has one, in
+    INSTALLED_APPS order; an app without it is skipped, an import error inside it is raised."""
+    found = []
+    for app_config in project_apps():
+        dotted = f"{app_config.name}.{name}"
+        try:
+            found.append((app_config, import_module(dotted)))
+        except ModuleNotFoundError as exc:
+            if exc.name != dotted:
+                raise
+    return found

@@ -28,6 +28,22 @@ from config.dependencies import is_cache_error, one_line
 logger = logging.getLogger("facility.dependencies")
 
 SECURITY_ALIAS = "security"
+# Cache backends each process keeps for itself: a write in one worker cannot invalidate them in another.
+PER_PROCESS_BACKENDS = ("LocMemCache", "DummyCache")
+
+
+def cache_is_shared() -> bool:
+    """Whether every process uses the same default cache (Redis, Memcached, a database table).
+
+    The one rule for when caching an answer is safe: a per-process cache (local memory) would keep
+    serving what another worker's write has invalidated, so answer caches are off on one."""
+    return not settings.CACHES["default"]["BACKEND"].endswith(PER_PROCESS_BACKENDS)
+
+
+def answer_ttl(ttl: int) -> int:
+    """The TTL an answer cache may use: its setting (`ttl`, 0 = off) where the cache is shared,
+    0 where it is per-process (`cache_is_shared`). Every answer cache asks this before reading."""
+    return ttl if ttl > 0 and cache_is_shared() else 0
 
 
 def security_alias() -> str:

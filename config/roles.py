@@ -9,7 +9,6 @@ in the app's enum (docs/architecture.md §11); `config.grants` applies it after 
 from __future__ import annotations
 
 from enum import StrEnum
-from importlib import import_module
 
 from django.db import models
 
@@ -75,16 +74,10 @@ class PermissionEnum(StrEnum):
 def permission_enums() -> list[type[PermissionEnum]]:
     """Every project app's enums (the `PermissionEnum` subclasses in `<app>/permissions.py`), in
     INSTALLED_APPS order: a new app is picked up by having the module, no central list."""
-    from config.apps import project_apps
+    from config.apps import app_modules
 
     found: list[type[PermissionEnum]] = []
-    for app_config in project_apps():
-        try:
-            module = import_module(f"{app_config.name}.permissions")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app_config.name}.permissions":
-                raise
-            continue
+    for _app_config, module in app_modules("permissions"):
         found.extend(
             value
             for value in vars(module).values()

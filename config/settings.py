@@ -252,7 +252,6 @@ MQTT_SUBSCRIBER_REQUIRED = env.bool(
 )
 # Messages waiting this long without a store (a batch that does not go in, or only drops) = stalled.
 MQTT_SUBSCRIBER_STALL_SECONDS = env.int("MQTT_SUBSCRIBER_STALL_SECONDS", default=60)
-MACHINES_CACHE_TTL = env.int("MACHINES_CACHE_TTL", default=300)
 # HTTP ingest bounds (README, Machines): readings per request and distinct (machine, hour) rollup
 # rows per request, both answered 413 past the cap; requests per user (DRF rate string).
 INGEST_MAX_READINGS = env.int("INGEST_MAX_READINGS", default=10_000)
@@ -266,11 +265,17 @@ ORDER_IDEMPOTENCY_WINDOW = env.int("ORDER_IDEMPOTENCY_WINDOW", default=100)
 ORDER_IDEMPOTENCY_KEY_WINDOW = env.int("ORDER_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
 MAINTENANCE_IMAGE_MAX_BYTES = env.int("MAINTENANCE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[])
-# --- Sensors ----------------------------------------------------------------------------------
-# Seconds a reading list's X-Total-Count stays cached between writes (every write through the
-# services invalidates it); 0 counts on every full page. It needs a cache every process shares,
-# so it is off without REDIS_URL.
-SENSORS_COUNT_CACHE_TTL = env.int("SENSORS_COUNT_CACHE_TTL", default=300 if REDIS_URL else 0)
+
+# --- Cache TTLs (seconds; 0 = off) ------------------------------------------------------------
+# Every cached answer is invalidated by the writes that change it (config.cache generations); the
+# TTL only bounds what a failed invalidation can leave. Answer caches are used only where the cache
+# is shared by every process (config.cache.cache_is_shared: Redis, not local memory).
+LIST_CACHE_TTL = env.int("LIST_CACHE_TTL", default=60)  # a viewset's list_cache, unless it names its own
+MAINTENANCE_PARTS_CACHE_TTL = env.int("MAINTENANCE_PARTS_CACHE_TTL", default=60)  # the parts list pages
+SENSORS_COUNT_CACHE_TTL = env.int("SENSORS_COUNT_CACHE_TTL", default=300)  # reading lists' X-Total-Count
+MACHINES_CACHE_TTL = env.int("MACHINES_CACHE_TTL", default=300)  # machine lists, machine rows, system config
+# A user's authorisation record (security cache; dropped on every change to the user or a group).
+AUTHZ_RECORD_TTL = env.int("AUTHZ_RECORD_TTL", default=300)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.admin import ServiceAdmin
+from config.admin import GREEN, GREY, ORANGE, RED, ReadOnlyAdminMixin, ServiceAdmin, StatusColourMixin
 from locks import selectors, services
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
@@ -19,10 +19,10 @@ from locks.models import Device, DeviceLog
 from locks.permissions import LockPermissions
 
 STATUS_COLOURS = {
-    LockStatus.LOCKED: "#2e7d32",
-    LockStatus.UNLOCKED: "#c62828",
-    LockStatus.JAMMED: "#ef6c00",
-    LockStatus.UNKNOWN: "#757575",
+    LockStatus.LOCKED: GREEN,
+    LockStatus.UNLOCKED: RED,
+    LockStatus.JAMMED: ORANGE,
+    LockStatus.UNKNOWN: GREY,
 }
 RECENT_LOGS = 20
 
@@ -52,7 +52,7 @@ class RecentLogFormSet(BaseInlineFormSet):
         return self._recent
 
 
-class DeviceLogInline(admin.TabularInline):
+class DeviceLogInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DeviceLog
     formset = RecentLogFormSet
     fields = ["version_id", "changed_at", "previous_status", "new_status", "actor", "note", "source"]
@@ -61,20 +61,12 @@ class DeviceLogInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = f"latest {RECENT_LOGS} changes"
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(Device)
-class DeviceAdmin(ServiceAdmin):
+class DeviceAdmin(StatusColourMixin, ServiceAdmin):
     services = services
     entity = "device"
+    status_colours = STATUS_COLOURS
     form = DeviceAdminForm
     list_display = ["name", "coloured_status", "type", "location", "version_id", "updated_at"]
     list_filter = ["status", "type", "location"]
@@ -102,14 +94,6 @@ class DeviceAdmin(ServiceAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: Device | None) -> list:
         return self.inlines if obj is not None else []
-
-    @admin.display(description="status", ordering="status")
-    def coloured_status(self, obj: Device) -> str:
-        return format_html(
-            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
-            STATUS_COLOURS.get(obj.status, "#757575"),
-            obj.get_status_display(),
-        )
 
     @admin.display(description="change log")
     def all_logs(self, obj: Device) -> str:
@@ -197,7 +181,7 @@ class DeviceAdmin(ServiceAdmin):
 
 
 @admin.register(DeviceLog)
-class DeviceLogAdmin(admin.ModelAdmin):
+class DeviceLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The change log is evidence: readable by whoever may view it, writable by nobody."""
 
     list_display = [
@@ -215,23 +199,4 @@ class DeviceLogAdmin(admin.ModelAdmin):
     list_select_related = ["device", "actor"]
     date_hierarchy = "changed_at"
     ordering = ["-changed_at", "-id"]
-    readonly_fields = [
-        "device",
-        "previous_status",
-        "new_status",
-        "version_id",
-        "changed_at",
-        "actor",
-        "note",
-        "source",
-    ]
-    fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    readonly_fields = fields = list(DeviceLog.LOGGED_FIELDS)

@@ -74,6 +74,18 @@ class DeviceLog(models.Model):
     )
     source = models.CharField(max_length=16, choices=ChangeSource.choices, default=ChangeSource.API)
 
+    # What a change writes, in this order: the logging UPDATE's columns and the admin's read-only form.
+    LOGGED_FIELDS = (
+        "device",
+        "previous_status",
+        "new_status",
+        "version_id",
+        "changed_at",
+        "actor",
+        "note",
+        "source",
+    )
+
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["device", "changed_at"], name="locks_log_device_time_idx")]

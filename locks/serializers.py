@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.limits import MAX_BIGINT
 from locks.choices import ChangeSource, LockStatus
 from locks.models import Device, DeviceLog
 
-MAX_VERSION = 2**63 - 1  # a bigint column; larger numbers would fail in the database, not as a 400
+MAX_VERSION = MAX_BIGINT  # a bigint column; larger numbers would fail in the database, not as a 400
 
 
 class DeviceSerializer(serializers.ModelSerializer):

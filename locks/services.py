@@ -50,16 +50,7 @@ def _change_and_log_sql() -> str:
     def col(meta, name: str) -> str:
         return quote(meta.get_field(name).column)
 
-    logged = (
-        "device",
-        "previous_status",
-        "new_status",
-        "version_id",
-        "changed_at",
-        "actor",
-        "note",
-        "source",
-    )
+    logged = DeviceLog.LOGGED_FIELDS
     log_columns = ", ".join(col(log, name) for name in logged)
     table, status, version = quote(device.db_table), col(device, "status"), col(device, "version_id")
     key, updated = col(device, "id"), col(device, "updated_at")

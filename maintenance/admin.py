@@ -13,9 +13,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 
-from config.admin import CSVExportMixin, ServiceAdmin
+from config.admin import (
+    BLUE,
+    GREEN,
+    GREY,
+    RED,
+    CSVExportMixin,
+    ReadOnlyAdminMixin,
+    ServiceAdmin,
+    StatusColourMixin,
+    coloured,
+)
 from maintenance import selectors, services
 from maintenance.choices import AuditEntity, OrderStatus
 from maintenance.models import (
@@ -30,10 +39,10 @@ from maintenance.permissions import MaintenancePermissions
 
 RECENT_AUDIT_ROWS = 10
 STATUS_COLOURS = {
-    OrderStatus.PENDING: "#757575",
-    OrderStatus.IN_PROGRESS: "#1565c0",
-    OrderStatus.COMPLETED: "#2e7d32",
-    OrderStatus.CANCELLED: "#c62828",
+    OrderStatus.PENDING: GREY,
+    OrderStatus.IN_PROGRESS: BLUE,
+    OrderStatus.COMPLETED: GREEN,
+    OrderStatus.CANCELLED: RED,
 }
 
 
@@ -200,26 +209,14 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
     @admin.display(description="level", ordering="stock")
     def stock_level(self, obj: SparePart) -> str:
         if obj.is_low_stock:
-            return format_html(
-                '<span style="color:#c62828;font-weight:bold">low ({} short)</span>',
-                obj.min_stock - obj.stock,
-            )
-        return mark_safe('<span style="color:#2e7d32">ok</span>')
+            return coloured(f"low ({obj.min_stock - obj.stock} short)", RED, dot=False)
+        return coloured("ok", GREEN, dot=False)
 
 
 # --- orders ---------------------------------------------------------------------------------------
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ServiceOrderItemInline(ReadOnlyInline):
@@ -250,7 +247,12 @@ class ServiceOrderImageInline(ReadOnlyInline):
 
 
 @admin.register(ServiceOrder)
-class ServiceOrderAdmin(AuditTrailMixin, ServiceAdmin):
+class ServiceOrderAdmin(ReadOnlyAdminMixin, StatusColourMixin, AuditTrailMixin, ServiceAdmin):
+    """Orders are made through the API (stock moves with them); the admin moves their status and
+    deletes them through the services."""
+
+    read_only_can_delete = True
+    status_colours = STATUS_COLOURS
     """Orders are made through the API (idempotent, stock-taking); here they are read, moved
     through the lifecycle with actions, and deleted once finished."""
 
@@ -271,22 +273,8 @@ class ServiceOrderAdmin(AuditTrailMixin, ServiceAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOrder]:
         return selectors.order_with_line_count(super().get_queryset(request))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     def has_transition_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MaintenancePermissions.TRANSITION_SERVICE_ORDER)
-
-    @admin.display(description="status", ordering="status")
-    def coloured_status(self, obj: ServiceOrder) -> str:
-        return format_html(
-            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
-            STATUS_COLOURS.get(obj.status, "#757575"),
-            obj.get_status_display(),
-        )
 
     @admin.display(description="lines", ordering="_line_count")
     def line_count(self, obj: ServiceOrder) -> int:
@@ -316,8 +304,10 @@ class ServiceOrderAdmin(AuditTrailMixin, ServiceAdmin):
 
 
 # --- audit log ------------------------------------------------------------------------------------
+
+
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Evidence: readable by whoever may view it, writable by nobody."""
 
     list_display = ["created_at", "actor", "action", "entity", "entity_id", "summary"]
@@ -336,12 +326,3 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description="changes")
     def summary(self, obj: AuditLog) -> str:
         return summarize_changes(obj.changes)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.output import BlankAsNullCharField, PlannedSerializer
+from config.limits import MAX_BIGINT
 from maintenance import selectors
 from maintenance.choices import AuditAction, AuditEntity, OrderStatus
 from maintenance.models import (
@@ -22,15 +23,7 @@ from maintenance.models import (
 )
 
 MAX_INT = 2**31 - 1  # an integer column; larger values would fail in the database, not as a 400
-MAX_BIGINT = 2**63 - 1
 PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
-
-
-class MaintenanceErrorSerializer(serializers.Serializer):
-    """`{"detail": "..."}`. Its own component name: config.api's DetailSerializer collides with
-    locks' (both named "Detail"), which fails `spectacular --fail-on-warn`."""
-
-    detail = serializers.CharField()
 
 
 # --- categories -----------------------------------------------------------------------------------

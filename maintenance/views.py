@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
 from config.api.response_cache import ListCache
+from config.api.schema import DetailSerializer
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
 from maintenance import selectors, services
@@ -35,7 +36,6 @@ from maintenance.serializers import (
     CategoryInputSerializer,
     CategorySerializer,
     ImageUploadSerializer,
-    MaintenanceErrorSerializer,
     OrderCreateSerializer,
     OrderSerializer,
     OrderTransitionSerializer,
@@ -46,9 +46,9 @@ from maintenance.serializers import (
 )
 
 IDEMPOTENCY_KEY_MAX = 255
-NOT_FOUND = OpenApiResponse(MaintenanceErrorSerializer, description="Not found")
-BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid input")
-CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
+NOT_FOUND = OpenApiResponse(DetailSerializer, description="Not found")
+BAD_REQUEST = OpenApiResponse(DetailSerializer, description="Invalid input")
+CONFLICT = OpenApiResponse(DetailSerializer, description="Conflict")
 
 
 @extend_schema_view(
@@ -115,7 +115,9 @@ class SparePartViewSet(ServiceModelViewSet):
     lookup_url_kwarg = "sku"
     page_default_limit = 10
     # The hottest read: JSON pages kept rendered until a part, its stock or a category changes.
-    list_cache = ListCache(generation=services.PARTS_VERSION_KEY, timeout=60)
+    list_cache = ListCache(
+        generation=services.PARTS_VERSION_KEY, timeout_setting="MAINTENANCE_PARTS_CACHE_TTL"
+    )
     filters_need_params = True
     no_fields_error = NoFieldsToUpdate  # PATCH `{}` (or only other fields) is a 400
     action_perms = {
@@ -181,9 +183,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
             400: BAD_REQUEST,
             404: NOT_FOUND,
             409: CONFLICT,
-            422: OpenApiResponse(
-                MaintenanceErrorSerializer, description="Idempotency-Key reused with another body"
-            ),
+            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -227,11 +227,9 @@ class ServiceOrderViewSet(ServiceModelViewSet):
             201: ServiceOrderImageSerializer,
             400: BAD_REQUEST,
             404: NOT_FOUND,
-            413: OpenApiResponse(
-                MaintenanceErrorSerializer, description="Larger than MAINTENANCE_IMAGE_MAX_BYTES"
-            ),
+            413: OpenApiResponse(DetailSerializer, description="Larger than MAINTENANCE_IMAGE_MAX_BYTES"),
             503: OpenApiResponse(
-                MaintenanceErrorSerializer,
+                DetailSerializer,
                 description='"storage unavailable" (Retry-After): the storage failed; nothing was stored',
             ),
         },

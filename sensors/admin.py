@@ -18,17 +18,17 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from config.admin import CSVExportMixin, ServiceAdmin
+from config.admin import GREEN, GREY, ORANGE, RED, CSVExportMixin, ServiceAdmin, StatusColourMixin
 from sensors import selectors, services
 from sensors.choices import DataStatus
 from sensors.models import Sensor, SensorData, Unit
 from sensors.permissions import SensorPermissions
 
 STATUS_COLOURS = {
-    DataStatus.PENDING: "#ef6c00",
-    DataStatus.VALIDATED: "#2e7d32",
-    DataStatus.ARCHIVED: "#757575",
-    DataStatus.INVALID: "#c62828",
+    DataStatus.PENDING: ORANGE,
+    DataStatus.VALIDATED: GREEN,
+    DataStatus.ARCHIVED: GREY,
+    DataStatus.INVALID: RED,
 }
 # Below this many rows an exact COUNT(*) is cheap enough; above it the change list shows an estimate.
 EXACT_COUNT_BELOW = 100_000
@@ -146,7 +146,8 @@ class SensorAdmin(ServiceAdmin):
 
 
 @admin.register(SensorData)
-class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
+class SensorDataAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
+    status_colours = STATUS_COLOURS
     services = services
     entity = "sensordata"
     list_display = ["id", "sensor", "unit_name", "value", "physical_unit", "coloured_status", "timestamp"]
@@ -206,14 +207,6 @@ class SensorDataAdmin(CSVExportMixin, ServiceAdmin):
     @admin.display(description="measured in", ordering="unit")
     def physical_unit(self, obj: SensorData) -> str:
         return obj.unit or ""
-
-    @admin.display(description="status", ordering="status")
-    def coloured_status(self, obj: SensorData) -> str:
-        return format_html(
-            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
-            STATUS_COLOURS.get(obj.status, "#757575"),
-            obj.get_status_display(),
-        )
 
     def has_validate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(SensorPermissions.VALIDATE_SENSORDATA)

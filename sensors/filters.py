@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django_filters import rest_framework as filters
 
-from config.api.viewsets import MAX_BIGINT
+from config.limits import MAX_BIGINT
 from sensors.choices import DataStatus
 from sensors.exceptions import InvalidId
 from sensors.models import Sensor, SensorData

@@ -91,7 +91,7 @@ def reading_count(*, readings: QuerySet[SensorData], key: str) -> int:
     the answer cannot change, so it is kept with the generation it was counted under and reused
     while that generation is current. One cache round trip; a miss counts in the database.
     """
-    ttl = settings.SENSORS_COUNT_CACHE_TTL
+    ttl = shared_cache.answer_ttl(settings.SENSORS_COUNT_CACHE_TTL)
     if not ttl:
         return readings.count()
     count_key = f"sensors:data:count:{key}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api.viewsets import MAX_BIGINT
+from config.limits import MAX_BIGINT
 from sensors.choices import DataStatus, SensorStatus, SensorType
 from sensors.models import Sensor, SensorData, Unit
 
@@ -120,14 +120,6 @@ class SensorDataDetailsSerializer(SensorDataSerializer):
 
     class Meta(SensorDataSerializer.Meta):
         fields = [*SensorDataSerializer.Meta.fields, "sensor_name", "sensor_type", "unit_name"]
-
-
-class SensorsErrorSerializer(serializers.Serializer):
-    """`{"detail": "..."}`. The same shape as config.api.serializers.DetailSerializer, under its own
-    name: locks.serializers declares another "Detail" component, and two components of one name
-    fail the schema check."""
-
-    detail = serializers.CharField()
 
 
 class DeletedSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ rows (`row_fields`, config.api.output) and pages count only when needed (config.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,11 +17,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config import idempotency
+from config.api.schema import DetailSerializer
 from config.api.viewsets import ServiceModelViewSet
 from config.idempotency import REPLAYED_HEADER
 from sensors import selectors, services
 from sensors.exceptions import InvalidId, SensorDataNotFound, SensorNotFound, UnitNotFound
 from sensors.filters import SensorDataFilter, SensorFilter
+from sensors.models import SensorData
 from sensors.permissions import SensorPermissions
 from sensors.serializers import (
     DeletedSerializer,
@@ -28,7 +31,6 @@ from sensors.serializers import (
     SensorDataSerializer,
     SensorDataUpdateSerializer,
     SensorSerializer,
-    SensorsErrorSerializer,
     UnitSerializer,
     UnitStatisticsSerializer,
 )
@@ -50,11 +52,22 @@ def _id_param(label: str) -> OpenApiParameter:
 
 def _errors(label: str) -> dict[int, OpenApiResponse]:
     return {
-        400: OpenApiResponse(
-            SensorsErrorSerializer, description=f'"{label} ID must be positive", or a bad field'
-        ),
-        404: OpenApiResponse(SensorsErrorSerializer, description=f'"{label} with id N not found"'),
+        400: OpenApiResponse(DetailSerializer, description=f'"{label} ID must be positive", or a bad field'),
+        404: OpenApiResponse(DetailSerializer, description=f'"{label} with id N not found"'),
     }
+
+
+def _transition_schema(conflict: str) -> Callable:
+    """The schema of a workflow PUT on a reading: no body, the reading, or 409 `conflict`."""
+    return extend_schema(
+        request=None,
+        parameters=[_id_param("Data")],
+        responses={
+            200: SensorDataSerializer,
+            409: OpenApiResponse(DetailSerializer, description=conflict),
+            **_errors("Data"),
+        },
+    )
 
 
 class SensorsViewSet(ServiceModelViewSet):
@@ -71,7 +84,7 @@ class SensorsViewSet(ServiceModelViewSet):
 
 def _crud_schema(label: str, serializer, update_serializer=None, update_conflict: str = ""):
     conflict = (
-        {409: OpenApiResponse(SensorsErrorSerializer, description=update_conflict)} if update_conflict else {}
+        {409: OpenApiResponse(DetailSerializer, description=update_conflict)} if update_conflict else {}
     )
     return extend_schema_view(
         retrieve=extend_schema(parameters=[_id_param(label)], responses={200: serializer, **_errors(label)}),
@@ -201,11 +214,9 @@ class SensorDataViewSet(SensorsViewSet):
             201: OpenApiResponse(
                 SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
             ),
-            400: OpenApiResponse(SensorsErrorSerializer, description="invalid body or Idempotency-Key"),
-            404: OpenApiResponse(SensorsErrorSerializer, description="unknown sensor"),
-            422: OpenApiResponse(
-                SensorsErrorSerializer, description="Idempotency-Key reused with another body"
-            ),
+            400: OpenApiResponse(DetailSerializer, description="invalid body or Idempotency-Key"),
+            404: OpenApiResponse(DetailSerializer, description="unknown sensor"),
+            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -227,47 +238,25 @@ class SensorDataViewSet(SensorsViewSet):
             response[REPLAYED_HEADER] = "true"
         return response
 
-    @extend_schema(
-        request=None,
-        parameters=[_id_param("Data")],
-        responses={
-            200: SensorDataSerializer,
-            409: OpenApiResponse(SensorsErrorSerializer, description="already validated, or archived"),
-            **_errors("Data"),
-        },
-    )
+    def _transition(self, service: Callable[..., SensorData], request: Request) -> Response:
+        """A workflow PUT: the service decides (one conditional UPDATE); the answer is the reading."""
+        reading = service(sensordata_id=self.lookup_value(), actor=request.user)
+        return Response(SensorDataSerializer(reading).data)
+
+    @_transition_schema("already validated, or archived")
     @action(detail=True, methods=["put"], url_path="validate", url_name="validate")
     def validate_reading(self, request: Request, pk: str | None = None) -> Response:
         """pending or invalid -> validated; validated or archived -> 409."""
-        reading = services.sensordata_validate(sensordata_id=self.lookup_value(), actor=request.user)
-        return Response(SensorDataSerializer(reading).data)
+        return self._transition(services.sensordata_validate, request)
 
-    @extend_schema(
-        request=None,
-        parameters=[_id_param("Data")],
-        responses={
-            200: SensorDataSerializer,
-            409: OpenApiResponse(SensorsErrorSerializer, description="already archived"),
-            **_errors("Data"),
-        },
-    )
+    @_transition_schema("already archived")
     @action(detail=True, methods=["put"], url_path="archive", url_name="archive")
     def archive_reading(self, request: Request, pk: str | None = None) -> Response:
         """Any status but archived -> archived; archived -> 409."""
-        reading = services.sensordata_archive(sensordata_id=self.lookup_value(), actor=request.user)
-        return Response(SensorDataSerializer(reading).data)
+        return self._transition(services.sensordata_archive, request)
 
-    @extend_schema(
-        request=None,
-        parameters=[_id_param("Data")],
-        responses={
-            200: SensorDataSerializer,
-            409: OpenApiResponse(SensorsErrorSerializer, description="already invalid, or archived"),
-            **_errors("Data"),
-        },
-    )
+    @_transition_schema("already invalid, or archived")
     @action(detail=True, methods=["put"], url_path="invalidate", url_name="invalidate")
     def invalidate_reading(self, request: Request, pk: str | None = None) -> Response:
         """pending or validated -> invalid; invalid or archived -> 409."""
-        reading = services.sensordata_invalidate(sensordata_id=self.lookup_value(), actor=request.user)
-        return Response(SensorDataSerializer(reading).data)
+        return self._transition(services.sensordata_invalidate, request)

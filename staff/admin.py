@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from config.admin import CSVExportMixin, ServiceAdmin
+from config.admin import CSVExportMixin, ReadOnlyAdminMixin, ServiceAdmin
 from config.roles import Role
 from staff.auth import lockout
 from staff.auth import services as auth
@@ -249,8 +249,10 @@ class PositionAdmin(CSVExportMixin, ServiceAdmin):
 
 
 @admin.register(TokenFamily)
-class TokenFamilyAdmin(admin.ModelAdmin):
+class TokenFamilyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Logins (token families): read-only; end them with the users' "log out everywhere" action."""
+
+    read_only_can_delete = True
 
     list_display = ["id", "user", "created_at", "revoked_at", "revoke_reason"]
     list_filter = ["revoke_reason", "created_at"]
@@ -258,27 +260,8 @@ class TokenFamilyAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["id", "user", "created_at", "updated_at", "revoked_at", "revoke_reason"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the admin shows but never writes."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class IssuedRefreshTokenAdmin(ReadOnlyAdmin):
+class IssuedRefreshTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Issued refresh tokens: the jti, the user, the dates and the state, never the token string
     (a live refresh token is a login). Revoke with the users' "log out everywhere" action."""
 
@@ -299,7 +282,7 @@ class IssuedRefreshTokenAdmin(ReadOnlyAdmin):
         return "active"
 
 
-class RevokedRefreshTokenAdmin(ReadOnlyAdmin):
+class RevokedRefreshTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Revoked refresh tokens, by jti and user only."""
 
     list_display = ["token_jti", "token_user", "blacklisted_at"]

@@ -20,7 +20,7 @@ from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions
 from rest_framework.filters import SearchFilter
 
-MAX_BIGINT = 2**63 - 1
+from config.limits import MAX_BIGINT
 
 
 class StrictBooleanField(forms.Field):

@@ -16,6 +16,17 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.limits import IntegerParamError, integer_param
+
+
+def page_total(*, offset: int, limit: int, page_len: int, count: Callable[[], int]) -> int:
+    """The count-only-when-needed rule, for any offset/limit list: a page shorter than `limit` (or
+    an empty first page) ends the list, so the total is offset + its rows; only a full page, or one
+    past the end, calls `count` (the COUNT query)."""
+    if 0 < page_len < limit or (page_len == 0 and offset == 0):
+        return offset + page_len
+    return count()
+
 
 class SkipLimitPagination(BasePagination):
     """`?skip=&limit=` paging that answers a plain JSON array, with X-Total-Count and Link headers."""
@@ -26,17 +37,12 @@ class SkipLimitPagination(BasePagination):
     max_skip = 10**12
 
     def _int_param(self, request, name: str, default: int, minimum: int, maximum: int | None) -> int:
-        raw = request.query_params.get(name)
-        if raw in (None, ""):
-            return default
         try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise exceptions.ValidationError({name: ["A valid integer is required."]}) from None
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            raise exceptions.ValidationError({name: [f"Must be {bound}."]})
-        return value
+            return integer_param(
+                request.query_params.get(name), name=name, default=default, low=minimum, high=maximum
+            )
+        except IntegerParamError as exc:
+            raise exceptions.ValidationError({name: [exc.message]}) from None
 
     def limits(self, view: Any) -> tuple[int, int]:
         """(default, maximum) `limit`: the view's `page_default_limit`/`page_max_limit` if declared."""
@@ -81,16 +87,17 @@ class SkipLimitPagination(BasePagination):
         return page
 
     def total(self, queryset: Any, page: list, view: Any = None) -> int:
-        """The count-only-when-needed rule: a page shorter than `limit` (or an empty first page)
-        ends the list, so the total is skip + its rows; only a full page, or one past the end,
-        runs the COUNT. It counts the filtered queryset, never the projection (a join in the
-        output never reaches the COUNT), through the view's `count_rows` when it has one."""
-        if 0 < len(page) < self.limit or (not page and self.skip == 0):
-            return self.skip + len(page)
+        """`page_total` of this page: only a full page, or one past the end, runs the COUNT. It
+        counts the filtered queryset, never the projection (a join in the output never reaches the
+        COUNT), through the view's `count_rows` when it has one."""
         count_rows = getattr(view, "count_rows", None)
-        if count_rows is not None:
-            return count_rows(queryset)
-        return queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+
+        def count() -> int:
+            if count_rows is not None:
+                return count_rows(queryset)
+            return queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+
+        return page_total(offset=self.skip, limit=self.limit, page_len=len(page), count=count)
 
     def _link(self, skip: int) -> str:
         params = self.request.query_params.copy()

@@ -1,6 +1,6 @@
 """Rendered list pages kept in the shared cache: a fast path any viewset switches on with `list_cache`.
 
-A viewset declares `list_cache = ListCache(generation="<app>:<thing>:version", timeout=60)` and its
+A viewset declares `list_cache = ListCache(generation="<app>:<thing>:version")` and its
 services call `config.cache.bump_on_commit(<the same generation>)` in every write that changes what
 the list shows. A JSON list request is then answered from the cache: the body as first rendered and
 the total, under the generation current when the reader started (`config.cache.read`/`write`, one
@@ -13,8 +13,10 @@ matter). Anything else in the URL (junk parameters, `format`, leading zeros) is 
 neither make a new entry nor reach the cache unchecked: a bad value is the usual 400 before any
 cache read. The `X-Total-Count`/`Link` headers are made for each request (links carry its own URL).
 
-Caching is on only where every process shares the cache (Redis): a per-process local-memory cache
-would miss another worker's invalidation. The browsable API is never cached.
+Caching is on only where every process shares the cache (Redis; `config.cache.cache_is_shared`): a
+per-process local-memory cache would miss another worker's invalidation. An entry lives
+`LIST_CACHE_TTL` seconds, or the setting the viewset names (`timeout_setting`). The browsable API
+is never cached.
 """
 
 from __future__ import annotations
@@ -35,17 +37,20 @@ from rest_framework.request import Request
 from config import cache as shared_cache
 
 
-def cache_is_shared() -> bool:
-    """Whether the default cache is one every process shares (not per-process local memory)."""
-    return "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
-
-
 @dataclass(frozen=True)
 class ListCache:
     """A viewset's list cache: the generation its services bump, and how long an entry lives."""
 
     generation: str
-    timeout: int = 60
+    # Seconds an entry lives: `timeout` if given, else the setting named by `timeout_setting` (the
+    # cache TTLs are settings, README "Settings"); 0 turns the cache off.
+    timeout: int | None = None
+    timeout_setting: str = "LIST_CACHE_TTL"
+
+    def ttl(self) -> int:
+        """The entry lifetime where the cache may be used at all, else 0 (config.cache.answer_ttl)."""
+        seconds = self.timeout if self.timeout is not None else getattr(settings, self.timeout_setting)
+        return shared_cache.answer_ttl(seconds)
 
     def key(self, identity: dict[str, Any]) -> str:
         """The entry's key: the generation's name and a digest of the page's identity."""
@@ -90,7 +95,8 @@ class ListCacheMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         spec = self.list_cache
-        if spec is None or request.accepted_renderer.format != "json" or not cache_is_shared():
+        ttl = spec.ttl() if spec is not None else 0
+        if not ttl or request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
         key = spec.key(self.list_cache_identity(request))
         token, found = shared_cache.read(spec.generation, [key])
@@ -100,6 +106,6 @@ class ListCacheMixin:
             response = super().list(request, *args, **kwargs)
             body = request.accepted_renderer.render(response.data, "application/json")
             count = self.paginator.count if self.paginator is not None else None
-            shared_cache.write(token, {key: (body, count)}, timeout=spec.timeout)
+            shared_cache.write(token, {key: (body, count)}, timeout=ttl)
         headers = self.paginator.page_headers(request, self, count) if self.paginator is not None else {}
         return HttpResponse(body, content_type="application/json", headers=headers)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
-from config.api.serializers import DetailSerializer
+
+class DetailSerializer(serializers.Serializer):
+    """`{"detail": "..."}`: the one error component of the schema (plus documented extras); every
+    app's views document their errors with it, none declares its own."""
+
+    detail = serializers.CharField()
 
 
 class AutoSchema(SpectacularAutoSchema):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.api.schema import DetailSerializer
 
-class DetailSerializer(serializers.Serializer):
-    """`{"detail": "..."}`: the one error shape (plus documented extras)."""
-
-    detail = serializers.CharField()
+__all__ = ["DetailSerializer", "MessageSerializer"]
 
 
 class MessageSerializer(serializers.Serializer):

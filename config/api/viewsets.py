@@ -13,7 +13,6 @@ only where its specification needs more.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -28,10 +27,9 @@ from rest_framework.serializers import BaseSerializer
 from config.api.output import RowOutputMixin
 from config.api.response_cache import ListCacheMixin
 from config.errors import DomainError, NotFoundError
+from config.limits import MAX_BIGINT, parse_id, parse_integer
 from config.middleware import has_control_characters
 
-MAX_BIGINT = 2**63 - 1
-_SIGNED_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _PAGE_PARAMS = frozenset({"skip", "limit", "format"})
 
 
@@ -65,13 +63,14 @@ class DomainLookupMixin:
 
     def _parse_integer(self, raw: str) -> int:
         if self.nonpositive_id_error is None:
-            if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_BIGINT:
+            value = parse_id(raw)
+            if value is None:
                 raise self.not_found(raw)
-            return int(raw)
+            return value
         # Longer than any bigint: not a row (and int() of thousands of digits raises, not a 404).
-        if len(raw) > 24 or not (raw.isascii() and _SIGNED_INTEGER.match(raw)):
+        value = parse_integer(raw)
+        if value is None:
             raise self.not_found(raw)
-        value = int(raw)
         if value <= 0:
             raise self.nonpositive_id_error(self.id_label)
         if value > MAX_BIGINT:  # a well-formed integer no row can have

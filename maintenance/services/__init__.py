@@ -26,7 +26,6 @@ from maintenance.services.orders import (
     order_transition,
 )
 from maintenance.services.parts import (
-    UNSET,
     sparepart_create,
     sparepart_delete,
     sparepart_update,
@@ -39,7 +38,6 @@ __all__ = [
     "MAX_ORDER_TOTAL",
     "MAX_QUANTITY",
     "PARTS_VERSION_KEY",
-    "UNSET",
     "OrderCreation",
     "StockMoves",
     "audit_record",

@@ -11,17 +11,9 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from config.services import Actor, actor_id
+from config.services import Actor, actor_id, field_value, model_apply
 from maintenance.choices import AuditAction
 from maintenance.models import AuditLog
-
-
-def field_value(instance: models.Model, field: str) -> Any:
-    """A field's value as the audit stores it (a file by its name)."""
-    value = getattr(instance, field)
-    if isinstance(value, models.fields.files.FieldFile):
-        return value.name
-    return value
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -68,18 +60,15 @@ def audit_record(
     return row
 
 
-def apply_changes(instance: models.Model, data: Mapping[str, Any]) -> dict[str, list]:
-    """Set the fields of `data` that differ, validate the fields (constraints are the database's),
-    and return `{field: [old, new]}` of what changed."""
-    changes = {}
-    for field, new in data.items():
-        old = field_value(instance, field)
-        if old != new:
-            setattr(instance, field, new)
-            changes[field] = [old, new]
-    if changes:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
-    return changes
+def audit_created(instance: models.Model, *, fields: Iterable[str], entity: str, actor: Actor) -> AuditLog:
+    """The audit row of a new row: every field of `fields` from None (inside its transaction)."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=entity,
+        entity_id=instance.pk,
+        changes=created(snapshot(instance, fields)),
+    )
 
 
 def update_audited(
@@ -108,7 +97,7 @@ def update_audited(
             raise not_found()
         if expected and any(field_value(current, field) != value for field, value in expected.items()):
             raise stale(current)
-        changes = apply_changes(current, data)
+        changes = model_apply(instance=current, fields=data, data=data, database_decides_unique=True)
         if changes and expected:
             current.updated_at = timezone.now()
             values = {field: getattr(current, field) for field in changes}

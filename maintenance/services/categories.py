@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from config.services import Actor
+from config.services import UNSET, Actor, sent
 from maintenance import selectors
-from maintenance.choices import AuditAction, AuditEntity
+from maintenance.choices import AuditEntity
 from maintenance.exceptions import CategoryInUse, CategoryNotFound, DuplicateCategory
 from maintenance.models import Category
-from maintenance.services.audit import audit_record, created, delete_audited, snapshot, update_audited
+from maintenance.services.audit import (
+    audit_created,
+    delete_audited,
+    update_audited,
+)
 from maintenance.services.parts_cache import parts_changed
 
 CATEGORY_FIELDS = ("name", "description")
@@ -22,13 +26,7 @@ def category_create(*, name: str, description: str = "", actor: Actor) -> Catego
     try:
         with transaction.atomic():
             category.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                entity=AuditEntity.CATEGORY,
-                entity_id=category.pk,
-                changes=created(snapshot(category, CATEGORY_FIELDS)),
-            )
+            audit_created(category, fields=CATEGORY_FIELDS, entity=AuditEntity.CATEGORY, actor=actor)
     except IntegrityError:
         # The unique index decided: another category has this name (perhaps created a moment ago).
         raise DuplicateCategory(name) from None
@@ -36,10 +34,10 @@ def category_create(*, name: str, description: str = "", actor: Actor) -> Catego
 
 
 def category_update(
-    *, category: Category, actor: Actor, name: str | None = None, description: str | None = None
+    *, category: Category, actor: Actor, name: str = UNSET, description: str = UNSET
 ) -> Category:
-    """Change a category's name and/or description (None: leave as is)."""
-    data = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
+    """Change a category's name and/or description (config.services.UNSET: leave as is)."""
+    data = sent(name=name, description=description)
     try:
         return update_audited(
             category,
@@ -50,7 +48,7 @@ def category_update(
             on_change=parts_changed,
         )
     except IntegrityError:
-        raise DuplicateCategory(name or "") from None
+        raise DuplicateCategory(data.get("name", "")) from None
 
 
 def category_delete(*, category: Category, actor: Actor) -> None:

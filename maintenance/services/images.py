@@ -13,10 +13,10 @@ from django.db import transaction
 
 from config.services import Actor
 from maintenance import selectors
-from maintenance.choices import AuditAction, AuditEntity
+from maintenance.choices import AuditEntity
 from maintenance.exceptions import ImageTooLarge, ImageUploadFailed, InvalidImageType, ServiceOrderNotFound
 from maintenance.models import ServiceOrderImage
-from maintenance.services.audit import audit_record, created, snapshot
+from maintenance.services.audit import audit_created
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +83,7 @@ def order_image_upload(*, order_id: int, upload: File | None, actor: Actor) -> S
                 content_type=content_type,
                 size=upload.size or 0,
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                entity=AuditEntity.SERVICE_ORDER_IMAGE,
-                entity_id=image.pk,
-                changes=created(snapshot(image, IMAGE_FIELDS)),
-            )
+            audit_created(image, fields=IMAGE_FIELDS, entity=AuditEntity.SERVICE_ORDER_IMAGE, actor=actor)
     except BaseException:
         delete_files([stored])
         raise

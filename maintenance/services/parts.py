@@ -4,13 +4,12 @@ its stock) invalidates the cached parts pages on commit."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from config.services import Actor
+from config.services import UNSET, Actor, sent
 from maintenance import selectors
-from maintenance.choices import AuditAction, AuditEntity
+from maintenance.choices import AuditEntity
 from maintenance.exceptions import (
     DuplicateSku,
     EmptySkuComponent,
@@ -21,20 +20,14 @@ from maintenance.exceptions import (
     UnknownCategory,
 )
 from maintenance.models import SparePart
-from maintenance.services.audit import audit_record, created, delete_audited, snapshot, update_audited
+from maintenance.services.audit import (
+    audit_created,
+    delete_audited,
+    update_audited,
+)
 from maintenance.services.parts_cache import parts_changed
 
 PART_FIELDS = ("name", "sku", "price", "stock", "min_stock", "category_id")
-
-
-class _Unset:
-    """Marks a keyword the caller did not pass (None is a value: "no category")."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 def sparepart_validate_sku(*, sku: str) -> str:
@@ -72,13 +65,7 @@ def sparepart_create(
     try:
         with transaction.atomic():
             part.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                entity=AuditEntity.SPARE_PART,
-                entity_id=part.pk,
-                changes=created(snapshot(part, PART_FIELDS)),
-            )
+            audit_created(part, fields=PART_FIELDS, entity=AuditEntity.SPARE_PART, actor=actor)
             parts_changed()
     except IntegrityError:
         if selectors.sku_taken(sku=sku):
@@ -91,32 +78,21 @@ def sparepart_update(
     *,
     sparepart: SparePart,
     actor: Actor,
-    price: Decimal | None = None,
-    stock: int | None = None,
-    name: str | None = None,
-    sku: str | None = None,
-    min_stock: int | None = None,
+    price: Decimal = UNSET,
+    stock: int = UNSET,
+    name: str = UNSET,
+    sku: str = UNSET,
+    min_stock: int = UNSET,
     category_id: int | None = UNSET,
     expected_stock: int | None = None,
 ) -> SparePart:
-    """Change a part (None / not passed: leave as is). The row is locked and re-read first, so the
-    audit's old values are the ones this change replaced (stock may have moved since the caller read).
+    """Change the fields passed (config.services.UNSET: leave as is; `category_id=None` clears the
+    category). The row is locked and re-read first, so the audit's old values are the ones this change
+    replaced (stock may have moved since the caller read).
 
     `expected_stock` is the stock the editor read (the admin sends it): a stock change over a stock
     that moved since (an order, a cancel) is refused with StaleStock (409) instead of undoing it."""
-    data = {
-        k: v
-        for k, v in (
-            ("name", name),
-            ("sku", sku),
-            ("price", price),
-            ("stock", stock),
-            ("min_stock", min_stock),
-        )
-        if v is not None
-    }
-    if category_id is not UNSET:
-        data["category_id"] = category_id
+    data = sent(name=name, sku=sku, price=price, stock=stock, min_stock=min_stock, category_id=category_id)
     if "sku" in data:
         sparepart_validate_sku(sku=data["sku"])
     if data.get("category_id") is not None:

@@ -1,5 +1,5 @@
 """X-Total-Count of reading lists: cached between writes, never stale after a write through the
-services (SENSORS_COUNT_CACHE_TTL > 0, the default with REDIS_URL)."""
+services (SENSORS_COUNT_CACHE_TTL > 0 on a shared cache, the default with REDIS_URL)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ LIST = "/api/sensor-data/"
 
 
 @pytest.fixture
-def counting(settings):
+def counting(settings, monkeypatch):
     settings.SENSORS_COUNT_CACHE_TTL = 300
+    # One process here, so its local-memory cache may stand in for the shared one
+    # (config.cache.cache_is_shared keeps answer caches off on a per-process cache).
+    monkeypatch.setattr("config.cache.cache_is_shared", lambda: True)
 
 
 @pytest.fixture

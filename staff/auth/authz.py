@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from config.cache import security_cache as cache
@@ -16,7 +17,6 @@ from config.cache import security_generations as shared_cache
 from config.dependencies import CACHE, is_cache_error, log_degraded
 
 GENERATION_KEY = "authz:gen"
-RECORD_TTL = 300
 # The generation of a record built while the cache is down (never stored, never matches a token).
 DATABASE_GENERATION = "db"
 
@@ -41,13 +41,13 @@ def bump_generation() -> None:
 
 def forget_user(user_id: Any) -> None:
     """Drop a user's cached record (after commit); a dead cache is logged, not raised: the record
-    expires within RECORD_TTL, and a token generation change is read from the user row then."""
+    expires within AUTHZ_RECORD_TTL, and a token generation change is read from the user row then."""
     try:
         cache.delete(record_key(user_id))
     except Exception as exc:
         if not is_cache_error(exc):
             raise
-        log_degraded(CACHE, exc, "authz record drop skipped (it expires within RECORD_TTL)")
+        log_degraded(CACHE, exc, "authz record drop skipped (it expires within AUTHZ_RECORD_TTL)")
 
 
 def current_generation(value: str | None) -> str:
@@ -75,7 +75,7 @@ def build_record(user_id: Any, generation: str) -> dict | None:
     }
     if generation != DATABASE_GENERATION:
         try:
-            cache.set(record_key(user_id), record, timeout=RECORD_TTL)
+            cache.set(record_key(user_id), record, timeout=settings.AUTHZ_RECORD_TTL)
         except Exception as exc:
             # The record is still good for this request; the next one rebuilds it.
             if not is_cache_error(exc):

@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 
 from config.cache import security_alias
 from config.cache import security_cache as cache
+from config.limits import parse_id
 from staff.exceptions import (
     OTPAttemptsExceeded,
     OTPCooldown,
@@ -174,9 +175,10 @@ def _store() -> _CacheStore | _RedisStore:
 
 def _otp_email(ident: str) -> str:
     """The email of the active user this id names, if any (ids that are not user ids have none)."""
-    if not ident.isascii() or not ident.isdigit() or not 0 < int(ident) < 2**63:
+    user_id = parse_id(ident)
+    if user_id is None:
         return ""
-    email = User.objects.filter(pk=int(ident), is_active=True).values_list("email", flat=True).first()
+    email = User.objects.filter(pk=user_id, is_active=True).values_list("email", flat=True).first()
     return email or ""
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.limits import MAX_BIGINT
 from config.roles import Role
 from staff.models import User, validate_phone
 from staff.records.services import user_can_view_personal_data
@@ -15,7 +16,6 @@ PERSONAL_FIELDS = ("alamat", "telepon")
 # The directory shows e-mail and role only to Supervisor and up (staff.view_personal_data) and to the
 # person themself: anyone can self-register, and e-mail plus role is a phishing target list.
 CONTACT_FIELDS = ("email", "role")
-MAX_BIGINT = 2**63 - 1
 
 
 class PositionSerializer(serializers.Serializer):

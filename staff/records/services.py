@@ -13,7 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
 
 from config.roles import Role
-from config.services import Actor, actor_id, model_update
+from config.services import UNSET, Actor, actor_id, model_update
 from staff.exceptions import (
     DuplicateUser,
     InvalidPosition,
@@ -162,13 +162,13 @@ def user_create(
     raise DuplicateUser("Could not pick a unique username; try again")
 
 
-def user_update(*, user: User, actor: Actor, role: str | object | None = ..., **data: Any) -> User:
+def user_update(*, user: User, actor: Actor, role: str | None = UNSET, **data: Any) -> User:
     """Apply only the fields given (model field names); `role` only from holders of assign_role."""
     user_check_actor(user=user, actor=actor)
     unknown = set(data) - set(USER_FIELDS)
     if unknown:
         raise ValueError(f"not staff fields: {sorted(unknown)}")
-    if role is not ...:
+    if role is not UNSET:
         role_check_actor(actor=actor)
     if "position_id" in data:
         _check_position(data["position_id"])
@@ -176,7 +176,7 @@ def user_update(*, user: User, actor: Actor, role: str | object | None = ..., **
     try:
         with transaction.atomic():
             user, changed = model_update(instance=user, fields=USER_FIELDS, data=data)
-            if role is not ...:
+            if role is not UNSET:
                 user_set_role(user=user, role=role, actor=actor)
     except IntegrityError:
         raise InvalidPosition() from None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from config.apps import project_apps
+from config.apps import app_modules
 
 
 class Command(BaseCommand):
@@ -20,13 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("Demo data is for development: DEBUG is off (use --force to insist).")
-        for app_config in project_apps():
-            try:
-                module = import_module(f"{app_config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app_config.name}.demo":
-                    raise
-                continue
+        for app_config, module in app_modules("demo"):
             self.stdout.write(f"{app_config.label}:")
             with transaction.atomic():
                 module.load(self.stdout)

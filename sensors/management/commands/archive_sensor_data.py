@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from config.durations import AGE_FORMS, parse_age
 from sensors import services
 from sensors.choices import ARCHIVE_FROM
-
-_AGE = re.compile(r"^(\d+)([smhdw])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_age(text: str) -> timedelta:
-    """`90d`, `12h`, `2w`, `30m`, `45s` -> a timedelta (at least one second)."""
-    match = _AGE.match(text.strip().lower())
-    if not match or int(match.group(1)) == 0:
-        raise CommandError(f"--older-than must look like 90d, 12h, 2w, 30m or 45s (got {text!r}).")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 class Command(BaseCommand):
@@ -30,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", required=True, help="Age, e.g. 90d, 12h, 2w.")
+        parser.add_argument("--older-than", required=True, help=f"Age: {AGE_FORMS}.")
         parser.add_argument(
             "--status",
             action="append",
