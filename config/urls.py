@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from config.apps import project_apps
 from config.health import HealthView, ReadinessView
+from config.metrics import metrics_view
 
 admin.site.site_header = "Facility Operations"
 admin.site.site_title = "Facility Operations admin"
@@ -82,6 +83,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),

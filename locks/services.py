@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from config import metrics
 from config.services import Actor, actor_id
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
@@ -88,6 +89,7 @@ def _raise_current_state(device_id: uuid.UUID) -> None:
     current = _current_state(device_id)
     if current is None:
         raise DeviceNotFound()
+    metrics.LOCK_CONFLICTS.inc()
     raise DeviceVersionConflict(current_status=current[0], current_version_id=current[1])
 
 
@@ -169,6 +171,7 @@ def device_change_status(
         raise DeviceNotFound()
     previous_status, current_version = current
     if current_version != expected_version:
+        metrics.LOCK_CONFLICTS.inc()
         raise DeviceVersionConflict(current_status=previous_status, current_version_id=current_version)
     log = DeviceLog(
         device_id=pk,
@@ -202,6 +205,7 @@ def device_change_status(
         log.actor_id,
         source,
     )
+    metrics.LOCK_CHANGES.inc()
     return log
 
 

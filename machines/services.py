@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import metrics
 from config.services import Actor, actor_id, model_update
 from machines import cache as keys
 from machines.choices import INTERVAL_SECONDS, RANGES, ChangeSource, Interval, MachineStatus
@@ -259,6 +260,11 @@ def telemetry_ingest(*, batch: IngestBatch, actor: Actor) -> IngestResult:
     if not points:
         raise BatchIngestionFailed(errors=errors, summary=summary, details=details)
     get_store().write(points)
+    metrics.count_readings(
+        "http",
+        len(points),
+        {"unknown_machine": sum(len(i.readings) for i in batch.items if i.machine_id not in known)},
+    )
     logger.debug("gateway %s stored %d readings (actor=%s)", batch.gateway_id, len(points), actor_id(actor))
     return IngestResult("partial_success" if errors else "success", summary, details, errors)
 

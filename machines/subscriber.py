@@ -43,6 +43,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from urllib3.exceptions import HTTPError
 
+from config import metrics
 from machines import heartbeat
 from machines.exceptions import StoreUnavailable
 from machines.models import Machine
@@ -322,6 +323,7 @@ class Subscriber:
             result = self._parse(topic, payload)
             if isinstance(result, Rejected):
                 self.dropped[result.reason] += 1
+                metrics.count_readings("mqtt", 0, {result.reason: 1})
                 level = logging.WARNING if result.detail.startswith("unparseable") else logging.DEBUG
                 logger.log(level, "mqtt message on %s dropped (%s): %s", topic, result.reason, result.detail)
             else:
@@ -382,6 +384,7 @@ class Subscriber:
                 continue
             self.stored += attempt.stored
             self.dropped.update(attempt.dropped)
+            metrics.count_readings("mqtt", attempt.stored, attempt.dropped)
             for point, why in attempt.rejected:
                 logger.warning(
                     "mqtt message dropped (%s): machine %s at %s, sensor_type %r: %s",

@@ -83,7 +83,9 @@ class PrivateBroker:
 def broker():
     if shutil.which("mosquitto") is None:
         if REQUIRE_SERVICES:
-            pytest.fail("the mosquitto binary is not installed (required by REQUIRE_SERVICES=1)", pytrace=False)
+            pytest.fail(
+                "the mosquitto binary is not installed (required by REQUIRE_SERVICES=1)", pytrace=False
+            )
         pytest.skip("the mosquitto binary is not installed")
     # Not under pytest's tmp_path: its parents are private to root, and mosquitto runs as its own user.
     directory = Path(tempfile.mkdtemp(prefix="durability-mosquitto-"))
@@ -143,5 +145,7 @@ def test_a_broker_killed_under_load_keeps_every_acknowledged_message_but_the_las
         drainer.loop_stop()
 
     lost = acknowledged - received
-    assert len(lost) <= 1, f"{len(lost)} of {len(acknowledged)} acknowledged messages lost: {sorted(lost)[:10]}"
+    assert len(lost) <= 1, (
+        f"{len(lost)} of {len(acknowledged)} acknowledged messages lost: {sorted(lost)[:10]}"
+    )
     assert not lost or lost == {max(acknowledged)}
