@@ -36,6 +36,7 @@ class Perm:
     VIEW_PERSONAL_DATA = "staff.view_personal_data"
     ASSIGN_ROLE = "staff.assign_role"
     # locks
+    VIEW_DEVICE = "locks.view_device"
     ADD_DEVICE = "locks.add_device"
     CHANGE_DEVICE = "locks.change_device"
     DELETE_DEVICE = "locks.delete_device"
@@ -53,6 +54,9 @@ class Perm:
     ADD_SERVICE_ORDER_IMAGE = "maintenance.add_serviceorderimage"
     VIEW_AUDIT_LOG = "maintenance.view_auditlog"
     # sensors
+    VIEW_UNIT = "sensors.view_unit"
+    VIEW_SENSOR = "sensors.view_sensor"
+    VIEW_SENSORDATA = "sensors.view_sensordata"
     ADD_UNIT = "sensors.add_unit"
     CHANGE_UNIT = "sensors.change_unit"
     DELETE_UNIT = "sensors.delete_unit"

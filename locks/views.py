@@ -56,12 +56,12 @@ class DeviceViewSet(ServiceModelViewSet):
     filterset_class = DeviceFilter
     search_fields = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    # Every authenticated user reads; Django permissions decide the writes (roles tune them).
+    # Every role reads (a role-less account does not: README "Roles"); Django permissions decide.
     action_perms = {
-        "list": [],
-        "retrieve": [],
-        "device_status": [],
-        "logs": [],
+        "list": [Perm.VIEW_DEVICE],
+        "retrieve": [Perm.VIEW_DEVICE],
+        "device_status": [Perm.VIEW_DEVICE],
+        "logs": [Perm.VIEW_DEVICE],
         "update_status": [Perm.CHANGE_DEVICE_STATUS],
         "create": [Perm.ADD_DEVICE],
         "partial_update": [Perm.CHANGE_DEVICE],

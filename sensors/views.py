@@ -162,9 +162,9 @@ class UnitViewSet(_SensorsViewSet):
     not_found_error = UnitNotFound
     row_fields = ("id", "name", "location", "description", "created_at")
     action_perms = {
-        "list": [],
-        "retrieve": [],
-        "statistics": [],
+        "list": [Perm.VIEW_UNIT],
+        "retrieve": [Perm.VIEW_UNIT],
+        "statistics": [Perm.VIEW_UNIT],
         "create": [Perm.ADD_UNIT],
         "update": [Perm.CHANGE_UNIT],
         "destroy": [Perm.DELETE_UNIT],
@@ -191,8 +191,8 @@ class SensorViewSet(_SensorsViewSet):
     not_found_error = SensorNotFound
     row_fields = ("id", "name", "sensor_type", "unit_id", "status", "description", "created_at")
     action_perms = {
-        "list": [],
-        "retrieve": [],
+        "list": [Perm.VIEW_SENSOR],
+        "retrieve": [Perm.VIEW_SENSOR],
         "create": [Perm.ADD_SENSOR],
         "update": [Perm.CHANGE_SENSOR],
         "destroy": [Perm.DELETE_SENSOR],
@@ -235,8 +235,8 @@ class SensorDataViewSet(_SensorsViewSet):
     not_found_error = SensorDataNotFound
     row_fields = ("id", "sensor_id", "value", "unit", "status", "timestamp")
     action_perms = {
-        "list": [],
-        "retrieve": [],
+        "list": [Perm.VIEW_SENSORDATA],
+        "retrieve": [Perm.VIEW_SENSORDATA],
         "create": [Perm.ADD_SENSORDATA],
         "update": [Perm.CHANGE_SENSORDATA],
         "destroy": [Perm.DELETE_SENSORDATA],

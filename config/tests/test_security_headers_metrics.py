@@ -247,7 +247,7 @@ def test_the_subscriber_metrics_port_is_off_by_default_and_serves_when_set(setti
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server, thread = metrics.serve_subscriber_metrics(port)
+    server, _thread = metrics.serve_subscriber_metrics(port)
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
         assert b"facility_readings_ingested_total" in body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.roles import Role
-from config.testing import AUTHENTICATED, APIViewTestCases
+from config.testing import APIViewTestCases
 from locks.models import Device
 from locks.tests.factories import DeviceFactory
 
@@ -12,8 +12,8 @@ class TestDeviceAPIRoles(APIViewTestCases.ReadWrite):
     basename = "device"
     model = Device
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": Role.OPERATOR,
+        "retrieve": Role.OPERATOR,
         "create": Role.SUPERVISOR,
         "update": Role.SUPERVISOR,
         "destroy": Role.SUPERVISOR,

@@ -21,8 +21,8 @@ class TestUnitAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     basename = "unit"
     model = Unit
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": Role.OPERATOR,
+        "retrieve": Role.OPERATOR,
         "create": Role.SUPERVISOR,
         "update": Role.SUPERVISOR,
         "destroy": Role.MANAGEMENT,
@@ -57,8 +57,8 @@ class TestSensorDataAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     basename = "sensordata"
     model = SensorData
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": Role.OPERATOR,
+        "retrieve": Role.OPERATOR,
         "create": Role.OPERATOR,
         "update": Role.SUPERVISOR,
         "destroy": Role.MANAGEMENT,
@@ -102,11 +102,12 @@ def test_workflow_needs_authentication(api_client, action):
 
 
 @pytest.mark.django_db
-def test_statistics_is_open_to_every_authenticated_user(auth_client, api_client):
+def test_statistics_is_open_to_every_role_not_to_a_role_less_account(auth_client, api_client):
     unit = UnitFactory()
     url = reverse("unit-statistics", args=[unit.pk])
     assert api_client.get(url).status_code == 401
-    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 200
+    assert auth_client(make_user(Role.OPERATOR)).get(url).status_code == 200
+    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 403
 
 
 @pytest.mark.django_db

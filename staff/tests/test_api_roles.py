@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.roles import Role
-from config.testing import AUTHENTICATED, APIViewTestCases
+from config.testing import APIViewTestCases
 from staff.models import Position, User
 from staff.tests.factories import PositionFactory, UserFactory
 
@@ -38,8 +38,8 @@ class TestStaffRecordAPIRoles(APIViewTestCases.ReadWrite):
     model = User
     update_method = "put"
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": Role.OPERATOR,
+        "retrieve": Role.OPERATOR,
         "create": Role.MANAGEMENT,
         "update": Role.MANAGEMENT,
         "destroy": Role.MANAGEMENT,
