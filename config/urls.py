@@ -20,6 +20,7 @@ from config import site
 from config.api.index import INDEX_PREFIXES, ApiIndexView
 from config.apps import project_apps
 from config.health import HealthView, ReadinessView
+from config.metrics import metrics_view
 
 admin.site.site_header = "Facility Operations"
 admin.site.site_title = "Facility Operations admin"
@@ -96,6 +97,7 @@ urlpatterns = [
         )
         for prefix in INDEX_PREFIXES
     ),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),

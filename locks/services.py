@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import metrics
 from config.services import Actor, actor_id
 from locks import selectors
 from locks.choices import ChangeSource, LockStatus
@@ -39,6 +40,7 @@ def _raise_current_state(device_id: uuid.UUID) -> None:
     current = _current_state(device_id)
     if current is None:
         raise DeviceNotFound()
+    metrics.LOCK_CONFLICTS.inc()
     raise DeviceVersionConflict(current_status=current[0], current_version_id=current[1])
 
 
@@ -111,6 +113,7 @@ def device_change_status(
         raise DeviceNotFound()
     previous_status, current_version = current
     if current_version != expected_version:
+        metrics.LOCK_CONFLICTS.inc()
         raise DeviceVersionConflict(current_status=previous_status, current_version_id=current_version)
     log = DeviceLog(
         device_id=pk,
@@ -144,6 +147,7 @@ def device_change_status(
         log.actor_id,
         source,
     )
+    metrics.LOCK_CHANGES.inc()
     return log
 
 

@@ -54,12 +54,12 @@ class DeviceViewSet(ServiceModelViewSet):
     filterset_class = DeviceFilter
     search_fields = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    # Every authenticated user reads; Django permissions decide the writes (roles tune them).
+    # Every role reads (a role-less account does not: README "Roles"); Django permissions decide.
     action_perms = {
-        "list": [],
-        "retrieve": [],
-        "device_status": [],
-        "logs": [],
+        "list": [LockPermissions.VIEW_DEVICE],
+        "retrieve": [LockPermissions.VIEW_DEVICE],
+        "device_status": [LockPermissions.VIEW_DEVICE],
+        "logs": [LockPermissions.VIEW_DEVICE],
         "update_status": [LockPermissions.CHANGE_DEVICE_STATUS],
         "create": [LockPermissions.ADD_DEVICE],
         "partial_update": [LockPermissions.CHANGE_DEVICE],

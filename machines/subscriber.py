@@ -44,6 +44,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from config import metrics
 from machines import heartbeat, selectors, services
 from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
 from machines.timeseries import TimeSeriesStore
@@ -256,6 +257,7 @@ class Subscriber:
             result = self._parse(topic, payload)
             if isinstance(result, Rejected):
                 self.dropped[result.reason] += 1
+                metrics.count_readings("mqtt", 0, {result.reason: 1})
                 level = logging.WARNING if result.detail.startswith("unparseable") else logging.DEBUG
                 logger.log(level, "mqtt message on %s dropped (%s): %s", topic, result.reason, result.detail)
             else:
@@ -305,6 +307,7 @@ class Subscriber:
                 continue
             self.stored += attempt.stored
             self.dropped.update(attempt.dropped)
+            metrics.count_readings("mqtt", attempt.stored, attempt.dropped)
             for reading, why in attempt.rejected:
                 logger.warning(
                     "mqtt message dropped (%s): machine %s at %s, sensor_type %r: %s",
@@ -343,7 +346,9 @@ class Subscriber:
         if not parsed:
             return
         try:
-            result = services.telemetry_store(readings=parsed, source="mqtt", actor=None, store=self.store)
+            result = services.telemetry_store(
+                readings=parsed, source="mqtt", actor=None, store=self.store, count_metrics=False
+            )
         except Exception as exc:
             if is_outage(exc):
                 raise

@@ -111,9 +111,9 @@ class UnitViewSet(SensorsViewSet):
     deleted_message = "Unit with id {id} deleted successfully"
     row_fields = tuple(UnitSerializer.Meta.fields)
     action_perms = {
-        "list": [],
-        "retrieve": [],
-        "statistics": [],
+        "list": [SensorPermissions.VIEW_UNIT],
+        "retrieve": [SensorPermissions.VIEW_UNIT],
+        "statistics": [SensorPermissions.VIEW_UNIT],
         "create": [SensorPermissions.ADD_UNIT],
         "update": [SensorPermissions.CHANGE_UNIT],
         "destroy": [SensorPermissions.DELETE_UNIT],
@@ -141,8 +141,8 @@ class SensorViewSet(SensorsViewSet):
     deleted_message = "Sensor with id {id} deleted successfully"
     row_fields = tuple(SensorSerializer.Meta.fields)
     action_perms = {
-        "list": [],
-        "retrieve": [],
+        "list": [SensorPermissions.VIEW_SENSOR],
+        "retrieve": [SensorPermissions.VIEW_SENSOR],
         "create": [SensorPermissions.ADD_SENSOR],
         "update": [SensorPermissions.CHANGE_SENSOR],
         "destroy": [SensorPermissions.DELETE_SENSOR],
@@ -179,8 +179,8 @@ class SensorDataViewSet(SensorsViewSet):
     refetch_after_write = False  # the service's returned row carries every field the answer shows
     row_fields = tuple(SensorDataSerializer.Meta.fields)
     action_perms = {
-        "list": [],
-        "retrieve": [],
+        "list": [SensorPermissions.VIEW_SENSORDATA],
+        "retrieve": [SensorPermissions.VIEW_SENSORDATA],
         "create": [SensorPermissions.ADD_SENSORDATA],
         "update": [SensorPermissions.CHANGE_SENSORDATA],
         "destroy": [SensorPermissions.DELETE_SENSORDATA],

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
 
 class ActionPermission(BasePermission):
     """Authenticated, plus the Django permissions the view requires for this action.
 
     A view may set `action_perms = {"action_name": ["app.codename", ...]}`; actions it does not
-    name fall back to model permissions for writes (add/change/delete) and none for reads. Going
-    through `user.has_perms` lets staff tune a role in the admin.
+    name fall back to the model's permissions: view for reads, add/change/delete for writes, so an
+    account without a role reads nothing but `/auth/me` (README "Roles"; the auth matrix test).
+    Going through `user.has_perms` lets staff tune a role in the admin.
     """
 
-    method_actions = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+    method_actions = {
+        "GET": "view",
+        "HEAD": "view",
+        "POST": "add",
+        "PUT": "change",
+        "PATCH": "change",
+        "DELETE": "delete",
+    }
 
     def required_perms(self, request, view) -> list[str]:
         mapping = getattr(view, "action_perms", None) or {}
@@ -22,7 +30,7 @@ class ActionPermission(BasePermission):
             return list(mapping[action])
         if request.method in mapping:
             return list(mapping[request.method])
-        if request.method in SAFE_METHODS:
+        if request.method == "OPTIONS":
             return []
         queryset = getattr(view, "queryset", None)
         verb = self.method_actions.get(request.method)

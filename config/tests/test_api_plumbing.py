@@ -117,9 +117,11 @@ def test_action_permission_uses_django_permissions():
     assert permission.required_perms(request, _View("lock", {"lock": ["staff.view_user"]})) == [
         "staff.view_user"
     ]
+    # Reads need the model's view permission (a role-less account reads nothing: README "Roles").
     get_request = Request(factory.get("/x/"))
     get_request.user = user
-    assert permission.has_permission(get_request, _View()) is True
+    assert permission.required_perms(get_request, _View()) == ["staff.view_user"]
+    assert permission.has_permission(get_request, _View()) is False
     superuser = UserFactory(is_superuser=True)
     request.user = superuser
     assert permission.has_permission(request, _View()) is True

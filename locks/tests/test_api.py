@@ -41,8 +41,8 @@ def assert_unchanged(device: Device) -> None:
 
 
 # --- GET /device/{id}/status ---------------------------------------------------------------------
-def test_status_answers_the_contract_fields(auth_client, reader, device):
-    response = auth_client(reader).get(status_url(device.pk))
+def test_status_answers_the_contract_fields(auth_client, operator, device):
+    response = auth_client(operator).get(status_url(device.pk))
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"id", "name", "type", "status", "version_id", "updated_at"}
@@ -59,15 +59,15 @@ def test_status_answers_the_contract_fields(auth_client, reader, device):
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
-def test_paths_work_with_and_without_trailing_slash(auth_client, reader, device, suffix):
-    client = auth_client(reader)
+def test_paths_work_with_and_without_trailing_slash(auth_client, operator, device, suffix):
+    client = auth_client(operator)
     assert client.get(f"/device/{device.pk}/status{suffix}").status_code == 200
     assert client.get(f"/device/{device.pk}{suffix}").status_code == 200
     assert client.get(f"/device{suffix}").status_code == 200
 
 
-def test_status_of_unknown_device_is_404(auth_client, reader):
-    response = auth_client(reader).get(status_url(uuid.uuid4()))
+def test_status_of_unknown_device_is_404(auth_client, operator):
+    response = auth_client(operator).get(status_url(uuid.uuid4()))
     assert response.status_code == 404
     assert response.json() == {"detail": "Device not found"}
 
@@ -217,12 +217,12 @@ def test_invalid_bearer_token_is_401(api_client, device):
     assert api_client.get(status_url(device.pk)).status_code == 401
 
 
-def test_user_without_a_role_reads_but_cannot_change(auth_client, reader, device):
+def test_user_without_a_role_neither_reads_nor_changes(auth_client, reader, device):
     client = auth_client(reader)
-    assert client.get(reverse("device-list")).status_code == 200
-    assert client.get(detail_url(device.pk)).status_code == 200
-    assert client.get(status_url(device.pk)).status_code == 200
-    assert client.get(logs_url(device.pk)).status_code == 200
+    assert client.get(reverse("device-list")).status_code == 403
+    assert client.get(detail_url(device.pk)).status_code == 403
+    assert client.get(status_url(device.pk)).status_code == 403
+    assert client.get(logs_url(device.pk)).status_code == 403
     response = client.post(update_url(device.pk), {"new_status": "unlocked", "expected_version_id": 0})
     assert response.status_code == 403
     assert_unchanged(device)
@@ -260,23 +260,23 @@ def test_management_inherits_everything(auth_client, device):
 
 
 # --- The device collection -------------------------------------------------------------------
-def test_list_is_a_plain_array_in_name_order_with_total_count(auth_client, reader):
+def test_list_is_a_plain_array_in_name_order_with_total_count(auth_client, operator):
     for name in ["Charlie", "Alpha", "Bravo"]:
         DeviceFactory(name=name)
-    response = auth_client(reader).get(reverse("device-list"), {"limit": 2})
+    response = auth_client(operator).get(reverse("device-list"), {"limit": 2})
     assert response.status_code == 200
     assert [d["name"] for d in response.json()] == ["Alpha", "Bravo"]
     assert response["X-Total-Count"] == "3"
     assert 'rel="next"' in response["Link"]
-    response = auth_client(reader).get(reverse("device-list"), {"skip": 2, "limit": 2})
+    response = auth_client(operator).get(reverse("device-list"), {"skip": 2, "limit": 2})
     assert [d["name"] for d in response.json()] == ["Charlie"]
 
 
-def test_list_filters_and_search(auth_client, reader):
+def test_list_filters_and_search(auth_client, operator):
     DeviceFactory(name="Main Door", status="locked", type="smart-lock", location="Hall")
     DeviceFactory(name="Back Door", status="unlocked", type="smart-lock", location="Yard")
     DeviceFactory(name="Gate", status="unlocked", type="gate-lock", location="yard")
-    client = auth_client(reader)
+    client = auth_client(operator)
 
     def names(**params):
         response = client.get(reverse("device-list"), params)
@@ -291,8 +291,8 @@ def test_list_filters_and_search(auth_client, reader):
 
 
 @pytest.mark.parametrize("params", [{"status": "open"}, {"limit": 0}, {"skip": "x"}])
-def test_bad_list_parameters_are_400(auth_client, reader, params):
-    assert auth_client(reader).get(reverse("device-list"), params).status_code == 400
+def test_bad_list_parameters_are_400(auth_client, operator, params):
+    assert auth_client(operator).get(reverse("device-list"), params).status_code == 400
 
 
 def test_create_answers_201_with_the_device(auth_client, supervisor):
@@ -337,8 +337,8 @@ def test_create_ignores_client_chosen_id_and_version(auth_client, supervisor):
     assert response.json()["version_id"] == 0
 
 
-def test_retrieve(auth_client, reader, device):
-    response = auth_client(reader).get(detail_url(device.pk))
+def test_retrieve(auth_client, operator, device):
+    response = auth_client(operator).get(detail_url(device.pk))
     assert response.status_code == 200
     assert response.json()["location"] == "Building A"
 
@@ -424,11 +424,11 @@ def make_history(device, actors, count):
         )
 
 
-def test_logs_are_newest_first_and_paginated(auth_client, reader, operator, device):
+def test_logs_are_newest_first_and_paginated(auth_client, operator, device):
     make_history(device, [operator], 5)
     other = DeviceFactory()
     make_history(other, [operator], 2)
-    response = auth_client(reader).get(logs_url(device.pk), {"limit": 2})
+    response = auth_client(operator).get(logs_url(device.pk), {"limit": 2})
     assert response.status_code == 200
     body = response.json()
     assert [row["version_id"] for row in body] == [5, 4]
@@ -445,13 +445,13 @@ def test_logs_are_newest_first_and_paginated(auth_client, reader, operator, devi
         "changed_by": "step 4",
         "source": "api",
     }
-    response = auth_client(reader).get(logs_url(device.pk), {"skip": 4, "limit": 2})
+    response = auth_client(operator).get(logs_url(device.pk), {"skip": 4, "limit": 2})
     assert [row["version_id"] for row in response.json()] == [1]
 
 
-def test_logs_filter_by_actor_and_time_range(auth_client, reader, operator, supervisor, device):
+def test_logs_filter_by_actor_and_time_range(auth_client, operator, supervisor, device):
     make_history(device, [operator, supervisor], 4)
-    client = auth_client(reader)
+    client = auth_client(operator)
     by_actor = client.get(logs_url(device.pk), {"actor": supervisor.pk}).json()
     assert [row["version_id"] for row in by_actor] == [4, 2]
     by_name = client.get(logs_url(device.pk), {"actor_username": operator.username.upper()}).json()
@@ -467,12 +467,12 @@ def test_logs_filter_by_actor_and_time_range(auth_client, reader, operator, supe
 
 
 @pytest.mark.parametrize("params", [{"changed_after": "yesterday"}, {"actor": "bob"}, {"source": "email"}])
-def test_bad_log_filters_are_400(auth_client, reader, device, params):
-    assert auth_client(reader).get(logs_url(device.pk), params).status_code == 400
+def test_bad_log_filters_are_400(auth_client, operator, device, params):
+    assert auth_client(operator).get(logs_url(device.pk), params).status_code == 400
 
 
-def test_logs_of_unknown_device_are_404(auth_client, reader):
-    response = auth_client(reader).get(logs_url(uuid.uuid4()))
+def test_logs_of_unknown_device_are_404(auth_client, operator):
+    response = auth_client(operator).get(logs_url(uuid.uuid4()))
     assert response.status_code == 404
     assert response.json() == {"detail": "Device not found"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.testing import AUTHENTICATED, APIViewTestCases
+from config.testing import APIViewTestCases
 from locks.models import Device
 from locks.permissions import LockPermissions
 from locks.tests.factories import DeviceFactory
@@ -12,8 +12,8 @@ class TestDeviceAPIRoles(APIViewTestCases.ReadWrite):
     basename = "device"
     model = Device
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": LockPermissions.VIEW_DEVICE.role,
+        "retrieve": LockPermissions.VIEW_DEVICE.role,
         "create": LockPermissions.ADD_DEVICE.role,
         "update": LockPermissions.CHANGE_DEVICE.role,
         "destroy": LockPermissions.DELETE_DEVICE.role,

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
+from config import metrics
 from config.services import Actor, actor_id
 from machines.exceptions import IngestTooLarge, MachineLookupUnavailable
 from machines.mqtt import Reason
@@ -90,6 +91,7 @@ def telemetry_store(
     actor: Actor,
     store: TimeSeriesStore | None = None,
     max_hours: int | None = None,
+    count_metrics: bool = True,
 ) -> IngestResult:
     """Store checked telemetry as points in one store write; readings of unknown machines are
     dropped and reported (`unknown`, `dropped["unknown_machine"]`), nothing is written when none
@@ -99,6 +101,8 @@ def telemetry_store(
     readings fall in more (machine, hour) pairs: each is one rollup recompute in the write. A
     failed machine lookup raises MachineLookupUnavailable (503; the subscriber retries it); the
     store's own errors propagate (StoreUnavailable, or the driver's refusal of the data).
+    `count_metrics=False` leaves the ingest counters to a caller that may retry the same readings
+    (the subscriber counts each batch once it is through).
     """
     if max_hours is not None:
         hours = {(reading.machine_id, _hour(reading.timestamp)) for reading in readings}
@@ -130,4 +134,6 @@ def telemetry_store(
     result = IngestResult(stored=len(points), processed_at=timezone.now(), unknown=unknown)
     if dropped:
         result.dropped[Reason.UNKNOWN_MACHINE] = dropped
+    if count_metrics:
+        metrics.count_readings(source, result.stored, result.dropped)
     return result

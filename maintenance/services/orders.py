@@ -21,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from config import metrics
 from config.services import Actor, actor_id
 from maintenance import selectors
 from maintenance.choices import ALLOWED_FROM, AuditAction, AuditEntity, OrderStatus
@@ -108,15 +109,19 @@ def order_create(
                 return replayed
             drop_expired(keys, owner_id)
             continue
-        except (SparePartsNotFound, InsufficientStock):
+        except (SparePartsNotFound, InsufficientStock) as exc:
             # A repeat replays whatever its body, even one that could not be ordered now.
             replayed = _replay(keys, digest, owner_id)
             if replayed is not None:
                 return replayed
+            metrics.ORDERS.labels(
+                "stock_refused" if isinstance(exc, InsufficientStock) else "parts_missing"
+            ).inc()
             raise
         logger.debug(
             "order %s created for request_id=%s by actor=%s", order.pk, request_id, order.created_by_id
         )
+        metrics.ORDERS.labels("created").inc()
         return OrderCreation(order=order, created=True)
     raise OrderInFlight()
 

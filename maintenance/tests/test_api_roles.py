@@ -19,8 +19,8 @@ class TestCategoryRoles(APIViewTestCases.ReadWrite):
     basename = "maintenance-category"
     model = Category
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": MaintenancePermissions.VIEW_CATEGORY.role,
+        "retrieve": MaintenancePermissions.VIEW_CATEGORY.role,
         "create": MaintenancePermissions.ADD_CATEGORY.role,
         "update": MaintenancePermissions.CHANGE_CATEGORY.role,
         "destroy": MaintenancePermissions.DELETE_CATEGORY.role,
@@ -41,8 +41,8 @@ class TestSparePartRoles(APIViewTestCases.ReadWrite):
     model = SparePart
     lookup_kwarg = "sku"
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": MaintenancePermissions.VIEW_SPARE_PART.role,
+        "retrieve": MaintenancePermissions.VIEW_SPARE_PART.role,
         "create": MaintenancePermissions.ADD_SPARE_PART.role,
         "update": MaintenancePermissions.CHANGE_SPARE_PART.role,
         "destroy": MaintenancePermissions.DELETE_SPARE_PART.role,
@@ -79,8 +79,8 @@ class TestServiceOrderRoles(
     basename = "maintenance-order"
     model = ServiceOrder
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": MaintenancePermissions.VIEW_SERVICE_ORDER.role,
+        "retrieve": MaintenancePermissions.VIEW_SERVICE_ORDER.role,
         "create": MaintenancePermissions.ADD_SERVICE_ORDER.role,
         "destroy": MaintenancePermissions.DELETE_SERVICE_ORDER.role,
     }
@@ -133,9 +133,10 @@ def test_image_upload_needs_operator(auth_client, fs_storage, role, expected):
 
 
 @pytest.mark.django_db
-def test_everyone_authenticated_reads_images_and_anonymous_nothing(auth_client, api_client):
+def test_every_role_reads_images_and_role_less_or_anonymous_callers_nothing(auth_client, api_client):
     order = _order("pending")
     url = reverse("maintenance-order-images", args=[order.pk])
-    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 200
+    assert auth_client(make_user(Role.OPERATOR)).get(url).status_code == 200
+    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 403
     assert api_client.get(url).status_code == 401
     assert api_client.get(reverse("maintenance-audit-list")).status_code == 401

@@ -22,8 +22,8 @@ class TestUnitAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     basename = "unit"
     model = Unit
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": SensorPermissions.VIEW_UNIT.role,
+        "retrieve": SensorPermissions.VIEW_UNIT.role,
         "create": SensorPermissions.ADD_UNIT.role,
         "update": SensorPermissions.CHANGE_UNIT.role,
         "destroy": SensorPermissions.DELETE_UNIT.role,
@@ -63,8 +63,8 @@ class TestSensorDataAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
     basename = "sensordata"
     model = SensorData
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": SensorPermissions.VIEW_SENSORDATA.role,
+        "retrieve": SensorPermissions.VIEW_SENSORDATA.role,
         "create": SensorPermissions.ADD_SENSORDATA.role,
         "update": SensorPermissions.CHANGE_SENSORDATA.role,
         "destroy": SensorPermissions.DELETE_SENSORDATA.role,
@@ -108,11 +108,12 @@ def test_workflow_needs_authentication(api_client, action):
 
 
 @pytest.mark.django_db
-def test_statistics_is_open_to_every_authenticated_user(auth_client, api_client):
+def test_statistics_is_open_to_every_role_not_to_a_role_less_account(auth_client, api_client):
     unit = UnitFactory()
     url = reverse("unit-statistics", args=[unit.pk])
     assert api_client.get(url).status_code == 401
-    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 200
+    assert auth_client(make_user(Role.OPERATOR)).get(url).status_code == 200
+    assert auth_client(make_user(AUTHENTICATED)).get(url).status_code == 403
 
 
 @pytest.mark.django_db

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(auth_client, reader):
-    return auth_client(reader)
+def client(auth_client, operator):
+    # Permissions loaded once, as the JWT authentication's cached record does: no query per request.
+    operator.get_all_permissions()
+    return auth_client(operator)
 
 
 @pytest.fixture

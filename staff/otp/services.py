@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.mail import send_mail
 
+from config import metrics
 from config.cache import security_alias
 from config.cache import security_cache as cache
 from config.limits import parse_id
@@ -196,6 +197,7 @@ def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> O
         _OTP_LOG.warning(
             "otp generate id=%r ip=%s outcome=cooldown retry_after=%s", ident, client_ip, retry_after
         )
+        metrics.OTP_OUTCOMES.labels("generate", "cooldown").inc()
         raise OTPCooldown(retry_after=retry_after)
     emailed = False
     if deliver:
@@ -212,9 +214,11 @@ def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> O
                 _OTP_LOG.error(
                     "otp generate id=%r ip=%s outcome=delivery_failed error=%s", ident, client_ip, exc
                 )
+                metrics.OTP_OUTCOMES.labels("generate", "delivery_failed").inc()
                 raise OTPDeliveryFailed() from exc
             emailed = True
     _OTP_LOG.info("otp generate id=%r ip=%s outcome=issued emailed=%s", ident, client_ip, emailed)
+    metrics.OTP_OUTCOMES.labels("generate", "issued").inc()
     return OTPResult(code=code, emailed=emailed)
 
 
@@ -228,6 +232,7 @@ def otp_verify(*, ident: str, code: str, client_ip: str = "") -> None:
     """
     max_attempts = int(settings.OTP_MAX_ATTEMPTS)
     outcome, number = _store().check(_otp_keys(ident), _hmac("otp-code", ident, code), max_attempts)
+    metrics.OTP_OUTCOMES.labels("verify", outcome).inc()
     if outcome == "verified":
         _OTP_LOG.info("otp verify id=%r ip=%s outcome=verified", ident, client_ip)
         return

@@ -43,4 +43,7 @@ class StaffViewSet(ServiceModelViewSet):
     not_found_error = StaffNotFound
     services = records
     entity = "user"
+    # The directory is every role's (Operator has no `staff.view_user`: that is the admin's user
+    # pages, personal data included); every role has `staff.view_position`, a role-less account not.
+    action_perms = {"list": [StaffPermissions.VIEW_POSITION], "retrieve": [StaffPermissions.VIEW_POSITION]}
     partial_put = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.testing import AUTHENTICATED, APIViewTestCases
+from config.testing import APIViewTestCases
 from staff.models import Position, User
 from staff.permissions import StaffPermissions
 from staff.tests.factories import PositionFactory, UserFactory
@@ -38,8 +38,8 @@ class TestStaffRecordAPIRoles(APIViewTestCases.ReadWrite):
     model = User
     update_method = "put"
     roles = {
-        "list": AUTHENTICATED,
-        "retrieve": AUTHENTICATED,
+        "list": StaffPermissions.VIEW_POSITION.role,
+        "retrieve": StaffPermissions.VIEW_POSITION.role,
         "create": StaffPermissions.ADD_USER.role,
         "update": StaffPermissions.CHANGE_USER.role,
         "destroy": StaffPermissions.DELETE_USER.role,

@@ -16,7 +16,12 @@ def root(db):
     return UserFactory(username="root", email="root@example.com", is_superuser=True, is_staff=True)
 
 
-@pytest.mark.parametrize("viewer_name", ["reader", "operator"])
+def test_a_role_less_account_does_not_read_the_directory(auth_client, reader, root):
+    assert auth_client(reader).get("/users/").status_code == 403
+    assert auth_client(reader).get(f"/users/{root.pk}").status_code == 403
+
+
+@pytest.mark.parametrize("viewer_name", ["operator"])
 def test_below_supervisor_the_directory_hides_email_and_role(auth_client, request, root, viewer_name):
     viewer = request.getfixturevalue(viewer_name)
     rows = {row["id_user"]: row for row in auth_client(viewer).get("/users/").json()}

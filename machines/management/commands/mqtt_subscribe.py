@@ -10,6 +10,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from config import metrics
 from machines.mqtt import TopicFilter
 from machines.subscriber import Options, Subscriber
 from machines.timeseries import get_store
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             # Refused at start: a filter read wrongly would drop (and acknowledge) every message.
             raise CommandError(f"MQTT_TOPIC {options['topic']!r} cannot be used: {exc}") from exc
+        metrics.serve_subscriber_metrics()  # MQTT_METRICS_PORT; off (0) by default
         subscriber = Subscriber(
             Options(
                 url=options["url"],
