@@ -78,6 +78,18 @@ def assert_instance_equal(
     assert answer == expected, f"answer {answer!r} != stored object {expected!r}"
 
 
+def assert_sent_values_kept(answer: dict[str, Any], sent: dict[str, Any]) -> None:
+    """Each plain value sent under a name the answer also carries is answered back unchanged (a
+    decimal sent as text may come back as text): the write kept what it was given."""
+    for name, value in sent.items():
+        if name not in answer or not isinstance(value, str | int | float | bool):
+            continue
+        got = answer[name]
+        assert got == value or (isinstance(value, str) and str(got) == value), (
+            f"{name}: sent {value!r}, answered {got!r}"
+        )
+
+
 class _Base:
     basename: ClassVar[str] = ""
     model: ClassVar[type[models.Model]]
@@ -180,11 +192,13 @@ class _Create(_Base):
     def test_create_at_lowest_role(self, db, auth_client) -> None:
         user, client = self.user_client(auth_client, "create")
         before = self.model.objects.count()
-        response = client.post(self.list_url(), self.create_data(), format=self.request_format)
+        data = self.create_data()
+        response = client.post(self.list_url(), data, format=self.request_format)
         assert response.status_code == self.create_status, response.content
         assert self.model.objects.count() == before + 1
         pk = self.created_pk(response)
         assert_instance_equal(response, self.model.objects.get(pk=pk))
+        assert_sent_values_kept(response.json(), data)
         self.assert_history(pk, "create", user)
 
     def test_create_below_lowest_role_is_403(self, db, auth_client) -> None:
@@ -201,9 +215,10 @@ class _Update(_Base):
     def update_data(self, obj: models.Model) -> dict[str, Any]:
         raise NotImplementedError("declare update_data(obj)")
 
-    def _send(self, client, obj: models.Model):
+    def _send(self, client, obj: models.Model, data: dict[str, Any] | None = None):
         send = getattr(client, self.update_method)
-        return send(self.detail_url(obj), self.update_data(obj), format=self.request_format)
+        data = self.update_data(obj) if data is None else data
+        return send(self.detail_url(obj), data, format=self.request_format)
 
     def test_update_needs_authentication(self, db, api_client) -> None:
         assert self._send(api_client, self.make_object()).status_code == 401
@@ -211,9 +226,11 @@ class _Update(_Base):
     def test_update_at_lowest_role(self, db, auth_client) -> None:
         obj = self.make_object()
         user, client = self.user_client(auth_client, "update")
-        response = self._send(client, obj)
+        data = self.update_data(obj)
+        response = self._send(client, obj, data)
         assert response.status_code == 200, response.content
         assert_instance_equal(response, obj)
+        assert_sent_values_kept(response.json(), data)
         self.assert_history(obj.pk, "update", user)
 
     def test_update_below_lowest_role_is_403_and_changes_nothing(self, db, auth_client) -> None:

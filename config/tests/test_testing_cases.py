@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from config.testing import AUTHENTICATED, APIViewTestCases, assert_instance_equal, make_user
+from config.testing import (
+    AUTHENTICATED,
+    APIViewTestCases,
+    assert_instance_equal,
+    assert_sent_values_kept,
+    make_user,
+)
 from locks.models import Device
 from locks.tests.factories import DeviceFactory
 
@@ -30,3 +36,10 @@ def test_a_missing_history_entry_fails_and_no_history_passes():
     with pytest.raises(AssertionError, match="no update history entry"):
         NoEntry().assert_history(1, "update", None)
     APIViewTestCases.Retrieve().assert_history(1, "update", None)  # None: the app keeps no history
+
+
+def test_a_sent_value_answered_differently_fails():
+    assert_sent_values_kept({"name": "Gate", "price": "0.50", "stock": 3}, {"name": "Gate", "price": "0.50"})
+    assert_sent_values_kept({"name": "Gate"}, {"expected_version_id": 4, "items": [{"id": 1}]})
+    with pytest.raises(AssertionError, match="name: sent 'Gate', answered 'gate'"):
+        assert_sent_values_kept({"name": "gate"}, {"name": "Gate"})
