@@ -15,7 +15,7 @@ URL = "/api/v1/items/"
 
 
 @pytest.fixture(autouse=True)
-def _on_shared_cache(shared_cache):
+def _on_redis_cache(redis_cache):
     """Every test here runs on the real shared cache."""
 
 
@@ -79,13 +79,13 @@ def page_keys(cache) -> list[str]:
     return [key for key in cache.keys("maintenance:parts:*") if key != services.PARTS_VERSION_KEY]
 
 
-def test_unknown_parameters_share_one_cache_entry(supervisor_client, shared_cache):
+def test_unknown_parameters_share_one_cache_entry(supervisor_client, redis_cache):
     """Keys come from what changes the answer (paging, filters, search), normalised; a junk
     parameter, a leading zero or a repeated search term is not a new entry."""
     for _ in range(3):
         SparePartFactory()
     first = supervisor_client.get(URL, {"limit": 2})
-    assert len(page_keys(shared_cache)) == 1
+    assert len(page_keys(redis_cache)) == 1
     for params in (
         {"limit": 2, "junk": 1},
         {"limit": 2, "junk": 2},
@@ -94,12 +94,12 @@ def test_unknown_parameters_share_one_cache_entry(supervisor_client, shared_cach
     ):
         again = supervisor_client.get(URL, params)
         assert again.content == first.content, params
-    assert len(page_keys(shared_cache)) == 1
+    assert len(page_keys(redis_cache)) == 1
     supervisor_client.get(URL, {"limit": 2, "search": "Part"})
     supervisor_client.get(URL, {"limit": 2, "search": "Part Part", "other": "x"})
     supervisor_client.get(URL, {"limit": 2, "low_stock": "false"})
     supervisor_client.get(URL, {"limit": 2, "low_stock": "0"})
-    assert len(page_keys(shared_cache)) == 3
+    assert len(page_keys(redis_cache)) == 3
 
 
 def test_a_cached_page_links_to_the_requests_own_url(supervisor_client):
@@ -112,9 +112,9 @@ def test_a_cached_page_links_to_the_requests_own_url(supervisor_client):
     assert 'rel="next"' in response["Link"]
 
 
-def test_bad_filters_are_400_before_the_cache(supervisor_client, shared_cache):
+def test_bad_filters_are_400_before_the_cache(supervisor_client, redis_cache):
     SparePartFactory()
     for params in ({"category_id": "1.5"}, {"low_stock": "banana"}, {"search": "a\x00"}, {"limit": "x"}):
         response = supervisor_client.get(URL, params)
         assert response.status_code == 400 and isinstance(response.json(), dict), params
-    assert page_keys(shared_cache) == []
+    assert page_keys(redis_cache) == []
