@@ -166,7 +166,10 @@ def moto_server():
     proc.wait(timeout=10)
 
 
-# --- One way to make users and API clients, for every app's tests -------------------------------
+# --- One way to make users and clients, for every app's tests (docs/adding-an-app.md §14) ---------
+# API: `api_client` (anonymous), `auth_client(user)`, and `<user>_client` for each user fixture below.
+# Admin site: pytest-django's `admin_client` (a superuser) and `admin_client_as(user)`.
+# Never define `client`, `admin_client`, `admin_user` or `db`: those are pytest-django's.
 @pytest.fixture
 def api_client():
     """An anonymous APIClient."""
@@ -226,3 +229,41 @@ def superuser(db):
     from staff.tests.factories import UserFactory
 
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def reader_client(auth_client, reader):
+    return auth_client(reader)
+
+
+@pytest.fixture
+def operator_client(auth_client, operator):
+    return auth_client(operator)
+
+
+@pytest.fixture
+def supervisor_client(auth_client, supervisor):
+    return auth_client(supervisor)
+
+
+@pytest.fixture
+def manager_client(auth_client, manager):
+    return auth_client(manager)
+
+
+@pytest.fixture
+def superuser_client(auth_client, superuser):
+    return auth_client(superuser)
+
+
+@pytest.fixture
+def admin_client_as(db):
+    """`admin_client_as(user)` -> a new Django test Client logged in as `user` (admin-site pages)."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

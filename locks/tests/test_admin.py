@@ -13,12 +13,6 @@ from staff.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def change_url(device: Device) -> str:
     return reverse("admin:locks_device_change", args=[device.pk])
 

@@ -4,7 +4,6 @@ import uuid
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from locks import demo, services
 from locks.choices import ChangeSource, LockStatus
@@ -125,22 +124,6 @@ def test_create_and_delete():
 def test_create_refuses_unknown_status():
     with pytest.raises(InvalidLockStatus):
         services.device_create(name="Gate", status="open", actor=None)
-
-
-def test_command_changes_status_through_the_service(device):
-    out = StringIO()
-    call_command("device_set_status", str(device.pk), "unlocked", "--note", "night shift", stdout=out)
-    log = DeviceLog.objects.get()
-    assert (log.source, log.actor_id, log.note, log.version_id) == ("command", None, "night shift", 1)
-    assert "locked -> unlocked (version 1)" in out.getvalue()
-
-
-def test_command_refuses_a_stale_version_and_unknown_device(device):
-    with pytest.raises(CommandError, match="Version conflict"):
-        call_command("device_set_status", str(device.pk), "unlocked", "--expected-version", "3")
-    with pytest.raises(CommandError, match="Device not found"):
-        call_command("device_set_status", str(uuid.uuid4()), "unlocked")
-    assert not DeviceLog.objects.exists()
 
 
 def test_demo_data_is_idempotent():

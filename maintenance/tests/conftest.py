@@ -46,24 +46,3 @@ def fs_storage(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def shared_cache(settings):
-    """The default cache on real Redis (REDIS_URL, else db 4 on loopback: this app's test database,
-    never another's), under a per-run key prefix whose keys are deleted before and after."""
-    import os
-
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4",
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-            "KEY_PREFIX": f"test-maintenance-{os.getpid()}",
-        }
-    }
-    cache.delete_pattern("*")
-    yield cache
-    cache.delete_pattern("*")

@@ -17,30 +17,25 @@ pytestmark = pytest.mark.django_db
 CATEGORIES = "/api/v1/categories/"
 
 
-@pytest.fixture
-def sup(auth_client, supervisor):
-    return auth_client(supervisor)
-
-
 def category_url(pk: int) -> str:
     return reverse("maintenance-category-detail", args=[pk])
 
 
 @pytest.mark.parametrize("description", [None, "", "absent"])
-def test_a_category_without_a_description_is_created_and_answered_with_null(sup, description):
+def test_a_category_without_a_description_is_created_and_answered_with_null(supervisor_client, description):
     body = {"name": "Seals"} if description == "absent" else {"name": "Seals", "description": description}
-    response = sup.post(CATEGORIES, body, format="json")
+    response = supervisor_client.post(CATEGORIES, body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["description"] is None
     assert Category.objects.get(name="Seals").description == ""  # stored as the model's blank
     pk = response.json()["id"]
-    assert sup.get(category_url(pk)).json()["description"] is None
-    assert [row["description"] for row in sup.get(CATEGORIES).json()] == [None]
+    assert supervisor_client.get(category_url(pk)).json()["description"] is None
+    assert [row["description"] for row in supervisor_client.get(CATEGORIES).json()] == [None]
 
 
-def test_null_clears_a_description_on_update(sup):
+def test_null_clears_a_description_on_update(supervisor_client):
     category = CategoryFactory(name="Seals", description="O-rings")
-    for method in (sup.patch, sup.put):
+    for method in (supervisor_client.patch, supervisor_client.put):
         category.description = "O-rings"
         category.save()
         response = method(category_url(category.pk), {"description": None}, format="json")
@@ -50,16 +45,16 @@ def test_null_clears_a_description_on_update(sup):
         assert (category.name, category.description) == ("Seals", "")
 
 
-def test_a_part_answers_its_categorys_missing_description_as_null(sup):
+def test_a_part_answers_its_categorys_missing_description_as_null(supervisor_client):
     category = CategoryFactory(name="Seals", description="")
     SparePartFactory(sku="SEA-NBR-10-2", category=category)
-    [row] = sup.get(items_url()).json()
+    [row] = supervisor_client.get(items_url()).json()
     assert row["category"]["description"] is None
 
 
-def test_a_part_created_with_null_stock_and_category_gets_the_defaults(sup):
+def test_a_part_created_with_null_stock_and_category_gets_the_defaults(supervisor_client):
     body = {"name": "Nut", "sku": "NUT-STL-M8-0", "price": "1.00", "stock": None, "category_id": None}
-    response = sup.post(items_url(), body, format="json")
+    response = supervisor_client.post(items_url(), body, format="json")
     assert response.status_code == 201, response.content
     assert (response.json()["stock"], response.json()["category_id"], response.json()["category"]) == (
         0,
@@ -68,20 +63,20 @@ def test_a_part_created_with_null_stock_and_category_gets_the_defaults(sup):
     )
 
 
-def test_patch_null_leaves_a_part_field_as_is(sup):
+def test_patch_null_leaves_a_part_field_as_is(supervisor_client):
     part = SparePartFactory(sku="BLT-STL-M8-50", price="2.00", stock=7)
     url = reverse("maintenance-item-detail", args=[part.sku])
-    response = sup.patch(url, {"price": None, "stock": 3}, format="json")
+    response = supervisor_client.patch(url, {"price": None, "stock": 3}, format="json")
     assert response.status_code == 200, response.content
     part.refresh_from_db()
     assert (part.price, part.stock) == (Decimal("2.00"), 3)
-    only_nulls = sup.patch(url, {"price": None, "stock": None}, format="json")
+    only_nulls = supervisor_client.patch(url, {"price": None, "stock": None}, format="json")
     assert only_nulls.status_code == 400
     assert only_nulls.json() == {"detail": "No fields to update provided"}
     assert SparePart.objects.get(pk=part.pk).stock == 3
 
 
-def test_a_required_field_still_refuses_null(sup):
-    response = sup.post(CATEGORIES, {"name": None, "description": None}, format="json")
+def test_a_required_field_still_refuses_null(supervisor_client):
+    response = supervisor_client.post(CATEGORIES, {"name": None, "description": None}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()

@@ -9,13 +9,29 @@ from django.urls import reverse
 from config.roles import Role
 from config.testing import AUTHENTICATED, APIViewTestCases, make_user
 from maintenance import services
-from maintenance.models import Category, ServiceOrder, SparePart
+from maintenance.choices import AuditEntity
+from maintenance.models import AuditLog, Category, ServiceOrder, SparePart
 from maintenance.permissions import MaintenancePermissions
+from maintenance.serializers import OrderSerializer
 from maintenance.tests.conftest import PNG, upload
 from maintenance.tests.factories import CategoryFactory, SparePartFactory
 
+_AUDIT_ACTION = {"create": "create", "update": "update", "destroy": "delete", "transition": "update"}
 
-class TestCategoryRoles(APIViewTestCases.ReadWrite):
+
+class _Audited:
+    """Every write leaves an AuditLog row naming the actor (maintenance's change history)."""
+
+    audit_entity: str
+
+    def history_entry(self, pk, action: str, actor) -> bool:
+        return AuditLog.objects.filter(
+            entity=self.audit_entity, entity_id=str(pk), action=_AUDIT_ACTION[action], actor=actor
+        ).exists()
+
+
+class TestCategoryRoles(_Audited, APIViewTestCases.ReadWrite):
+    audit_entity = AuditEntity.CATEGORY
     basename = "maintenance-category"
     model = Category
     roles = {
@@ -36,7 +52,8 @@ class TestCategoryRoles(APIViewTestCases.ReadWrite):
         return {"description": "Changed"}
 
 
-class TestSparePartRoles(APIViewTestCases.ReadWrite):
+class TestSparePartRoles(_Audited, APIViewTestCases.ReadWrite):
+    audit_entity = AuditEntity.SPARE_PART
     basename = "maintenance-item"
     model = SparePart
     lookup_kwarg = "sku"
@@ -74,8 +91,13 @@ def _order(status: str = "cancelled") -> ServiceOrder:
 
 
 class TestServiceOrderRoles(
-    APIViewTestCases.List, APIViewTestCases.Retrieve, APIViewTestCases.Create, APIViewTestCases.Delete
+    _Audited,
+    APIViewTestCases.List,
+    APIViewTestCases.Retrieve,
+    APIViewTestCases.Create,
+    APIViewTestCases.Delete,
 ):
+    audit_entity = AuditEntity.SERVICE_ORDER
     basename = "maintenance-order"
     model = ServiceOrder
     roles = {
@@ -95,17 +117,20 @@ class TestServiceOrderRoles(
             "items": [{"spare_part_id": part.pk, "quantity": 1}],
         }
 
-    def test_create_needs_authentication(self, db, api_client) -> None:
-        assert api_client.post(self.list_url(), self.create_data(), format="json").status_code == 401
 
-    def test_create_at_lowest_role(self, db, auth_client) -> None:
-        client = self.client_for(auth_client, "create")
-        assert client.post(self.list_url(), self.create_data(), format="json").status_code == 201
+class TestServiceOrderTransitionRoles(_Audited, APIViewTestCases.Action):
+    basename = "maintenance-order"
+    model = ServiceOrder
+    audit_entity = AuditEntity.SERVICE_ORDER
+    action_name = "transition"
+    action_serializer = OrderSerializer
+    roles = {"transition": MaintenancePermissions.TRANSITION_SERVICE_ORDER.role}
 
-    def test_create_below_lowest_role_is_403(self, db, auth_client) -> None:
-        client, _ = self.below(auth_client, "create")
-        assert client.post(self.list_url(), self.create_data(), format="json").status_code == 403
-        assert not ServiceOrder.objects.exists()
+    def make_object(self) -> ServiceOrder:
+        return _order("pending")
+
+    def action_data(self, obj: ServiceOrder) -> dict:
+        return {"status": "in_progress"}
 
 
 @pytest.mark.django_db

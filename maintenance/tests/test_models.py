@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from maintenance.models import Category, IdempotencyRecord, ServiceOrder, ServiceOrderItem, SparePart
+from maintenance import services
+from maintenance.models import (
+    AuditLog,
+    Category,
+    IdempotencyRecord,
+    ServiceOrder,
+    ServiceOrderItem,
+    SparePart,
+)
 from maintenance.tests.factories import CategoryFactory, SparePartFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +88,31 @@ def test_str():
     category = CategoryFactory(name="Bearings")
     part = SparePartFactory(name="Bolt", sku="A-B-C-D", category=category)
     assert (str(category), str(part)) == ("Bearings", "Bolt (A-B-C-D)")
+
+
+def test_str_of_orders_lines_and_audit_rows(order):
+    line = order.items.get()
+    audit = AuditLog.objects.filter(entity="service_order", entity_id=str(order.pk)).get()
+    assert str(order) == f"Order #{order.pk} (pending)"
+    assert str(line) == f"Line {line.pk}"
+    assert str(audit) == f"create service_order {order.pk}"
+
+
+def test_default_orderings():
+    """Categories by name, parts in creation order, orders and audit rows newest first."""
+    for name in ("pumps", "bearings", "valves"):
+        CategoryFactory(name=name)
+    assert [c.name for c in Category.objects.all()] == ["bearings", "pumps", "valves"]
+    parts = [SparePartFactory() for _ in range(3)]
+    assert list(SparePart.objects.all()) == parts
+    now = timezone.now()
+    older, newer = (
+        services.order_create(
+            request_id=request_id, items=[{"spare_part_id": parts[0].pk, "quantity": 1}], actor=None
+        ).order
+        for request_id in (501, 502)
+    )
+    ServiceOrder.objects.filter(pk=older.pk).update(created_at=now - timedelta(minutes=5))
+    ServiceOrder.objects.filter(pk=newer.pk).update(created_at=now)
+    assert list(ServiceOrder.objects.all()) == [newer, older]
+    assert AuditLog._meta.ordering == ["-created_at", "-id"]

@@ -10,6 +10,7 @@ from config.roles import Role
 from config.testing import AUTHENTICATED, APIViewTestCases, make_user
 from sensors.models import Sensor, SensorData, Unit
 from sensors.permissions import SensorPermissions
+from sensors.serializers import SensorDataSerializer
 from sensors.tests.factories import SensorDataFactory, SensorFactory, UnitFactory
 
 
@@ -78,6 +79,45 @@ class TestSensorDataAPIRoles(_SpecShapes, APIViewTestCases.ReadWrite):
 
     def update_data(self, obj: SensorData) -> dict:
         return {"value": 99.0}
+
+
+class _ReadingTransition(APIViewTestCases.Action):
+    """A workflow step on a pending reading: PUT, answered with the reading as stored."""
+
+    basename = "sensordata"
+    model = SensorData
+    action_method = "put"
+    action_serializer = SensorDataSerializer
+
+    def make_object(self) -> SensorData:
+        return SensorDataFactory(status="pending")
+
+
+class TestValidateRoles(_ReadingTransition):
+    action_name = "validate"
+    roles = {"validate": SensorPermissions.VALIDATE_SENSORDATA.role}
+
+    def history_entry(self, pk, action: str, actor) -> bool:
+        return SensorData.objects.filter(
+            pk=pk, status="validated", validated_by=actor, validated_at__isnull=False
+        ).exists()
+
+
+class TestArchiveRoles(_ReadingTransition):
+    action_name = "archive"
+    roles = {"archive": SensorPermissions.ARCHIVE_SENSORDATA.role}
+
+    def history_entry(self, pk, action: str, actor) -> bool:
+        return SensorData.objects.filter(
+            pk=pk, status="archived", archived_by=actor, archived_at__isnull=False
+        ).exists()
+
+
+class TestInvalidateRoles(_ReadingTransition):
+    """Marking invalid records no actor (the model keeps none for it): status and answer only."""
+
+    action_name = "invalidate"
+    roles = {"invalidate": SensorPermissions.INVALIDATE_SENSORDATA.role}
 
 
 @pytest.mark.django_db

@@ -24,20 +24,15 @@ def sensor(db):
     return SensorFactory()
 
 
-@pytest.fixture
-def op_client(auth_client, operator):
-    return auth_client(operator)
-
-
 def post(client, body: dict, key: str | None = "k-1"):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
     return client.post(URL, body, format="json", **headers)
 
 
-def test_a_retried_reading_is_stored_once_and_replayed_with_its_201(op_client, sensor):
+def test_a_retried_reading_is_stored_once_and_replayed_with_its_201(operator_client, sensor):
     body = {"sensor_id": sensor.pk, "value": 21.5, "unit": "celsius"}
-    first = post(op_client, body)
-    second = post(op_client, body)
+    first = post(operator_client, body)
+    second = post(operator_client, body)
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
@@ -45,9 +40,9 @@ def test_a_retried_reading_is_stored_once_and_replayed_with_its_201(op_client, s
     assert SensorData.objects.count() == 1
 
 
-def test_the_same_key_with_another_body_is_422_and_stores_nothing(op_client, sensor):
-    assert post(op_client, {"sensor_id": sensor.pk, "value": 1}).status_code == 201
-    response = post(op_client, {"sensor_id": sensor.pk, "value": 2})
+def test_the_same_key_with_another_body_is_422_and_stores_nothing(operator_client, sensor):
+    assert post(operator_client, {"sensor_id": sensor.pk, "value": 1}).status_code == 201
+    response = post(operator_client, {"sensor_id": sensor.pk, "value": 2})
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["detail"]
     assert SensorData.objects.count() == 1
@@ -63,39 +58,39 @@ def test_keys_are_scoped_per_caller(auth_client, operator, sensor):
     assert SensorData.objects.count() == 2
 
 
-def test_without_a_key_every_post_is_a_new_reading(op_client, sensor):
+def test_without_a_key_every_post_is_a_new_reading(operator_client, sensor):
     body = {"sensor_id": sensor.pk, "value": 4}
-    assert post(op_client, body, key=None).status_code == 201
-    assert post(op_client, body, key=None).status_code == 201
+    assert post(operator_client, body, key=None).status_code == 201
+    assert post(operator_client, body, key=None).status_code == 201
     assert SensorData.objects.count() == 2
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256])
-def test_an_empty_or_overlong_key_is_400(op_client, sensor, key):
-    response = post(op_client, {"sensor_id": sensor.pk, "value": 5}, key=key)
+def test_an_empty_or_overlong_key_is_400(operator_client, sensor, key):
+    response = post(operator_client, {"sensor_id": sensor.pk, "value": 5}, key=key)
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()
     assert not SensorData.objects.exists()
 
 
-def test_an_invalid_body_with_a_key_is_400_and_claims_nothing(op_client, sensor):
-    assert post(op_client, {"sensor_id": sensor.pk, "value": "warm"}).status_code == 400
+def test_an_invalid_body_with_a_key_is_400_and_claims_nothing(operator_client, sensor):
+    assert post(operator_client, {"sensor_id": sensor.pk, "value": "warm"}).status_code == 400
     assert not ReadingIdempotencyKey.objects.exists()
-    assert post(op_client, {"sensor_id": sensor.pk, "value": 6}).status_code == 201
+    assert post(operator_client, {"sensor_id": sensor.pk, "value": 6}).status_code == 201
 
 
-def test_an_unknown_sensor_with_a_key_is_404_and_claims_nothing(op_client, db):
-    assert post(op_client, {"sensor_id": 999999, "value": 1}).status_code == 404
+def test_an_unknown_sensor_with_a_key_is_404_and_claims_nothing(operator_client, db):
+    assert post(operator_client, {"sensor_id": 999999, "value": 1}).status_code == 404
     assert not ReadingIdempotencyKey.objects.exists()
 
 
-def test_an_expired_key_names_a_new_reading(op_client, sensor, settings):
+def test_an_expired_key_names_a_new_reading(operator_client, sensor, settings):
     body = {"sensor_id": sensor.pk, "value": 7}
-    assert post(op_client, body).status_code == 201
+    assert post(operator_client, body).status_code == 201
     ReadingIdempotencyKey.objects.update(
         created_at=timezone.now() - timedelta(seconds=settings.SENSORS_IDEMPOTENCY_KEY_WINDOW + 1)
     )
-    response = post(op_client, body)
+    response = post(operator_client, body)
     assert response.status_code == 201
     assert not response.has_header("Idempotent-Replayed")
     assert SensorData.objects.count() == 2

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(auth_client, operator):
-    # Permissions loaded once, as the JWT authentication's cached record does: no query per request.
+def operator_client(auth_client, operator):
+    """The shared Operator client, its permissions loaded once as the JWT authentication's cached
+    record does in production: the counts below are the view's queries, not the role lookup."""
     operator.get_all_permissions()
     return auth_client(operator)
 
@@ -40,9 +41,11 @@ def data():
         "/api/sensor-data/?with_details=true",
     ],
 )
-def test_a_short_page_is_one_select_its_length_is_the_total(client, data, django_assert_num_queries, url):
+def test_a_short_page_is_one_select_its_length_is_the_total(
+    operator_client, data, django_assert_num_queries, url
+):
     with django_assert_num_queries(1):
-        response = client.get(url)
+        response = operator_client.get(url)
     assert response.status_code == 200
     assert response["X-Total-Count"] == str(len(response.json()))
 
@@ -57,28 +60,30 @@ def test_a_short_page_is_one_select_its_length_is_the_total(client, data, django
         ("/api/sensor-data/?with_details=true&status=pending&limit=5", 36),
     ],
 )
-def test_a_full_or_past_the_end_page_adds_one_count(client, data, django_assert_num_queries, url, total):
+def test_a_full_or_past_the_end_page_adds_one_count(
+    operator_client, data, django_assert_num_queries, url, total
+):
     with django_assert_num_queries(2):
-        response = client.get(url)
+        response = operator_client.get(url)
     assert response["X-Total-Count"] == str(total)
 
 
-def test_a_short_page_after_skip_counts_from_skip(client, data, django_assert_num_queries):
+def test_a_short_page_after_skip_counts_from_skip(operator_client, data, django_assert_num_queries):
     with django_assert_num_queries(1):
-        response = client.get("/api/sensor-data/?skip=30&limit=10")
+        response = operator_client.get("/api/sensor-data/?skip=30&limit=10")
     assert len(response.json()) == 6
     assert response["X-Total-Count"] == "36"
 
 
-def test_an_empty_list_is_one_select(client, django_assert_num_queries):
+def test_an_empty_list_is_one_select(operator_client, django_assert_num_queries):
     with django_assert_num_queries(1):
-        response = client.get("/api/sensor-data/")
+        response = operator_client.get("/api/sensor-data/")
     assert (response.json(), response["X-Total-Count"]) == ([], "0")
 
 
-def test_with_details_is_a_join_in_the_same_query_and_the_count_has_none(client, data):
+def test_with_details_is_a_join_in_the_same_query_and_the_count_has_none(operator_client, data):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/sensor-data/?with_details=true&limit=10")
+        response = operator_client.get("/api/sensor-data/?with_details=true&limit=10")
     assert len(response.json()) == 10
     assert response["X-Total-Count"] == "36"
     select_sql, count_sql = (q["sql"] for q in queries.captured_queries)
@@ -87,28 +92,28 @@ def test_with_details_is_a_join_in_the_same_query_and_the_count_has_none(client,
 
 
 @pytest.mark.parametrize("url", ["/api/units/{unit}", "/api/sensors/{sensor}", "/api/sensor-data/{reading}"])
-def test_each_detail_is_one_query(client, data, django_assert_num_queries, url):
+def test_each_detail_is_one_query(operator_client, data, django_assert_num_queries, url):
     units, sensors = data
     reading = sensors[0].readings.first()
     with django_assert_num_queries(1):
-        response = client.get(url.format(unit=units[0].pk, sensor=sensors[0].pk, reading=reading.pk))
+        response = operator_client.get(url.format(unit=units[0].pk, sensor=sensors[0].pk, reading=reading.pk))
     assert response.status_code == 200
 
 
-def test_statistics_are_two_aggregate_queries(client, data, django_assert_num_queries):
+def test_statistics_are_two_aggregate_queries(operator_client, data, django_assert_num_queries):
     units, _ = data
     with django_assert_num_queries(2):
-        response = client.get(f"/api/units/{units[0].pk}/statistics")
+        response = operator_client.get(f"/api/units/{units[0].pk}/statistics")
     assert response.json()["total_data_points"] == 12
 
 
 def test_reading_create_is_an_existence_check_and_an_insert(auth_client, operator, data):
     _, sensors = data
-    client = auth_client(operator)
+    operator_client = auth_client(operator)
     # force_authenticate: the permission check reads the operator's groups once.
-    client.post("/api/sensor-data/", {"sensor_id": sensors[0].pk, "value": 1})
+    operator_client.post("/api/sensor-data/", {"sensor_id": sensors[0].pk, "value": 1})
     with CaptureQueriesContext(connection) as queries:
-        response = client.post("/api/sensor-data/", {"sensor_id": sensors[0].pk, "value": 1})
+        response = operator_client.post("/api/sensor-data/", {"sensor_id": sensors[0].pk, "value": 1})
     assert response.status_code == 201
     writes = [q["sql"] for q in queries.captured_queries if "sensors_" in q["sql"]]
     assert len(writes) == 2

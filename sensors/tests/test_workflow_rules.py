@@ -137,11 +137,12 @@ def test_marking_invalid_needs_its_permission(auth_client, operator):
 
 # --- admin -----------------------------------------------------------------------------------------
 @pytest.fixture
-def staff_client(client):
+def staff_client(admin_client_as):
+    """`staff_client(role)` -> (admin-site client, user) for a staff member holding `role`."""
+
     def login(role: str):
         user = UserFactory(username=f"admin-{role.lower()}", role=role, is_staff=True)
-        client.force_login(user)
-        return client, user
+        return admin_client_as(user), user
 
     return login
 

@@ -55,7 +55,7 @@ def manager1(db) -> User:
 
 
 @pytest.fixture
-def manager_client(manager1) -> Client:
+def manager1_admin_client(manager1) -> Client:
     client = Client()
     client.force_login(manager1)
     return client
@@ -129,7 +129,7 @@ def test_the_walk_covers_every_user_admin_view_and_action(rf, manager1):
     assert set(user_admin.get_actions(request)) == USER_ADMIN_ACTIONS
 
 
-def test_management_changes_nothing_of_a_superuser_through_any_admin_view(manager_client, root):
+def test_management_changes_nothing_of_a_superuser_through_any_admin_view(manager1_admin_client, root):
     """Walks every admin view that can change a User as Management against the superuser."""
     token = api_login("root").json()["access_token"]
     lock_key = f"login:lock:{account_key('', account_id=root.pk)}"
@@ -141,18 +141,18 @@ def test_management_changes_nothing_of_a_superuser_through_any_admin_view(manage
     changelist = reverse("admin:staff_user_changelist")
 
     # The change form: shown read-only (nothing to submit), and a submitted one is refused.
-    page = manager_client.get(change)
+    page = manager1_admin_client.get(change)
     assert page.status_code == 200
     assert 'name="username"' not in page.content.decode()
-    assert manager_client.post(change, change_form_data(root)).status_code == 403
+    assert manager1_admin_client.post(change, change_form_data(root)).status_code == 403
     # The password form (Django checks only change_user there): refused, shown or submitted.
-    assert manager_client.get(password).status_code == 403
+    assert manager1_admin_client.get(password).status_code == 403
     form = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
-    assert manager_client.post(password, form).status_code == 403
+    assert manager1_admin_client.post(password, form).status_code == 403
     # Delete: refused at the confirmation page, and when confirmed.
     for response in (
-        manager_client.get(delete, follow=True),
-        manager_client.post(delete, {"post": "yes"}, follow=True),
+        manager1_admin_client.get(delete, follow=True),
+        manager1_admin_client.post(delete, {"post": "yes"}, follow=True),
     ):
         assert "Only a superuser may change or delete a superuser" in response.content.decode()
     # Every bulk action, with the superuser selected (the confirmation of a bulk delete too).
@@ -163,14 +163,14 @@ def test_management_changes_nothing_of_a_superuser_through_any_admin_view(manage
         ("reset_login_lockout", {}),
         ("export_csv", {}),
     ]:
-        response = manager_client.post(
+        response = manager1_admin_client.post(
             changelist, {"action": action, "_selected_action": [root.pk], **extra}, follow=True
         )
         assert response.status_code == 200, action
         if action != "export_csv":
             assert "Only a superuser" in response.content.decode(), action
     # History is read-only (Django's admin has no revert); it shows, and changes nothing.
-    assert manager_client.get(reverse("admin:staff_user_history", args=[root.pk])).status_code == 200
+    assert manager1_admin_client.get(reverse("admin:staff_user_history", args=[root.pk])).status_code == 200
 
     assert snapshot(root.pk) == before
     assert cache.get(lock_key) is not None, "the superuser's lockout was lifted"
@@ -205,10 +205,10 @@ def test_a_superuser_still_changes_a_superuser_in_the_admin(root):
     assert other.check_password(NEW_PASSWORD)
 
 
-def test_management_still_changes_a_non_superusers_password(manager_client):
+def test_management_still_changes_a_non_superusers_password(manager1_admin_client):
     target = UserFactory(username="worker")
     form = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
-    response = manager_client.post(reverse("admin:auth_user_password_change", args=[target.pk]), form)
+    response = manager1_admin_client.post(reverse("admin:auth_user_password_change", args=[target.pk]), form)
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.check_password(NEW_PASSWORD)
@@ -222,11 +222,11 @@ def form_fields(response) -> set[str]:
     return set(response.context["adminform"].form.fields)
 
 
-def test_management_sees_one_role_field_and_no_granting_fields(manager_client):
+def test_management_sees_one_role_field_and_no_granting_fields(manager1_admin_client):
     target = UserFactory(username="worker")
-    fields = form_fields(manager_client.get(reverse("admin:staff_user_change", args=[target.pk])))
+    fields = form_fields(manager1_admin_client.get(reverse("admin:staff_user_change", args=[target.pk])))
     assert "role" in fields and not fields & set(GRANTING_FIELDS)
-    fields = form_fields(manager_client.get(reverse("admin:staff_user_add")))
+    fields = form_fields(manager1_admin_client.get(reverse("admin:staff_user_add")))
     assert "role" in fields and not fields & set(GRANTING_FIELDS)
 
 
@@ -238,7 +238,7 @@ def test_superuser_keeps_the_granting_fields_and_the_role(root):
     assert set(GRANTING_FIELDS) | {"role"} <= fields
 
 
-def test_management_cannot_grant_itself_permissions_or_superuser(manager_client, manager1):
+def test_management_cannot_grant_itself_permissions_or_superuser(manager1_admin_client, manager1):
     change_group = Permission.objects.get(codename="change_group", content_type__app_label="auth")
     operator_group = Group.objects.get(name=Role.OPERATOR)
     data = change_form_data(
@@ -249,7 +249,7 @@ def test_management_cannot_grant_itself_permissions_or_superuser(manager_client,
         groups=[operator_group.pk],
         user_permissions=[change_group.pk],
     )
-    response = manager_client.post(reverse("admin:staff_user_change", args=[manager1.pk]), data)
+    response = manager1_admin_client.post(reverse("admin:staff_user_change", args=[manager1.pk]), data)
     assert response.status_code == 302
     manager1 = User.objects.get(pk=manager1.pk)
     assert not manager1.is_superuser
@@ -292,14 +292,14 @@ def test_no_role_is_granted_permission_or_group_changes():
 
 
 # --- 3. The admin's role field: one role, through user_set_role, with admin access ----------------------
-def test_a_role_given_in_the_admin_carries_admin_access(manager_client):
+def test_a_role_given_in_the_admin_carries_admin_access(manager1_admin_client):
     person = UserFactory(username="newsup", email="newsup@example.com")
     assert not person.is_staff
     data = change_form_data(
         person, username="newsup", email="newsup@example.com", is_superuser="", is_staff=""
     )
     data["role"] = Role.SUPERVISOR
-    response = manager_client.post(reverse("admin:staff_user_change", args=[person.pk]), data)
+    response = manager1_admin_client.post(reverse("admin:staff_user_change", args=[person.pk]), data)
     assert response.status_code == 302
     person = User.objects.get(pk=person.pk)
     assert person.role == Role.SUPERVISOR and person.is_staff
@@ -308,12 +308,15 @@ def test_a_role_given_in_the_admin_carries_admin_access(manager_client):
     assert client.get(reverse("admin:index")).status_code == 200
     # Taking the role away takes the admin away.
     data["role"] = ""
-    assert manager_client.post(reverse("admin:staff_user_change", args=[person.pk]), data).status_code == 302
+    assert (
+        manager1_admin_client.post(reverse("admin:staff_user_change", args=[person.pk]), data).status_code
+        == 302
+    )
     person = User.objects.get(pk=person.pk)
     assert person.role is None and not person.is_staff
 
 
-def test_the_add_form_assigns_the_role_through_the_service(manager_client):
+def test_the_add_form_assigns_the_role_through_the_service(manager1_admin_client):
     data = {
         "username": "fresh",
         "password1": NEW_PASSWORD,
@@ -321,14 +324,14 @@ def test_the_add_form_assigns_the_role_through_the_service(manager_client):
         "usable_password": "true",
         "role": Role.OPERATOR,
     }
-    assert manager_client.post(reverse("admin:staff_user_add"), data).status_code == 302
+    assert manager1_admin_client.post(reverse("admin:staff_user_add"), data).status_code == 302
     fresh = User.objects.get(username="fresh")
     assert fresh.role == Role.OPERATOR and fresh.is_staff
 
 
-def test_two_roles_at_once_are_impossible(manager_client, root):
+def test_two_roles_at_once_are_impossible(manager1_admin_client, root):
     person = UserFactory(username="twice")
-    page = manager_client.get(reverse("admin:staff_user_change", args=[person.pk])).content.decode()
+    page = manager1_admin_client.get(reverse("admin:staff_user_change", args=[person.pk])).content.decode()
     assert page.count('name="role"') == 1 and 'name="groups"' not in page
     # A superuser's groups widget offers no role group: two roles through it are refused.
     client = Client()
