@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
 from config.api.response_cache import ListCache
+from config.api.schema import invalid_input
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
 from maintenance import selectors, services
@@ -47,7 +48,7 @@ from maintenance.serializers import (
 
 IDEMPOTENCY_KEY_MAX = 255
 NOT_FOUND = OpenApiResponse(MaintenanceErrorSerializer, description="Not found")
-BAD_REQUEST = OpenApiResponse(MaintenanceErrorSerializer, description="Invalid input")
+BAD_REQUEST = invalid_input("Invalid input")
 CONFLICT = OpenApiResponse(MaintenanceErrorSerializer, description="Conflict")
 
 

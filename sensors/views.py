@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config import idempotency
+from config.api.schema import invalid_input
 from config.api.viewsets import ServiceModelViewSet
 from config.idempotency import REPLAYED_HEADER
 from sensors import selectors, services
@@ -24,7 +25,6 @@ from sensors.filters import SensorDataFilter, SensorFilter
 from sensors.permissions import SensorPermissions
 from sensors.serializers import (
     DeletedSerializer,
-    SensorDataDetailsSerializer,
     SensorDataSerializer,
     SensorDataUpdateSerializer,
     SensorSerializer,
@@ -50,9 +50,7 @@ def _id_param(label: str) -> OpenApiParameter:
 
 def _errors(label: str) -> dict[int, OpenApiResponse]:
     return {
-        400: OpenApiResponse(
-            SensorsErrorSerializer, description=f'"{label} ID must be positive", or a bad field'
-        ),
+        400: invalid_input(f'"{label} ID must be positive", or a bad field'),
         404: OpenApiResponse(SensorsErrorSerializer, description=f'"{label} with id N not found"'),
     }
 
@@ -146,7 +144,8 @@ class SensorViewSet(SensorsViewSet):
                 description="Add sensor_name, sensor_type and unit_name to each item (joined, one query).",
             )
         ],
-        responses={200: SensorDataDetailsSerializer(many=True)},
+        # Each item is a SensorData; `with_details=true` adds the SensorDataDetails fields to it.
+        responses={200: SensorDataSerializer(many=True)},
     )
 )
 class SensorDataViewSet(SensorsViewSet):
@@ -201,7 +200,7 @@ class SensorDataViewSet(SensorsViewSet):
             201: OpenApiResponse(
                 SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
             ),
-            400: OpenApiResponse(SensorsErrorSerializer, description="invalid body or Idempotency-Key"),
+            400: invalid_input("invalid body or Idempotency-Key"),
             404: OpenApiResponse(SensorsErrorSerializer, description="unknown sensor"),
             422: OpenApiResponse(
                 SensorsErrorSerializer, description="Idempotency-Key reused with another body"
