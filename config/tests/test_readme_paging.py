@@ -1,7 +1,7 @@
 """The README's endpoint tables state each list's real paging: every list operation of the OpenAPI
-schema (a GET with a `limit` parameter) has one table row saying `paging: `?skip=&limit=` (limit
-1–N, default D)` (or `?offset=`), with the schema's bounds, and no row states paging for a list
-that has none; so the tables can't drift from the views' pagination again."""
+schema (a GET with a `limit` parameter) has one table row saying "paging: `?skip=&limit=` (limit
+1-N, default D)" (an en dash in the README; `?offset=` on machines) with the schema's bounds, and
+no row states paging for a list that has none: the tables can't drift from the views' pagination."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 README = Path(__file__).resolve().parents[2] / "README.md"
 # A table row's first cell: `METHOD[/METHOD...] /path[?query]`.
 ROW = re.compile(r"^\| `([A-Z/]+) (/[^`?]*?)/?(?:\?[^`]*)?` \|")
-PAGING = re.compile(r"paging: `\?(skip|offset)=&limit=` \(limit (\d+)–(\d+), default (\d+)\)")
+PAGING = re.compile(r"paging: `\?(skip|offset)=&limit=` \(limit (\d+)\u2013(\d+), default (\d+)\)")
 
 
 def readme_paging() -> dict[str, list[tuple[str, int, int, int]]]:
