@@ -4,6 +4,11 @@
 # superuser and once as an Operator. Dedicated fuzz accounts (fuzz-admin, fuzz-operator) log in;
 # fuzz/hooks.py keeps their own records out of the fuzz's reach.
 #
+# Every check runs but positive_data_acceptance: it wants every schema-valid request accepted, and
+# the apps rightly refuse some with 400 by rules OpenAPI can't state (a name already taken, a part or
+# machine that doesn't exist, a password policy, an image judged by its bytes, a wrong OTP, "at
+# least one of these fields"). negative_data_rejection runs, minus DRF's scalar coercion (hooks.py).
+#
 # Environment: PYTHON (the app's interpreter), SCHEMATHESIS (its own venv's binary),
 # FUZZ_DATABASE_URL, FUZZ_REDIS_URL, FUZZ_PORT, FUZZ_EXAMPLES (cases per operation), FUZZ_SEED.
 set -euo pipefail
@@ -67,7 +72,8 @@ status=0
 for FUZZ_USERNAME in fuzz-admin fuzz-operator; do
   export FUZZ_USERNAME
   echo "=== schemathesis as $FUZZ_USERNAME ==="
-  "$SCHEMATHESIS" run "$OUT/schema.json" --url "$FUZZ_BASE_URL" --checks all \
+  "$SCHEMATHESIS" run "$OUT/schema.json" --url "$FUZZ_BASE_URL" \
+    --checks all --exclude-checks positive_data_acceptance \
     --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --no-color \
     --report junit --report-dir "$OUT/$FUZZ_USERNAME" ${FUZZ_ARGS:-} || status=1
 done

@@ -114,6 +114,14 @@ class UnitViewSet(SensorsViewSet):
 
 
 @_crud_schema("Sensor", SensorSerializer)
+@extend_schema_view(
+    create=extend_schema(
+        responses={
+            201: SensorSerializer,
+            404: OpenApiResponse(SensorsErrorSerializer, description='"Unit with id N not found"'),
+        }
+    )
+)
 class SensorViewSet(SensorsViewSet):
     """Sensors; `?unit_id=` lists one unit's. Deleting one deletes its readings."""
 

@@ -21,10 +21,11 @@ ERROR_SCHEMA = {
     "type": "object",
     "description": 'An error: `{"detail": "..."}`, or `{"field": ["..."]}` for invalid input; under '
     "/api/v1/auth/, /api/v1/data/ and /api/v1/config also `status` and `message`.",
+    # No types: a field of the request may be named `status` or `message` too (its errors a list).
     "properties": {
         "detail": {"description": "What went wrong (a text, or the errors of a field)."},
-        "status": {"type": "string", "enum": ["error"]},
-        "message": {"type": "string"},
+        "status": {"description": "\"error\" under the clients' prefixes (or a field's errors)."},
+        "message": {"description": "The text of `detail` under the clients' prefixes (or a field's errors)."},
     },
     "additionalProperties": {},
 }
@@ -242,26 +243,43 @@ def tag_for_path(path: str) -> str | None:
     return best
 
 
-def _is_id_parameter(parameter: dict) -> bool:
-    name = parameter.get("name", "")
-    return parameter.get("in") in ("path", "query") and (name == "id" or name.endswith("_id"))
+MAX_BIGINT = 2**63 - 1
+PAGING_PARAMETERS = ("skip", "limit", "offset")
+# config.middleware's URL guard: a control character in the path or a query parameter is a 400.
+NO_CONTROL_CHARACTERS = "^[^\\x00-\\x1f\\x7f]*$"
+
+
+def _tighten_parameter(parameter: dict) -> None:
+    """An id and every integer (or number: all ids) filter is 1..bigint (README "Input limits");
+    a text in the path or query holds no control character; an Idempotency-Key is 1-255 long."""
+    schema = parameter.get("schema")
+    if not isinstance(schema, dict) or parameter.get("name") in PAGING_PARAMETERS:
+        return
+    if parameter.get("in") in ("path", "query"):
+        if schema.get("type") == "number":
+            schema["type"] = "integer"  # a number filter here is an id (a row or a user): no fraction
+        if schema.get("type") == "integer":
+            schema.setdefault("minimum", 1)
+            schema.setdefault("maximum", MAX_BIGINT)
+        elif schema.get("type") == "string" and not ({"enum", "format", "pattern"} & schema.keys()):
+            schema["pattern"] = NO_CONTROL_CHARACTERS
+    if parameter.get("in") == "header" and parameter.get("name") == "Idempotency-Key":
+        schema.setdefault("minLength", 1)
+        schema.setdefault("maxLength", 255)
 
 
 def tighten(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: what the views answer but no declaration can say.
 
-    An integer id (path `id`, query `*_id`) is positive (the apps answer 400/404 for 0 and below);
-    an operation's security alternatives are listed once each (logout's `jwtAuth` was twice).
+    Parameters as the platform checks them (`_tighten_parameter`); an operation's security
+    alternatives listed once each (logout's `jwtAuth` was twice).
     """
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):
                 continue
             for parameter in operation.get("parameters", ()):
-                schema = parameter.get("schema", {})
-                if _is_id_parameter(parameter) and schema.get("type") in ("integer", "number"):
-                    schema["type"] = "integer"
-                    schema.setdefault("minimum", 1)
+                _tighten_parameter(parameter)
             if "security" in operation:
                 unique = []
                 for requirement in operation["security"]:
