@@ -72,7 +72,7 @@ status=0
 for FUZZ_USERNAME in fuzz-admin fuzz-operator; do
   export FUZZ_USERNAME
   echo "=== schemathesis as $FUZZ_USERNAME ==="
-  "$SCHEMATHESIS" run "$OUT/schema.json" --url "$FUZZ_BASE_URL" \
+  "$SCHEMATHESIS" --config-file fuzz/schemathesis.toml run "$OUT/schema.json" --url "$FUZZ_BASE_URL" \
     --checks all --exclude-checks positive_data_acceptance \
     --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --no-color \
     --report junit --report-dir "$OUT/$FUZZ_USERNAME" ${FUZZ_ARGS:-} || status=1
