@@ -53,10 +53,12 @@ _BODY_METHODS = ("POST", "PUT", "PATCH")
 class AutoSchema(SpectacularAutoSchema):
     """Documents from the view's own declarations what the platform answers for every endpoint:
     400 where it takes input (a body, query or path parameters), 401 unless public, 403 where a
-    permission class can refuse an authenticated user, 404 on a path with an id, 429 where it is
-    throttled, 503 everywhere (a dependency outage); X-Total-Count/Link on a paged list; only JSON
-    for a nested body (a form can't carry it). A view's own `extend_schema` answer for a status
-    wins. Also documents a `partial_put` viewset's PUT body as partial, as the view treats it."""
+    permission class can refuse an authenticated user, 404 on a path with an id, 409 on a DELETE of
+    a row others may PROTECT, 429 where it is throttled, 503 everywhere (a dependency outage);
+    X-Total-Count/Link on a paged list; only JSON for a nested body (a form can't carry it); the
+    serializers' `nullable_in_response`/`required_on_partial`, list bounds, no e-mail format on
+    answers. A view's own `extend_schema` answer for a status wins. Also documents a `partial_put`
+    viewset's PUT body as partial, as the view treats it."""
 
     def _get_request_for_media_type(self, serializer, direction="request"):
         if self.method == "PUT" and getattr(self.view, "partial_put", False):
