@@ -7,7 +7,9 @@
 # Every check runs but positive_data_acceptance: it wants every schema-valid request accepted, and
 # the apps rightly refuse some with 400 by rules OpenAPI can't state (a name already taken, a part or
 # machine that doesn't exist, a password policy, an image judged by its bytes, a wrong OTP, "at
-# least one of these fields"). negative_data_rejection runs, minus DRF's scalar coercion (hooks.py).
+# least one of these fields"). negative_data_rejection runs; hooks.py drops only DRF's own leniency
+# (a scalar coerced to the declared one, an empty optional form field or query parameter = unset).
+# The fuzz accounts' password is random per run and their names appear nowhere in the schema.
 #
 # Environment: PYTHON (the app's interpreter), SCHEMATHESIS (its own venv's binary),
 # FUZZ_DATABASE_URL, FUZZ_REDIS_URL, FUZZ_PORT, FUZZ_EXAMPLES (cases per operation), FUZZ_SEED.
