@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install dev-install migrate demo serve test test-services lint format bench clean
+.PHONY: run install dev-install migrate demo serve test test-services test-schema lint format bench clean
 
 run: install migrate demo serve
 
@@ -45,6 +45,18 @@ test-services: dev-install
 	MQTT_URL=$${MQTT_URL:-mqtt://127.0.0.1:1883} \
 	REQUIRE_SERVICES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
+# schemathesis (all checks, fixed seed) against the app as production serves it: gunicorn, DEBUG off,
+# PostgreSQL and Redis (FUZZ_DATABASE_URL, FUZZ_REDIS_URL; see fuzz/run.sh). Its own venv.
+ST_VENV := .st-venv
+
+$(ST_VENV)/.installed: fuzz/requirements.txt
+	$(PYTHON) -m venv $(ST_VENV)
+	$(ST_VENV)/bin/pip install --quiet -r fuzz/requirements.txt
+	touch $@
+
+test-schema: install $(ST_VENV)/.installed
+	PYTHON=$(PY) SCHEMATHESIS=$(ST_VENV)/bin/schemathesis fuzz/run.sh
+
 lint: dev-install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -60,4 +72,4 @@ bench: dev-install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(ST_VENV) fuzz/out db.sqlite3 .pytest_cache .ruff_cache

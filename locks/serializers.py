@@ -33,6 +33,8 @@ class DeviceMetadataSerializer(serializers.Serializer):
     expected_version_id = serializers.IntegerField(
         source="expected_version", min_value=0, max_value=MAX_VERSION
     )
+    # Required on PATCH too (validate() below); config.api.schema documents it so.
+    required_on_partial = ("expected_version_id",)
 
     def validate(self, attrs: dict) -> dict:
         initial = self.initial_data if hasattr(self.initial_data, "keys") else {}

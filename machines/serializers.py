@@ -109,12 +109,13 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = FieldErrorSerializer(many=True, help_text="the first 100 problems")
+    # Absent on a body that is not JSON, or a malformed id: those carry only the envelope.
+    errors = FieldErrorSerializer(many=True, required=False, help_text="the first 100 problems")
     error_count = serializers.IntegerField(required=False, help_text="every problem found (ingest)")
 
 
 class QueryErrorSerializer(ErrorSerializer):
-    errors = ParameterErrorSerializer(many=True)
+    errors = ParameterErrorSerializer(many=True, required=False)
 
 
 class ReadingSerializer(serializers.Serializer):

@@ -163,7 +163,7 @@ class ServiceOrderImageSerializer(serializers.ModelSerializer):
 
 # --- audit ----------------------------------------------------------------------------------------
 class AuditLogSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
     action = serializers.ChoiceField(choices=AuditAction.choices, read_only=True)
     entity = serializers.ChoiceField(choices=AuditEntity.choices, read_only=True)
     changes = serializers.JSONField(read_only=True, help_text="{field: [old, new]}")

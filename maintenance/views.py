@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
 from config.api.response_cache import ListCache
-from config.api.schema import DetailSerializer
+from config.api.schema import DetailSerializer, invalid_input
 from config.api.viewsets import ServiceModelViewSet
 from config.errors import NotFoundError
 from maintenance import selectors, services
@@ -47,7 +47,7 @@ from maintenance.serializers import (
 
 IDEMPOTENCY_KEY_MAX = 255
 NOT_FOUND = OpenApiResponse(DetailSerializer, description="Not found")
-BAD_REQUEST = OpenApiResponse(DetailSerializer, description="Invalid input")
+BAD_REQUEST = invalid_input("Invalid input")
 CONFLICT = OpenApiResponse(DetailSerializer, description="Conflict")
 
 

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config import idempotency
-from config.api.schema import DetailSerializer
+from config.api.schema import DetailSerializer, invalid_input
 from config.api.viewsets import ServiceModelViewSet
 from config.idempotency import REPLAYED_HEADER
 from sensors import selectors, services
@@ -27,7 +27,6 @@ from sensors.models import SensorData
 from sensors.permissions import SensorPermissions
 from sensors.serializers import (
     DeletedSerializer,
-    SensorDataDetailsSerializer,
     SensorDataSerializer,
     SensorDataUpdateSerializer,
     SensorSerializer,
@@ -52,7 +51,7 @@ def _id_param(label: str) -> OpenApiParameter:
 
 def _errors(label: str) -> dict[int, OpenApiResponse]:
     return {
-        400: OpenApiResponse(DetailSerializer, description=f'"{label} ID must be positive", or a bad field'),
+        400: invalid_input(f'"{label} ID must be positive", or a bad field'),
         404: OpenApiResponse(DetailSerializer, description=f'"{label} with id N not found"'),
     }
 
@@ -129,6 +128,14 @@ class UnitViewSet(SensorsViewSet):
 
 
 @_crud_schema("Sensor", SensorSerializer)
+@extend_schema_view(
+    create=extend_schema(
+        responses={
+            201: SensorSerializer,
+            404: OpenApiResponse(DetailSerializer, description='"Unit with id N not found"'),
+        }
+    )
+)
 class SensorViewSet(SensorsViewSet):
     """Sensors; `?unit_id=` lists one unit's. Deleting one deletes its readings."""
 
@@ -159,7 +166,8 @@ class SensorViewSet(SensorsViewSet):
                 description="Add sensor_name, sensor_type and unit_name to each item (joined, one query).",
             )
         ],
-        responses={200: SensorDataDetailsSerializer(many=True)},
+        # Each item is a SensorData; `with_details=true` adds the SensorDataDetails fields to it.
+        responses={200: SensorDataSerializer(many=True)},
     )
 )
 class SensorDataViewSet(SensorsViewSet):
@@ -214,7 +222,7 @@ class SensorDataViewSet(SensorsViewSet):
             201: OpenApiResponse(
                 SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
             ),
-            400: OpenApiResponse(DetailSerializer, description="invalid body or Idempotency-Key"),
+            400: invalid_input("invalid body or Idempotency-Key"),
             404: OpenApiResponse(DetailSerializer, description="unknown sensor"),
             422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
         },

@@ -57,6 +57,8 @@ class StaffSerializer(serializers.ModelSerializer):
     department = serializers.CharField(required=False, allow_blank=True, max_length=100)
     factory_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     is_active = serializers.BooleanField(required=False)
+    # Null in an answer (config.api.schema.AutoSchema): hidden from this viewer, or no position.
+    nullable_in_response = (*PERSONAL_FIELDS, *CONTACT_FIELDS, "id_jabatan")
 
     class Meta:
         model = User
