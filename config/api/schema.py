@@ -15,8 +15,14 @@ class DetailSerializer(serializers.Serializer):
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """Adds the shared error answers (401 without credentials, 404 on a path with an id) and
-    documents a `partial_put` viewset's PUT body as partial, as the view treats it."""
+    """Adds the shared error answers (401 without credentials, 404 on a path with an id),
+    documents a `partial_put` viewset's PUT body as partial, as the view treats it, and a viewset
+    that declares an `envelope` (config.api.envelope) as answering one document, its list included."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "envelope", None):
+            return False
+        return super()._is_list_view(serializer)
 
     def _get_request_for_media_type(self, serializer, direction="request"):
         if self.method == "PUT" and getattr(self.view, "partial_put", False):
