@@ -82,7 +82,7 @@ def machine_lookup_many(*, machine_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
         if fresh:
             keys.write(token, {keys.machine_key(mid): record for mid, record in fresh.items()})
         unknown = {keys.machine_key(mid): None for mid in missing if mid not in fresh}
-        if unknown:
+        if unknown and keys.ttl():
             shared.write(token, unknown, timeout=min(UNKNOWN_MACHINE_TTL, keys.ttl()))
         found.update(fresh)
     return found

@@ -114,8 +114,9 @@ def test_machine_get_answers_the_record_or_not_found():
         selectors.machine_get(machine_id=uuid.uuid4())
 
 
+@pytest.mark.redis
 def test_a_machine_registered_after_a_miss_is_found_at_once(
-    registry_queries, django_capture_on_commit_callbacks
+    machines_redis_cache, registry_queries, django_capture_on_commit_callbacks
 ):
     missing = uuid.uuid4()
     assert selectors.machine_lookup_many(machine_ids=[missing]) == {}
