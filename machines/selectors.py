@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from config import cache as shared
+from config.api.pagination import page_total
 from machines import cache as keys
 from machines.choices import INTERVAL_SECONDS, Interval
 from machines.exceptions import MachineNotFound
@@ -118,8 +119,7 @@ def machine_list(*, filters: MachineListFilters, limit: int, offset: int) -> Mac
     if filters.sensor_type is not None:
         rows = rows.filter(sensor_type=filters.sensor_type)
     machines = [MachineRecord(*row) for row in rows.values_list(*_RECORD_COLUMNS)[offset : offset + limit]]
-    short = len(machines) < limit and (machines or offset == 0)
-    total = offset + len(machines) if short else rows.count()
+    total = page_total(offset=offset, limit=limit, page_len=len(machines), count=rows.count)
     page = MachinePage(machines=machines, total=total, limit=limit, offset=offset)
     keys.write(token, {key: page})
     return page
