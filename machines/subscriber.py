@@ -21,6 +21,8 @@
   refused messages are found; those are dropped as `store_rejected` (logged), the rest stored,
   all acknowledged. Only an outage (a connection-level, server or schema error, a timeout, the
   machine lookup failing) is retried with backoff, unacknowledged.
+- Its settings are `Options` (machines/subscriber_options.py); its counters, heartbeat and progress
+  line are `SubscriberReport` (machines/subscriber_report.py).
 - SIGTERM/SIGINT: stop taking new batches, store and acknowledge what has arrived, disconnect, and
   leave a heartbeat that says "stopped" (so readiness reports it stopped, not failing).
 """
@@ -44,36 +46,15 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from machines import heartbeat, selectors, services
-from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
+from machines import selectors, services
+from machines.mqtt import Reason, Rejected, Telemetry, parse_message
+from machines.subscriber_options import Options
+from machines.subscriber_report import SubscriberReport
 from machines.timeseries import TimeSeriesStore
 from machines.timeseries.errors import causes as _causes
 from machines.timeseries.errors import is_outage
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    url: str
-    topic: str
-    client_id: str
-    shared_group: str = ""
-    qos: int = 1
-    batch_size: int = 5000
-    batch_ms: int = 200
-    session_expiry: int = 7 * 24 * 3600
-    progress_seconds: float = 5.0
-    exit_when_idle: float | None = None  # seconds without a message, then stop (benchmarks, tests)
-
-    @property
-    def topics(self) -> TopicFilter:
-        """The topic filter read by its wildcard positions; ValueError when it cannot be mapped."""
-        return TopicFilter.parse(self.topic, self.shared_group)
-
-    @property
-    def subscription(self) -> str:
-        return self.topics.subscription
 
 
 class _MachineDeleted(Exception):
@@ -90,8 +71,9 @@ class _Attempt:
     rejected: list[tuple[Telemetry, str]] = field(default_factory=list)
 
 
-class Subscriber:
-    """Consume telemetry into the store until stopped (see the module docstring)."""
+class Subscriber(SubscriberReport):
+    """Consume telemetry into the store until stopped (see the module docstring); its counters
+    are reported by machines/subscriber_report.py (heartbeat, progress line)."""
 
     def __init__(self, options: Options, store: TimeSeriesStore, out: TextIO | None = None) -> None:
         self.options = options
@@ -372,46 +354,5 @@ class Subscriber:
                 self.client.ack(mid, qos)
                 self.acked += 1
 
-    # --- reporting -------------------------------------------------------------------------------
-    def stats(self) -> dict[str, Any]:
-        pending = self.inbox.qsize()
-        return {
-            "state": self.state,
-            "connected": self.connected,
-            "received": self.received,
-            "stored": self.stored,
-            "acked": self.acked,
-            "dropped": dict(self.dropped),
-            "pending": pending,
-            # Received and not yet stored or dropped: the inbox plus the batch in hand.
-            "backlog": pending + self.in_hand,
-            "started_at": self.started_at,
-            "last_received_at": self.last_received_at,
-            "last_stored_at": self.last_stored_at,
-            "progress_at": self.progress_at,
-            "unstored_since": self.unstored_since,
-            "store_error": self.store_error,
-        }
 
-    def _progress(self, force: bool = False) -> None:
-        now = time.monotonic()
-        # The heartbeat is frequent (MQTT_HEARTBEAT_SECONDS), so a killed subscriber is noticed by
-        # /health/ready within MQTT_HEARTBEAT_MAX_AGE; the progress line keeps its own pace.
-        if force or now - self._beat_at >= settings.MQTT_HEARTBEAT_SECONDS:
-            self._beat_at = now
-            heartbeat.beat(self.stats())
-        elapsed = now - self._progress_at
-        if not force and elapsed < self.options.progress_seconds:
-            return
-        rate = (self.received - self._progress_received) / elapsed if elapsed > 0 else 0.0
-        self._progress_at, self._progress_received = now, self.received
-        stats = self.stats()
-        dropped = ", ".join(f"{k}={v}" for k, v in sorted(self.dropped.items())) or "none"
-        line = (
-            f"mqtt_subscribe: {rate:.0f} msg/s, received={stats['received']} stored={stats['stored']} "
-            f"acked={stats['acked']} pending={stats['pending']} backlog={stats['backlog']} "
-            f"dropped: {dropped} connected={stats['connected']}"
-        )
-        if self.out is not None:
-            self.out.write(line + "\n")
-            self.out.flush()
+__all__ = ["Options", "Subscriber", "is_outage"]
