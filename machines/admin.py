@@ -77,10 +77,10 @@ class SystemConfigForm(forms.ModelForm):
 
 @admin.register(SystemConfig)
 class SystemConfigAdmin(ServiceAdmin):
-    """Settings are changed through `config_set`, like POST /api/v1/config/update (recorded)."""
+    """Settings are changed through `systemsetting_set`, like POST /api/v1/config/update (recorded)."""
 
     services = services
-    entity = "config"
+    entity = "systemsetting"
     form = SystemConfigForm
     list_display = ["name", "value", "updated_by", "updated_at"]
     search_fields = ["name", "value"]
@@ -98,7 +98,7 @@ class SystemConfigAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: SystemConfig, form, change: bool) -> None:
         name = obj.name if change else form.cleaned_data["name"]
-        saved = services.config_set(
+        saved = services.systemsetting_set(
             name=name, value=form.cleaned_data["value"], actor=request.user, source=ChangeSource.ADMIN
         ).setting
         obj.pk, obj.name, obj.value = saved.pk, saved.name, saved.value
@@ -106,7 +106,7 @@ class SystemConfigAdmin(ServiceAdmin):
         obj._state.db = saved._state.db
 
     def delete_model(self, request: HttpRequest, obj: SystemConfig) -> None:
-        services.config_delete(setting=obj, actor=request.user)
+        services.systemsetting_delete(setting=obj, actor=request.user)
 
 
 @admin.register(SystemConfigChange)

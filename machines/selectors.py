@@ -142,7 +142,7 @@ def telemetry_history(
     )
 
 
-def config_all() -> dict[str, str]:
+def systemsetting_all() -> dict[str, str]:
     """Every system setting by name (cached until the next change commits)."""
     token, cached = keys.read(keys.CONFIG, [keys.CONFIG_KEY])
     if keys.CONFIG_KEY in cached:
@@ -152,20 +152,20 @@ def config_all() -> dict[str, str]:
     return settings_now
 
 
-def config_get(*, name: str, default: str | None = None) -> str | None:
+def systemsetting_get(*, name: str, default: str | None = None) -> str | None:
     """One system setting's value, or `default` when it is not set."""
-    return config_all().get(name, default)
+    return systemsetting_all().get(name, default)
 
 
 __all__ = [
     "MachineListFilters",
     "MachinePage",
     "MachineRecord",
-    "config_all",
-    "config_get",
     "machine_get",
     "machine_list",
     "machine_lookup_many",
     "machine_records_forget",
+    "systemsetting_all",
+    "systemsetting_get",
     "telemetry_history",
 ]

@@ -12,7 +12,7 @@
 - Transport only: the network thread only enqueues; the main thread parses (machines/mqtt.py),
   hands the batch to the ingest service (machines/services/ingest.py `telemetry_store`: machine
   lookup, points, the store write, the same rules as HTTP) and acknowledges. A reconnect bumps a
-  connection generation: messages received on an earlier connection are stored but not
+  connection epoch: messages received on an earlier connection are stored but not
   acknowledged (their packet ids belong to a dead connection; the broker redelivers them and the
   upsert absorbs the repeat).
 - One message can never stop the loop: whatever its parse raises makes it a `bad_value`; a store
@@ -47,7 +47,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from machines import selectors, services
-from machines.mqtt import Reason, Rejected, Telemetry, parse_message
+from machines.mqtt import Reason, Rejected, TelemetryMessage, parse_message
 from machines.subscriber_options import Options
 from machines.subscriber_report import SubscriberReport
 from machines.timeseries import TimeSeriesStore
@@ -68,7 +68,7 @@ class _Attempt:
 
     stored: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
-    rejected: list[tuple[Telemetry, str]] = field(default_factory=list)
+    rejected: list[tuple[TelemetryMessage, str]] = field(default_factory=list)
 
 
 class Subscriber(SubscriberReport):
@@ -82,7 +82,7 @@ class Subscriber(SubscriberReport):
         self.out = out
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.stopping = threading.Event()
-        self.generation = 0
+        self.connection_epoch = 0
         self.connected = False
         self.received = 0
         self.stored = 0
@@ -126,7 +126,7 @@ class Subscriber(SubscriberReport):
         if reason_code.is_failure:
             logger.warning("mqtt connect refused: %s", reason_code)
             return
-        self.generation += 1
+        self.connection_epoch += 1
         self.connected = True
         # Retained messages only when the subscription is new: a reconnect to the persistent
         # session does not replay the topic's retained message every time.
@@ -147,7 +147,7 @@ class Subscriber(SubscriberReport):
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         self.last_received_at = time.time()
-        self.inbox.put((self.generation, message.mid, message.qos, message.topic, message.payload))
+        self.inbox.put((self.connection_epoch, message.mid, message.qos, message.topic, message.payload))
 
     # --- the loop (main thread) ------------------------------------------------------------------
     def stop(self, *args: Any) -> None:
@@ -222,7 +222,7 @@ class Subscriber(SubscriberReport):
                 break
         return batch
 
-    def _parse(self, topic: str, payload: bytes) -> Telemetry | Rejected:
+    def _parse(self, topic: str, payload: bytes) -> TelemetryMessage | Rejected:
         """parse_message never raises; this guard keeps that true for the loop whatever a check does."""
         try:
             return parse_message(topic, payload, self.topics)
@@ -252,7 +252,7 @@ class Subscriber(SubscriberReport):
         elif self.unstored_since is None:
             self.unstored_since = now
 
-    def _store(self, parsed: list[Telemetry]) -> int:
+    def _store(self, parsed: list[TelemetryMessage]) -> int:
         """Store the batch, dropping what the store refuses; an outage is retried with backoff until
         the store takes it, unless told to stop meanwhile. Returns how many points were stored."""
         delay = 0.5
@@ -317,7 +317,7 @@ class Subscriber(SubscriberReport):
             return True
         return False
 
-    def _write(self, parsed: list[Telemetry], attempt: _Attempt, may_refresh: bool) -> None:
+    def _write(self, parsed: list[TelemetryMessage], attempt: _Attempt, may_refresh: bool) -> None:
         """Store the telemetry through the ingest service; when the store refuses it for its data,
         split it in halves until each refused message stands alone, and drop those. An outage
         propagates (the whole batch is retried: the halves already written are upserts, so writing
@@ -348,9 +348,9 @@ class Subscriber(SubscriberReport):
         self._write(parsed[middle:], attempt, may_refresh)
 
     def _ack(self, batch: list) -> None:
-        current = self.generation
-        for generation, mid, qos, _, _ in batch:
-            if qos and generation == current:
+        current = self.connection_epoch
+        for epoch, mid, qos, _, _ in batch:
+            if qos and epoch == current:
                 self.client.ack(mid, qos)
                 self.acked += 1
 

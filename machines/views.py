@@ -193,7 +193,7 @@ class SystemConfigViewSet(MachinesViewSet):
     @extend_schema(responses={200: ConfigSerializer, 403: ERROR}, operation_id="config_read")
     def list(self, request: Request) -> Response:
         """Every system setting (Management)."""
-        return Response({"config": selectors.config_all(), "accessed_by": request.user.get_username()})
+        return Response({"config": selectors.systemsetting_all(), "accessed_by": request.user.get_username()})
 
     @extend_schema(
         request=ConfigUpdateSerializer,
@@ -204,7 +204,7 @@ class SystemConfigViewSet(MachinesViewSet):
         """Create or change one setting; the change is recorded (who, when, old → new)."""
         serializer = ConfigUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        change = services.config_set(
+        change = services.systemsetting_set(
             name=serializer.validated_data["setting_name"],
             value=serializer.validated_data["setting_value"],
             actor=request.user,

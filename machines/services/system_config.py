@@ -69,7 +69,9 @@ SETTING_CHECKS: dict[str, Callable[[str], str | None]] = {
 _FREE_TEXT_ALLOWED = frozenset("\t\n\r")
 
 
-def config_set(*, name: str, value: str, actor: Actor, source: str = ChangeSource.API) -> SystemConfigChange:
+def systemsetting_set(
+    *, name: str, value: str, actor: Actor, source: str = ChangeSource.API
+) -> SystemConfigChange:
     """Create or change a setting and record the change (who, when, old → new) in one transaction."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -108,7 +110,7 @@ def config_set(*, name: str, value: str, actor: Actor, source: str = ChangeSourc
     return change
 
 
-def config_delete(*, setting: SystemConfig, actor: Actor) -> None:
+def systemsetting_delete(*, setting: SystemConfig, actor: Actor) -> None:
     """Remove a free-form setting; the ones the system reads can't be removed (only changed)."""
     if setting.name in SETTING_CHECKS:
         raise InvalidSetting(f"{setting.name} is used by the system and can't be deleted")
