@@ -92,7 +92,7 @@ class MachineViewSet(MachinesViewSet):
     }
 
     def not_found(self, raw: str) -> DomainError:
-        """A malformed id is the spec's 400 (a well-formed unknown one its 404, `missing`)."""
+        """A malformed id is the spec's 400 (a well-formed unknown one is `machine_get`'s 404)."""
         return InvalidMachineId()
 
     @extend_schema(
