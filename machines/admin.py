@@ -9,21 +9,29 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.admin import CSVExportMixin, ServiceAdmin
+from config.admin import (
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    CSVExportMixin,
+    ReadOnlyAdminMixin,
+    ServiceAdmin,
+    StatusColourMixin,
+)
 from machines import services
 from machines.choices import ChangeSource, MachineStatus
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 
-STATUS_COLOURS = {
-    MachineStatus.ACTIVE: "#2e7d32",
-    MachineStatus.INACTIVE: "#757575",
-    MachineStatus.MAINTENANCE: "#ef6c00",
-    MachineStatus.ERROR: "#c62828",
-}
-
 
 @admin.register(Machine)
-class MachineAdmin(CSVExportMixin, ServiceAdmin):
+class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
+    status_colours = {
+        MachineStatus.ACTIVE: GREEN,
+        MachineStatus.INACTIVE: GREY,
+        MachineStatus.MAINTENANCE: ORANGE,
+        MachineStatus.ERROR: RED,
+    }
     services = services
     entity = "machine"
     list_display = ["name", "coloured_status", "location", "sensor_type", "updated_at"]
@@ -45,33 +53,19 @@ class MachineAdmin(CSVExportMixin, ServiceAdmin):
     def get_fields(self, request: HttpRequest, obj: Machine | None = None) -> list[str]:
         return self.fields if obj is not None else ["name", "location", "sensor_type", "status"]
 
-    @admin.display(description="status", ordering="status")
-    def coloured_status(self, obj: Machine) -> str:
-        return format_html(
-            '<span style="color:{};font-weight:bold">&#9679; {}</span>',
-            STATUS_COLOURS.get(obj.status, "#757575"),
-            obj.get_status_display(),
-        )
-
     @admin.display(description="readings")
     def readings_link(self, obj: Machine) -> str:
         url = reverse("admin:machines_sensorreading_changelist") + f"?machine__id__exact={obj.pk}"
         return format_html('<a href="{}">readings in the SQL store</a>', url)
 
 
-class SystemConfigChangeInline(admin.TabularInline):
+class SystemConfigChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SystemConfigChange
     fields = ["changed_at", "old_value", "new_value", "changed_by", "source"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     verbose_name_plural = "change history"
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class SystemConfigForm(forms.ModelForm):
@@ -83,10 +77,10 @@ class SystemConfigForm(forms.ModelForm):
 
 @admin.register(SystemConfig)
 class SystemConfigAdmin(ServiceAdmin):
-    """Settings are changed through `config_set`, like POST /api/v1/config/update (recorded)."""
+    """Settings are changed through `systemsetting_set`, like POST /api/v1/config/update (recorded)."""
 
     services = services
-    entity = "config"
+    entity = "systemsetting"
     form = SystemConfigForm
     list_display = ["name", "value", "updated_by", "updated_at"]
     search_fields = ["name", "value"]
@@ -104,7 +98,7 @@ class SystemConfigAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: SystemConfig, form, change: bool) -> None:
         name = obj.name if change else form.cleaned_data["name"]
-        saved = services.config_set(
+        saved = services.systemsetting_set(
             name=name, value=form.cleaned_data["value"], actor=request.user, source=ChangeSource.ADMIN
         ).setting
         obj.pk, obj.name, obj.value = saved.pk, saved.name, saved.value
@@ -112,11 +106,11 @@ class SystemConfigAdmin(ServiceAdmin):
         obj._state.db = saved._state.db
 
     def delete_model(self, request: HttpRequest, obj: SystemConfig) -> None:
-        services.config_delete(setting=obj, actor=request.user)
+        services.systemsetting_delete(setting=obj, actor=request.user)
 
 
 @admin.register(SystemConfigChange)
-class SystemConfigChangeAdmin(admin.ModelAdmin):
+class SystemConfigChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The change history is evidence: readable, never edited."""
 
     list_display = ["changed_at", "name", "old_value", "new_value", "changed_by", "source"]
@@ -125,18 +119,9 @@ class SystemConfigChangeAdmin(admin.ModelAdmin):
     list_select_related = ["changed_by"]
     ordering = ["-changed_at", "-id"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(SensorReading)
-class SensorReadingAdmin(admin.ModelAdmin):
+class SensorReadingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Readings of the SQL store, read-only (they arrive through ingest and MQTT only)."""
 
     list_display = ["timestamp", "machine", "temperature", "pressure", "speed", "location", "sensor_type"]
@@ -146,12 +131,3 @@ class SensorReadingAdmin(admin.ModelAdmin):
     # Counting millions of readings on every page view costs more than the page.
     show_full_result_count = False
     list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -41,12 +41,16 @@ CONFIG_KEY = "machines:config"
 
 
 def write(token: str, entries: dict[str, Any]) -> None:
-    """Store entries computed by a reader that started under `token`."""
-    shared.write(token, entries, timeout=ttl())
+    """Store entries computed by a reader that started under `token` (nothing while caching is off)."""
+    timeout = ttl()
+    if timeout:
+        shared.write(token, entries, timeout=timeout)
 
 
 def ttl() -> int:
-    return settings.MACHINES_CACHE_TTL
+    """MACHINES_CACHE_TTL under the platform's one rule (config.cache.answer_ttl): 0, off, on a
+    per-process cache."""
+    return shared.answer_ttl(settings.MACHINES_CACHE_TTL)
 
 
 def invalidate_machines_on_commit() -> None:

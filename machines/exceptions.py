@@ -1,7 +1,7 @@
 """Domain errors of the machines app; config.api.exceptions turns them into HTTP answers.
 
 The machines API keeps the envelopes its existing clients parse: errors carry `errors` lists
-beside `detail` (and the views add `status` and `message`)."""
+beside `detail`; `status` and `message` come from the views' declared envelope (config.api.envelope)."""
 
 from config.errors import (
     ConflictError,

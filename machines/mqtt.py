@@ -98,7 +98,7 @@ DEFAULT_FILTER = TopicFilter.parse(DEFAULT_TOPIC)
 
 
 @dataclass(frozen=True, slots=True)
-class Telemetry:
+class TelemetryMessage:
     factory_id: str
     machine_id: uuid.UUID
     timestamp: datetime
@@ -114,7 +114,9 @@ class Rejected:
     detail: str
 
 
-def parse_message(topic: str, payload: bytes, topics: TopicFilter = DEFAULT_FILTER) -> Telemetry | Rejected:
+def parse_message(
+    topic: str, payload: bytes, topics: TopicFilter = DEFAULT_FILTER
+) -> TelemetryMessage | Rejected:
     """A telemetry message as a reading, or why it must be dropped. Never raises: whatever one
     message makes a check raise is that message's `bad_value` (a redelivered message must not crash
     the subscriber again on every restart)."""
@@ -124,7 +126,7 @@ def parse_message(topic: str, payload: bytes, topics: TopicFilter = DEFAULT_FILT
         return Rejected(Reason.BAD_VALUE, f"unparseable ({exc.__class__.__name__}: {exc})"[:300])
 
 
-def _parse(topic: str, payload: bytes, topics: TopicFilter) -> Telemetry | Rejected:
+def _parse(topic: str, payload: bytes, topics: TopicFilter) -> TelemetryMessage | Rejected:
     ids = topics.ids(topic)
     if ids is None:
         return Rejected(Reason.BAD_TOPIC, f"topic {topic!r} does not match {topics.topic}")
@@ -161,4 +163,4 @@ def _parse(topic: str, payload: bytes, topics: TopicFilter) -> Telemetry | Rejec
         values[name] = None if value is None else float(value)
     if all(value is None for value in values.values()):
         return Rejected(Reason.MISSING_FIELD, "none of temperature, pressure, speed is given")
-    return Telemetry(factory_id, machine_id, timestamp, sensor_type, **values)
+    return TelemetryMessage(factory_id, machine_id, timestamp, sensor_type, **values)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from config import cache as shared
+from config.api.pagination import page_total
 from machines import cache as keys
 from machines.choices import INTERVAL_SECONDS, Interval
 from machines.exceptions import MachineNotFound
@@ -82,7 +83,7 @@ def machine_lookup_many(*, machine_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
         if fresh:
             keys.write(token, {keys.machine_key(mid): record for mid, record in fresh.items()})
         unknown = {keys.machine_key(mid): None for mid in missing if mid not in fresh}
-        if unknown:
+        if unknown and keys.ttl():
             shared.write(token, unknown, timeout=min(UNKNOWN_MACHINE_TTL, keys.ttl()))
         found.update(fresh)
     return found
@@ -118,8 +119,7 @@ def machine_list(*, filters: MachineListFilters, limit: int, offset: int) -> Mac
     if filters.sensor_type is not None:
         rows = rows.filter(sensor_type=filters.sensor_type)
     machines = [MachineRecord(*row) for row in rows.values_list(*_RECORD_COLUMNS)[offset : offset + limit]]
-    short = len(machines) < limit and (machines or offset == 0)
-    total = offset + len(machines) if short else rows.count()
+    total = page_total(offset=offset, limit=limit, page_len=len(machines), count=rows.count)
     page = MachinePage(machines=machines, total=total, limit=limit, offset=offset)
     keys.write(token, {key: page})
     return page
@@ -142,7 +142,7 @@ def telemetry_history(
     )
 
 
-def config_all() -> dict[str, str]:
+def systemsetting_all() -> dict[str, str]:
     """Every system setting by name (cached until the next change commits)."""
     token, cached = keys.read(keys.CONFIG, [keys.CONFIG_KEY])
     if keys.CONFIG_KEY in cached:
@@ -152,20 +152,20 @@ def config_all() -> dict[str, str]:
     return settings_now
 
 
-def config_get(*, name: str, default: str | None = None) -> str | None:
+def systemsetting_get(*, name: str, default: str | None = None) -> str | None:
     """One system setting's value, or `default` when it is not set."""
-    return config_all().get(name, default)
+    return systemsetting_all().get(name, default)
 
 
 __all__ = [
     "MachineListFilters",
     "MachinePage",
     "MachineRecord",
-    "config_all",
-    "config_get",
     "machine_get",
     "machine_list",
     "machine_lookup_many",
     "machine_records_forget",
+    "systemsetting_all",
+    "systemsetting_get",
     "telemetry_history",
 ]

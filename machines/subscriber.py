@@ -12,7 +12,7 @@
 - Transport only: the network thread only enqueues; the main thread parses (machines/mqtt.py),
   hands the batch to the ingest service (machines/services/ingest.py `telemetry_store`: machine
   lookup, points, the store write, the same rules as HTTP) and acknowledges. A reconnect bumps a
-  connection generation: messages received on an earlier connection are stored but not
+  connection epoch: messages received on an earlier connection are stored but not
   acknowledged (their packet ids belong to a dead connection; the broker redelivers them and the
   upsert absorbs the repeat).
 - One message can never stop the loop: whatever its parse raises makes it a `bad_value`; a store
@@ -21,6 +21,8 @@
   refused messages are found; those are dropped as `store_rejected` (logged), the rest stored,
   all acknowledged. Only an outage (a connection-level, server or schema error, a timeout, the
   machine lookup failing) is retried with backoff, unacknowledged.
+- Its settings are `Options` (machines/subscriber_options.py); its counters, heartbeat and progress
+  line are `SubscriberReport` (machines/subscriber_report.py).
 - SIGTERM/SIGINT: stop taking new batches, store and acknowledge what has arrived, disconnect, and
   leave a heartbeat that says "stopped" (so readiness reports it stopped, not failing).
 """
@@ -45,36 +47,15 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from config import metrics
-from machines import heartbeat, selectors, services
-from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
+from machines import selectors, services
+from machines.mqtt import Reason, Rejected, TelemetryMessage, parse_message
+from machines.subscriber_options import Options
+from machines.subscriber_report import SubscriberReport
 from machines.timeseries import TimeSeriesStore
 from machines.timeseries.errors import causes as _causes
 from machines.timeseries.errors import is_outage
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    url: str
-    topic: str
-    client_id: str
-    shared_group: str = ""
-    qos: int = 1
-    batch_size: int = 5000
-    batch_ms: int = 200
-    session_expiry: int = 7 * 24 * 3600
-    progress_seconds: float = 5.0
-    exit_when_idle: float | None = None  # seconds without a message, then stop (benchmarks, tests)
-
-    @property
-    def topics(self) -> TopicFilter:
-        """The topic filter read by its wildcard positions; ValueError when it cannot be mapped."""
-        return TopicFilter.parse(self.topic, self.shared_group)
-
-    @property
-    def subscription(self) -> str:
-        return self.topics.subscription
 
 
 class _MachineDeleted(Exception):
@@ -88,11 +69,12 @@ class _Attempt:
 
     stored: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
-    rejected: list[tuple[Telemetry, str]] = field(default_factory=list)
+    rejected: list[tuple[TelemetryMessage, str]] = field(default_factory=list)
 
 
-class Subscriber:
-    """Consume telemetry into the store until stopped (see the module docstring)."""
+class Subscriber(SubscriberReport):
+    """Consume telemetry into the store until stopped (see the module docstring); its counters
+    are reported by machines/subscriber_report.py (heartbeat, progress line)."""
 
     def __init__(self, options: Options, store: TimeSeriesStore, out: TextIO | None = None) -> None:
         self.options = options
@@ -101,7 +83,7 @@ class Subscriber:
         self.out = out
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.stopping = threading.Event()
-        self.generation = 0
+        self.connection_epoch = 0
         self.connected = False
         self.received = 0
         self.stored = 0
@@ -145,7 +127,7 @@ class Subscriber:
         if reason_code.is_failure:
             logger.warning("mqtt connect refused: %s", reason_code)
             return
-        self.generation += 1
+        self.connection_epoch += 1
         self.connected = True
         # Retained messages only when the subscription is new: a reconnect to the persistent
         # session does not replay the topic's retained message every time.
@@ -166,7 +148,7 @@ class Subscriber:
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         self.last_received_at = time.time()
-        self.inbox.put((self.generation, message.mid, message.qos, message.topic, message.payload))
+        self.inbox.put((self.connection_epoch, message.mid, message.qos, message.topic, message.payload))
 
     # --- the loop (main thread) ------------------------------------------------------------------
     def stop(self, *args: Any) -> None:
@@ -241,7 +223,7 @@ class Subscriber:
                 break
         return batch
 
-    def _parse(self, topic: str, payload: bytes) -> Telemetry | Rejected:
+    def _parse(self, topic: str, payload: bytes) -> TelemetryMessage | Rejected:
         """parse_message never raises; this guard keeps that true for the loop whatever a check does."""
         try:
             return parse_message(topic, payload, self.topics)
@@ -272,7 +254,7 @@ class Subscriber:
         elif self.unstored_since is None:
             self.unstored_since = now
 
-    def _store(self, parsed: list[Telemetry]) -> int:
+    def _store(self, parsed: list[TelemetryMessage]) -> int:
         """Store the batch, dropping what the store refuses; an outage is retried with backoff until
         the store takes it, unless told to stop meanwhile. Returns how many points were stored."""
         delay = 0.5
@@ -338,7 +320,7 @@ class Subscriber:
             return True
         return False
 
-    def _write(self, parsed: list[Telemetry], attempt: _Attempt, may_refresh: bool) -> None:
+    def _write(self, parsed: list[TelemetryMessage], attempt: _Attempt, may_refresh: bool) -> None:
         """Store the telemetry through the ingest service; when the store refuses it for its data,
         split it in halves until each refused message stands alone, and drop those. An outage
         propagates (the whole batch is retried: the halves already written are upserts, so writing
@@ -371,52 +353,11 @@ class Subscriber:
         self._write(parsed[middle:], attempt, may_refresh)
 
     def _ack(self, batch: list) -> None:
-        current = self.generation
-        for generation, mid, qos, _, _ in batch:
-            if qos and generation == current:
+        current = self.connection_epoch
+        for epoch, mid, qos, _, _ in batch:
+            if qos and epoch == current:
                 self.client.ack(mid, qos)
                 self.acked += 1
 
-    # --- reporting -------------------------------------------------------------------------------
-    def stats(self) -> dict[str, Any]:
-        pending = self.inbox.qsize()
-        return {
-            "state": self.state,
-            "connected": self.connected,
-            "received": self.received,
-            "stored": self.stored,
-            "acked": self.acked,
-            "dropped": dict(self.dropped),
-            "pending": pending,
-            # Received and not yet stored or dropped: the inbox plus the batch in hand.
-            "backlog": pending + self.in_hand,
-            "started_at": self.started_at,
-            "last_received_at": self.last_received_at,
-            "last_stored_at": self.last_stored_at,
-            "progress_at": self.progress_at,
-            "unstored_since": self.unstored_since,
-            "store_error": self.store_error,
-        }
 
-    def _progress(self, force: bool = False) -> None:
-        now = time.monotonic()
-        # The heartbeat is frequent (MQTT_HEARTBEAT_SECONDS), so a killed subscriber is noticed by
-        # /health/ready within MQTT_HEARTBEAT_MAX_AGE; the progress line keeps its own pace.
-        if force or now - self._beat_at >= settings.MQTT_HEARTBEAT_SECONDS:
-            self._beat_at = now
-            heartbeat.beat(self.stats())
-        elapsed = now - self._progress_at
-        if not force and elapsed < self.options.progress_seconds:
-            return
-        rate = (self.received - self._progress_received) / elapsed if elapsed > 0 else 0.0
-        self._progress_at, self._progress_received = now, self.received
-        stats = self.stats()
-        dropped = ", ".join(f"{k}={v}" for k, v in sorted(self.dropped.items())) or "none"
-        line = (
-            f"mqtt_subscribe: {rate:.0f} msg/s, received={stats['received']} stored={stats['stored']} "
-            f"acked={stats['acked']} pending={stats['pending']} backlog={stats['backlog']} "
-            f"dropped: {dropped} connected={stats['connected']}"
-        )
-        if self.out is not None:
-            self.out.write(line + "\n")
-            self.out.flush()
+__all__ = ["Options", "Subscriber", "is_outage"]

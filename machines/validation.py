@@ -9,13 +9,13 @@ dropped `bad_value` over MQTT).
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from config.limits import IntegerParamError, integer_param
 from machines.choices import FIELDS, RANGES
 from machines.exceptions import IngestTooLarge
 
@@ -35,7 +35,6 @@ TIMESTAMP_MAX = datetime(2262, 4, 10, tzinfo=UTC)
 TIMESTAMP_RANGE_ERROR = (
     f"Must be between {TIMESTAMP_MIN.date().isoformat()} and {TIMESTAMP_MAX.date().isoformat()} (UTC)"
 )
-_ASCII_INTEGER = re.compile(r"-?[0-9]{1,15}")
 
 
 def timestamp_error(value: Any) -> tuple[datetime | None, str | None]:
@@ -75,14 +74,9 @@ def parse_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def parse_ascii_int(value: Any) -> int | None:
-    """A whole number in ASCII digits (an optional `-`, at most 15 digits), else None.
-
-    `int()` also takes `"1_000"`, `" 5"` and other scripts' digits (fullwidth five), and raises on
-    characters `str.isdigit()` lets through (superscript two)."""
-    if not isinstance(value, str) or not _ASCII_INTEGER.fullmatch(value):
-        return None
-    return int(value)
+# The machines clients' integers: ASCII digits, an optional `-` (never `+`), at most 15 digits;
+# `int()` would also take "1_000", " 5" and other scripts' digits (config.limits.parse_integer).
+INTEGER_GRAMMAR: dict[str, Any] = {"max_digits": 15, "plus_sign": False}
 
 
 def value_error(name: str, value: Any) -> str | None:
@@ -309,15 +303,12 @@ class HistoryParams:
 
 
 def int_param(raw: str | None, default: int, low: int, high: int) -> tuple[int | None, str | None]:
-    """A query parameter as an integer in [low, high] (ASCII digits only), its default when absent."""
-    if raw is None or raw == "":
-        return default, None
-    value = parse_ascii_int(raw)
-    if value is None:
-        return None, "Must be an integer"
-    if not low <= value <= high:
-        return None, f"Must be between {low} and {high}"
-    return value, None
+    """config.limits.integer_param in the machines grammar, its error reshaped into the clients'
+    `{parameter, error, value}` text: (value, None) or (None, the problem)."""
+    try:
+        return integer_param(raw, name="", default=default, low=low, high=high, **INTEGER_GRAMMAR), None
+    except IntegerParamError as exc:
+        return None, "Must be an integer" if exc.code == "invalid" else f"Must be between {low} and {high}"
 
 
 def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | None, list[dict]]:

@@ -13,13 +13,14 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from config.api.exceptions import error_envelope, map_exception
 from config.api.throttling import SettingRateThrottle
+from config.api.viewsets import ServiceViewSet
+from config.errors import DomainError
 from machines import filters, selectors, services
 from machines.choices import Interval, MachineStatus
-from machines.exceptions import BatchIngestionFailed, ValidationFailed
+from machines.exceptions import BatchIngestionFailed, InvalidMachineId, ValidationFailed
+from machines.models import Machine
 from machines.permissions import MachinePermissions
 from machines.serializers import (
     ConfigSerializer,
@@ -45,36 +46,25 @@ INVALID = OpenApiResponse(ValidationErrorSerializer, description="Validation fai
 BAD_QUERY = OpenApiResponse(QueryErrorSerializer, description="Invalid query parameters")
 
 
-def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The platform's error answer in the clients' envelope (`status: "error"`, `message` = `detail`:
-    config.api.exceptions.error_envelope); field errors become `errors: [{field, error, value}]`
-    (the first 100, all counted in `error_count`)."""
-    response = map_exception(exc, context)
-    if response is None:
-        return None
-    data = response.data
-    if isinstance(exc, ValidationError | DjangoValidationError) and not (
-        isinstance(data, dict) and "detail" in data
-    ):
-        request = context.get("request")
-        sent = getattr(request, "data", None) if request is not None else None
-        errors = flatten_errors(data, sent)
-        data = {
+class MachinesViewSet(ServiceViewSet):
+    """Base of the machines endpoints: the clients' `status` envelope; field errors reshaped."""
+
+    envelope = "status"  # the gateway and dashboard clients parse {"status": ...} answers
+    action_perms: dict[str, list[str]] = {}
+
+    def shape_error(self, exc: Exception, data: Any, request: Request | None) -> Any:
+        """A field error becomes `errors: [{field, error, value}]` (the first 100, all counted in
+        `error_count`) under "Validation failed": the clients' field-error shape."""
+        if not isinstance(exc, ValidationError | DjangoValidationError) or (
+            isinstance(data, dict) and "detail" in data
+        ):
+            return data
+        errors = flatten_errors(data, getattr(request, "data", None) if request is not None else None)
+        return {
             "detail": ValidationFailed.default_detail,
             "errors": errors[:MAX_REPORTED_ERRORS],
             "error_count": len(errors),
         }
-    response.data = error_envelope(data)
-    return response
-
-
-class MachinesAPIView(APIView):
-    """Base of the machines endpoints: the envelope error handler; permissions per HTTP method."""
-
-    action_perms: dict[str, list[str]] = {}
-
-    def get_exception_handler(self):
-        return envelope_exception_handler
 
 
 class IngestThrottle(SettingRateThrottle):
@@ -90,30 +80,20 @@ class IngestThrottle(SettingRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class MachineCreateView(MachinesAPIView):
-    """Register a machine (Supervisor and up)."""
+class MachineViewSet(MachinesViewSet):
+    """The machine registry: list, create, and a machine's history as its retrieve."""
 
-    action_perms = {"POST": [MachinePermissions.ADD_MACHINE]}
+    queryset = Machine.objects.all()  # the lookup's field (a UUID) for DomainLookupMixin
+    lookup_url_kwarg = "machine_id"
+    action_perms = {
+        "list": [MachinePermissions.VIEW_MACHINE],
+        "create": [MachinePermissions.ADD_MACHINE],
+        "retrieve": [MachinePermissions.VIEW_MACHINE],
+    }
 
-    @extend_schema(
-        request=MachineCreateSerializer,
-        responses={201: MachineCreatedSerializer, 400: INVALID, 409: ERROR},
-        operation_id="machine_create",
-    )
-    def post(self, request: Request) -> Response:
-        serializer = MachineCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        machine = services.machine_create(**serializer.validated_data, actor=request.user)
-        return Response(
-            {"status": "success", "message": "Machine created successfully", "machine_id": str(machine.pk)},
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class MachineListView(MachinesAPIView):
-    """Every machine by name; exact-match filters, combined with AND."""
-
-    action_perms = {"GET": [MachinePermissions.VIEW_MACHINE]}
+    def not_found(self, raw: str) -> DomainError:
+        """A malformed id is the spec's 400 (a well-formed unknown one is `machine_get`'s 404)."""
+        return InvalidMachineId()
 
     @extend_schema(
         parameters=[
@@ -126,16 +106,26 @@ class MachineListView(MachinesAPIView):
         responses={200: MachineListSerializer, 400: BAD_QUERY},
         operation_id="machine_list",
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
+        """Every machine by name; exact-match filters, combined with AND."""
         params = filters.machine_list_params(request.query_params)
         page = selectors.machine_list(filters=params.filters, limit=params.limit, offset=params.offset)
         return Response(machine_list_envelope(page))
 
-
-class MachineHistoryView(MachinesAPIView):
-    """A machine's readings (raw) or window means, in ascending time, paged by the store."""
-
-    action_perms = {"GET": [MachinePermissions.VIEW_MACHINE]}
+    @extend_schema(
+        request=MachineCreateSerializer,
+        responses={201: MachineCreatedSerializer, 400: INVALID, 409: ERROR},
+        operation_id="machine_create",
+    )
+    def create(self, request: Request) -> Response:
+        """Register a machine (Supervisor and up)."""
+        serializer = MachineCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        machine = services.machine_create(**serializer.validated_data, actor=request.user)
+        return Response(
+            {"message": "Machine created successfully", "machine_id": str(machine.pk)},
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         parameters=[
@@ -150,19 +140,19 @@ class MachineHistoryView(MachinesAPIView):
         responses={200: HistorySerializer, 400: BAD_QUERY, 404: ERROR, 503: ERROR},
         operation_id="machine_history",
     )
-    def get(self, request: Request, machine_id: str) -> Response:
+    def retrieve(self, request: Request, machine_id: str) -> Response:
+        """A machine's readings (raw) or window means, in ascending time, paged by the store."""
         # The id is checked, then looked up, before any parameter: 400, then 404, then the rest.
-        machine = selectors.machine_get(machine_id=filters.machine_id_param(machine_id))
+        machine = selectors.machine_get(machine_id=self.lookup_value())
         params = filters.history_params(request.query_params)
         page = selectors.telemetry_history(machine=machine, params=params)
         return Response(history_envelope(machine, params, page))
 
 
-class IngestView(MachinesAPIView):
-    """A gateway's batch of readings: 201 all stored, 207 some machines unknown, 400 none known;
-    413 past the per-request caps, 429 past the per-user rate."""
+class IngestViewSet(MachinesViewSet):
+    """Telemetry from gateways over HTTP (MQTT: machines/subscriber.py), one service for both."""
 
-    action_perms = {"POST": [MachinePermissions.INGEST_TELEMETRY]}
+    action_perms = {"create": [MachinePermissions.INGEST_TELEMETRY]}
     throttle_classes = [IngestThrottle]
 
     @extend_schema(
@@ -177,7 +167,9 @@ class IngestView(MachinesAPIView):
         },
         operation_id="telemetry_ingest",
     )
-    def post(self, request: Request) -> Response:
+    def create(self, request: Request) -> Response:
+        """A gateway's batch of readings: 201 all stored, 207 some machines unknown, 400 none known;
+        413 past the per-request caps, 429 past the per-user rate."""
         batch, errors = parse_ingest(request.data, max_readings=settings.INGEST_MAX_READINGS)
         if batch is None:
             raise ValidationFailed(errors=list(errors), error_count=errors.total)
@@ -190,38 +182,35 @@ class IngestView(MachinesAPIView):
         return ingest_response(batch, result)
 
 
-class ConfigView(MachinesAPIView):
-    """Every system setting (Management)."""
+class SystemConfigViewSet(MachinesViewSet):
+    """The system settings (`SystemConfig`): read all, or set one."""
 
-    action_perms = {"GET": [MachinePermissions.VIEW_SYSTEMCONFIG]}
+    action_perms = {
+        "list": [MachinePermissions.VIEW_SYSTEMCONFIG],
+        "update_setting": [MachinePermissions.CHANGE_SYSTEMCONFIG],
+    }
 
     @extend_schema(responses={200: ConfigSerializer, 403: ERROR}, operation_id="config_read")
-    def get(self, request: Request) -> Response:
-        config = selectors.config_all()
-        return Response({"status": "success", "config": config, "accessed_by": request.user.get_username()})
-
-
-class ConfigUpdateView(MachinesAPIView):
-    """Create or change one setting; the change is recorded (who, when, old → new)."""
-
-    action_perms = {"POST": [MachinePermissions.CHANGE_SYSTEMCONFIG]}
+    def list(self, request: Request) -> Response:
+        """Every system setting (Management)."""
+        return Response({"config": selectors.systemsetting_all(), "accessed_by": request.user.get_username()})
 
     @extend_schema(
         request=ConfigUpdateSerializer,
         responses={200: ConfigUpdatedSerializer, 400: INVALID, 403: ERROR},
         operation_id="config_update",
     )
-    def post(self, request: Request) -> Response:
+    def update_setting(self, request: Request) -> Response:
+        """Create or change one setting; the change is recorded (who, when, old → new)."""
         serializer = ConfigUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        change = services.config_set(
+        change = services.systemsetting_set(
             name=serializer.validated_data["setting_name"],
             value=serializer.validated_data["setting_value"],
             actor=request.user,
         )
         return Response(
             {
-                "status": "success",
                 "message": "Configuration updated successfully",
                 "updated_setting": {
                     "name": change.name,
@@ -247,7 +236,6 @@ def machine_record(machine: selectors.MachineRecord) -> dict[str, Any]:
 
 def machine_list_envelope(page: selectors.MachinePage) -> dict[str, Any]:
     return {
-        "status": "success",
         "count": len(page.machines),
         "machines": [machine_record(machine) for machine in page.machines],
         "pagination": {
@@ -262,7 +250,6 @@ def machine_list_envelope(page: selectors.MachinePage) -> dict[str, Any]:
 def history_envelope(machine: selectors.MachineRecord, params: HistoryParams, page: Page) -> dict[str, Any]:
     data = [{**row, "timestamp": iso(row["timestamp"])} for row in page.rows]
     return {
-        "status": "success",
         "machine": {
             "machine_id": str(machine.machine_id),
             "name": machine.name,

@@ -96,10 +96,20 @@ def error_body(path: str, detail: str, **extra: Any) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: `map_exception`, then the clients' envelope by path prefix."""
+    """DRF's EXCEPTION_HANDLER, the one for every view: `map_exception`; then the view's declared
+    `shape_error(exc, data, request)` hook, if any; then the clients' envelope, by path prefix or by
+    the view's declared `envelope` (config.api.envelope)."""
     response = map_exception(exc, context)
+    if response is None:
+        return None
     request = context.get("request")
-    if response is not None and request is not None and envelope_applies(request.path_info):
+    view = context.get("view")
+    shape_error = getattr(view, "shape_error", None)
+    if shape_error is not None:
+        response.data = shape_error(exc, response.data, request)
+    if getattr(view, "envelope", None) == "status" or (
+        request is not None and envelope_applies(request.path_info)
+    ):
         response.data = error_envelope(response.data)
     return response
 

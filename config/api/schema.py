@@ -65,7 +65,13 @@ class AutoSchema(SpectacularAutoSchema):
     X-Total-Count/Link on a paged list; only JSON for a nested body (a form can't carry it); the
     serializers' `nullable_in_response`/`required_on_partial`, list bounds, no e-mail format on
     answers. A view's own `extend_schema` answer for a status wins. Also documents a `partial_put`
-    viewset's PUT body as partial, as the view treats it."""
+    viewset's PUT body as partial, as the view treats it. A viewset
+    that declares an `envelope` (config.api.envelope) answers one document, its list included."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "envelope", None):
+            return False
+        return super()._is_list_view(serializer)
 
     def _get_request_for_media_type(self, serializer, direction="request"):
         if self.method == "PUT" and getattr(self.view, "partial_put", False):

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from config.api.envelope import EnvelopeMixin
 from config.api.output import RowOutputMixin
 from config.api.response_cache import ListCacheMixin
 from config.errors import DomainError, NotFoundError
@@ -111,7 +112,18 @@ class DomainLookupMixin:
         return found[0]
 
 
-class ServiceModelViewSet(ListCacheMixin, RowOutputMixin, DomainLookupMixin, viewsets.ModelViewSet):
+class ServiceViewSet(EnvelopeMixin, DomainLookupMixin, viewsets.ViewSet):
+    """A viewset over services and selectors that answers hand-shaped documents (no model
+    serializer output): the platform's lookup parsing (declare `queryset` for the lookup's field,
+    `lookup_url_kwarg`), its declared envelope and error hook (config.api.envelope)."""
+
+    lookup_field = "pk"
+    lookup_url_kwarg: str | None = None
+
+
+class ServiceModelViewSet(
+    EnvelopeMixin, ListCacheMixin, RowOutputMixin, DomainLookupMixin, viewsets.ModelViewSet
+):
     """ModelViewSet whose writes go through the app's service functions (docs/architecture.md §2.2).
 
     - `services`: the app's services module; `entity`: the prefix of its functions.

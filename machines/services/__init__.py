@@ -15,9 +15,9 @@ from machines.services.retention import telemetry_purge
 from machines.services.system_config import (
     RETENTION_DAYS,
     SETTING_CHECKS,
-    config_delete,
-    config_set,
     retention_days_error,
+    systemsetting_delete,
+    systemsetting_set,
 )
 
 __all__ = [
@@ -27,12 +27,12 @@ __all__ = [
     "CheckedTelemetry",
     "IngestResult",
     "TelemetryValues",
-    "config_delete",
-    "config_set",
     "machine_create",
     "machine_delete",
     "machine_update",
     "retention_days_error",
+    "systemsetting_delete",
+    "systemsetting_set",
     "telemetry_purge",
     "telemetry_store",
 ]

@@ -1,6 +1,6 @@
 """Telemetry ingest, one service for both transports: checked telemetry in, stored points out.
 
-HTTP (`machines.views.IngestView`, a gateway batch) and MQTT (`machines.subscriber.Subscriber`, a
+HTTP (`machines.views.IngestViewSet`, a gateway batch) and MQTT (`machines.subscriber.Subscriber`, a
 subscriber batch) both call `telemetry_store`. The rules live here once: one machine lookup for
 the whole batch through the cached selector, a reading of an unknown machine is dropped and
 counted (`unknown_machine`), a point's location is the machine record's (never the sender's) and
@@ -46,7 +46,7 @@ class CheckedTelemetry(Protocol):
 @dataclass(slots=True)
 class TelemetryValues:
     """A gateway batch's reading addressed to its item's machine (HTTP's CheckedTelemetry; MQTT's
-    is `machines.mqtt.Telemetry`). Not frozen: a frozen dataclass's __init__ costs a setattr call
+    is `machines.mqtt.TelemetryMessage`). Not frozen: a frozen dataclass's __init__ costs a setattr call
     per field, paid for every reading of every request."""
 
     machine_id: uuid.UUID

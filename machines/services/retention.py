@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from machines.exceptions import InvalidSetting
-from machines.selectors import config_get
+from machines.selectors import systemsetting_get
 from machines.services.system_config import RETENTION_DAYS, retention_days_error
 from machines.timeseries import get_store
 from machines.validation import iso
@@ -23,7 +23,7 @@ def telemetry_purge(*, now: datetime | None = None, days: int | None = None) -> 
     InvalidSetting and deletes nothing: guessing a default could delete what was meant to be kept.
     """
     if days is None:
-        raw = config_get(name="data_retention_days", default="365")
+        raw = systemsetting_get(name="data_retention_days", default="365")
         if problem := retention_days_error(raw):
             raise InvalidSetting(f"Invalid value for data_retention_days ({raw[:20]!r}): {problem}")
         days = int(raw)

@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from config.limits import parse_integer
 from config.services import Actor, actor_id
 from machines import cache as keys
 from machines.choices import RANGES, ChangeSource
 from machines.exceptions import InvalidSetting
 from machines.models import SystemConfig, SystemConfigChange
-from machines.validation import has_control_characters, parse_ascii_int
+from machines.validation import INTEGER_GRAMMAR, has_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _threshold(field_name: str) -> Callable[[str], str | None]:
 
 def retention_days_error(value: str) -> str | None:
     """Why a retention (whole days, ASCII) is unacceptable, or None."""
-    number = parse_ascii_int(value)
+    number = parse_integer(value, **INTEGER_GRAMMAR)
     low, high = RETENTION_DAYS
     if number is None or not low <= number <= high:
         return f"Must be a whole number of days from {low} to {high}"
@@ -68,7 +69,9 @@ SETTING_CHECKS: dict[str, Callable[[str], str | None]] = {
 _FREE_TEXT_ALLOWED = frozenset("\t\n\r")
 
 
-def config_set(*, name: str, value: str, actor: Actor, source: str = ChangeSource.API) -> SystemConfigChange:
+def systemsetting_set(
+    *, name: str, value: str, actor: Actor, source: str = ChangeSource.API
+) -> SystemConfigChange:
     """Create or change a setting and record the change (who, when, old → new) in one transaction."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -107,7 +110,7 @@ def config_set(*, name: str, value: str, actor: Actor, source: str = ChangeSourc
     return change
 
 
-def config_delete(*, setting: SystemConfig, actor: Actor) -> None:
+def systemsetting_delete(*, setting: SystemConfig, actor: Actor) -> None:
     """Remove a free-form setting; the ones the system reads can't be removed (only changed)."""
     if setting.name in SETTING_CHECKS:
         raise InvalidSetting(f"{setting.name} is used by the system and can't be deleted")

@@ -26,13 +26,28 @@ def machine_queries(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if '"machines_machine"' in q["sql"]]
 
 
-def test_list_is_served_from_the_cache(any_cache, auth_client, operator, django_assert_max_num_queries):
+@pytest.mark.redis
+def test_list_is_served_from_the_cache(
+    machines_redis_cache, auth_client, operator, django_assert_max_num_queries
+):
     MachineFactory(name="A")
     client = auth_client(operator)
     client.get(LIST)
     with django_assert_max_num_queries(5) as captured:
         assert client.get(LIST).json()["count"] == 1
     assert machine_queries(captured) == []
+
+
+def test_a_per_process_cache_keeps_no_answer(settings, auth_client, operator, django_assert_max_num_queries):
+    """config.cache.answer_ttl: on local memory another worker's write could not invalidate this
+    process's entries, so every list is read from the registry."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    MachineFactory(name="A")
+    client = auth_client(operator)
+    client.get(LIST)
+    with django_assert_max_num_queries(5) as captured:
+        assert client.get(LIST).json()["count"] == 1
+    assert machine_queries(captured) != []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,7 +91,8 @@ def test_config_update_is_visible_at_once(any_cache, auth_client, manager):
     assert client.get(CONFIG).json()["config"]["alert_email"] == "ops@factory.com"
 
 
-def test_invalidation_waits_for_the_commit(any_cache, db, django_capture_on_commit_callbacks):
+@pytest.mark.redis
+def test_invalidation_waits_for_the_commit(machines_redis_cache, db, django_capture_on_commit_callbacks):
     def names():
         return [m.name for m in selectors.machine_list(**LIST_ARGS).machines]
 

@@ -40,7 +40,7 @@ def test_purge_applies_the_retention_setting(db, machine, django_capture_on_comm
     call_command("purge_telemetry", stdout=out)
     assert "deleted 1 readings" in out.getvalue()
     with django_capture_on_commit_callbacks(execute=True):
-        services.config_set(name="data_retention_days", value="30", actor=None)
+        services.systemsetting_set(name="data_retention_days", value="30", actor=None)
     call_command("purge_telemetry", stdout=StringIO())
     assert list(SensorReading.objects.values_list("temperature", flat=True)) == [3.0]
 

@@ -35,7 +35,7 @@ def test_two_creates_of_one_name_one_wins_one_409():
 
 def test_racing_config_changes_form_one_unbroken_history():
     def change(index: int) -> None:
-        services.config_set(name="max_temperature_threshold", value=f"{90 + index}.0", actor=None)
+        services.systemsetting_set(name="max_temperature_threshold", value=f"{90 + index}.0", actor=None)
 
     run_threads(8, change)
     history = list(SystemConfigChange.objects.filter(name="max_temperature_threshold").order_by("id"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from machines.mqtt import Reason, Rejected, Telemetry, TopicFilter, parse_message
+from machines.mqtt import Reason, Rejected, TelemetryMessage, TopicFilter, parse_message
 
 MID = uuid.uuid4()
 TOPIC = f"factory/f1/machine/{MID}/telemetry"
@@ -22,7 +22,7 @@ def payload(**fields) -> bytes:
 
 def test_good_message():
     result = parse_message(TOPIC, payload(pressure=120, timestamp="2026-03-01T17:00:00+07:00"))
-    assert result == Telemetry(
+    assert result == TelemetryMessage(
         "f1", MID, datetime(2026, 3, 1, 10, tzinfo=UTC), "Temperature", 70.5, 120.0, None
     )
 
@@ -83,7 +83,7 @@ def test_out_of_range_timestamps_and_control_characters_are_bad_values(body):
 
 def test_store_range_edges_are_accepted():
     for stamp in ("1677-09-22T00:00:00Z", "2262-04-10T00:00:00Z"):
-        assert isinstance(parse_message(TOPIC, payload(timestamp=stamp)), Telemetry)
+        assert isinstance(parse_message(TOPIC, payload(timestamp=stamp)), TelemetryMessage)
 
 
 def test_a_check_that_raises_is_a_bad_value(monkeypatch):
@@ -113,7 +113,7 @@ def test_a_check_that_raises_is_a_bad_value(monkeypatch):
 )
 def test_topic_filter_with_a_prefix_finds_the_machine(configured, topic, factory):
     result = parse_message(topic, payload(), TopicFilter.parse(configured))
-    assert isinstance(result, Telemetry), result
+    assert isinstance(result, TelemetryMessage), result
     assert result.machine_id == MID
     assert result.factory_id == factory
 

@@ -15,7 +15,7 @@ from influxdb_client.rest import ApiException
 from machines import heartbeat, selectors
 from machines.exceptions import StoreUnavailable
 from machines.models import SensorReading
-from machines.mqtt import Reason, Telemetry
+from machines.mqtt import Reason, TelemetryMessage
 from machines.subscriber import Options, Subscriber, is_outage
 from machines.tests.factories import MachineFactory
 from machines.timeseries.sql import SQLStore
@@ -69,8 +69,8 @@ def make_subscriber(store_factory, **options) -> tuple[Subscriber, object]:
     return subscriber, store
 
 
-def reading(machine_id, index: int, sensor_type: str = "Pressure") -> Telemetry:
-    return Telemetry("F", machine_id, T0 + timedelta(seconds=index), sensor_type, None, 7.0, None)
+def reading(machine_id, index: int, sensor_type: str = "Pressure") -> TelemetryMessage:
+    return TelemetryMessage("F", machine_id, T0 + timedelta(seconds=index), sensor_type, None, 7.0, None)
 
 
 def message(machine_id, index: int, **fields) -> tuple:

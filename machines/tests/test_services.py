@@ -19,7 +19,7 @@ from machines.exceptions import (
     MachineNotFound,
 )
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
-from machines.mqtt import Reason, Telemetry, parse_message
+from machines.mqtt import Reason, TelemetryMessage, parse_message
 from machines.services import TelemetryValues, telemetry_store
 from machines.services.ingest import gateway_telemetry
 from machines.tests.factories import MachineFactory
@@ -114,8 +114,9 @@ def test_machine_get_answers_the_record_or_not_found():
         selectors.machine_get(machine_id=uuid.uuid4())
 
 
+@pytest.mark.redis
 def test_a_machine_registered_after_a_miss_is_found_at_once(
-    registry_queries, django_capture_on_commit_callbacks
+    machines_redis_cache, registry_queries, django_capture_on_commit_callbacks
 ):
     missing = uuid.uuid4()
     assert selectors.machine_lookup_many(machine_ids=[missing]) == {}
@@ -149,7 +150,7 @@ def http_values(machine_id, count: int, sensor_type: str = "Temperature") -> lis
     return gateway_telemetry(batch)
 
 
-def mqtt_values(machine_id, count: int, sensor_type: str = "Temperature") -> list[Telemetry]:
+def mqtt_values(machine_id, count: int, sensor_type: str = "Temperature") -> list[TelemetryMessage]:
     """What the subscriber hands the service: telemetry messages checked by parse_message."""
     parsed = [
         parse_message(
@@ -164,7 +165,7 @@ def mqtt_values(machine_id, count: int, sensor_type: str = "Temperature") -> lis
         )
         for i in range(count)
     ]
-    assert all(isinstance(p, Telemetry) for p in parsed), parsed
+    assert all(isinstance(p, TelemetryMessage) for p in parsed), parsed
     return parsed
 
 
@@ -246,11 +247,11 @@ def test_the_real_store_upserts_a_repeated_point():
 
 # --- system settings and retention ----------------------------------------------------------------
 def test_config_set_records_old_and_new_and_the_cache_follows():
-    services.config_set(name="note", value="one", actor=None)
-    change = services.config_set(name="note", value="two", actor=None)
+    services.systemsetting_set(name="note", value="one", actor=None)
+    change = services.systemsetting_set(name="note", value="two", actor=None)
     assert (change.old_value, change.new_value) == ("one", "two")
     assert SystemConfigChange.objects.filter(name="note").count() == 2
-    assert selectors.config_get(name="note") == "two"
+    assert selectors.systemsetting_get(name="note") == "two"
 
 
 @pytest.mark.parametrize(
@@ -265,15 +266,15 @@ def test_config_set_records_old_and_new_and_the_cache_follows():
 def test_config_set_refuses_bad_values_and_records_nothing(name, value):
     before = SystemConfigChange.objects.count()
     with pytest.raises(InvalidSetting):
-        services.config_set(name=name, value=value, actor=None)
+        services.systemsetting_set(name=name, value=value, actor=None)
     assert SystemConfigChange.objects.count() == before
 
 
 def test_a_setting_the_system_reads_cannot_be_deleted():
-    services.config_set(name="data_retention_days", value="30", actor=None)
+    services.systemsetting_set(name="data_retention_days", value="30", actor=None)
     setting = SystemConfig.objects.get(name="data_retention_days")
     with pytest.raises(InvalidSetting):
-        services.config_delete(setting=setting, actor=None)
+        services.systemsetting_delete(setting=setting, actor=None)
 
 
 def test_purge_drops_points_older_than_the_retention():

@@ -16,6 +16,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.api.pagination import page_total
 from machines.choices import FIELDS
 from machines.exceptions import StoreUnavailable
 from machines.models import SensorReading, SensorRollup
@@ -165,7 +166,7 @@ class SQLStore(TimeSeriesStore):
             .order_by("timestamp")
         )
         page = list(rows.values("timestamp", *query.fields)[query.offset : query.offset + query.limit])
-        total = len(page) if page and query.offset == 0 and len(page) < query.limit else rows.count()
+        total = page_total(offset=query.offset, limit=query.limit, page_len=len(page), count=rows.count)
         return Page(rows=[_clean_row(r["timestamp"], r, query.fields) for r in page], total=total)
 
     def _aggregated(self, query: Query) -> Page:
