@@ -39,6 +39,8 @@ def bench_env(**overrides: str) -> dict[str, str]:
     env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     env.setdefault("REQUEST_LOG_LEVEL", "WARNING")
     env.setdefault("THROTTLE_LOGIN", "100000/min")
+    env.setdefault("THROTTLE_LOGIN_IP", "1000000/min")
+    env.setdefault("THROTTLE_REFRESH", "1000000/min")
     env.setdefault("THROTTLE_OTP", "1000000/min")
     env.setdefault("THROTTLE_INGEST", "1000000/min")
     env.update(overrides)
