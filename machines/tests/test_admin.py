@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 from machines.tests.factories import MachineFactory
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def test_changelists_render(admin_client, machine):

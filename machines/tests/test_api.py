@@ -35,27 +35,12 @@ def item(machine_id, *readings, sensor_type="Temperature", location="Zone A") ->
     }
 
 
-@pytest.fixture
-def sup_client(auth_client, supervisor):
-    return auth_client(supervisor)
-
-
-@pytest.fixture
-def op_client(auth_client, operator):
-    return auth_client(operator)
-
-
-@pytest.fixture
-def mgr_client(auth_client, manager):
-    return auth_client(manager)
-
-
 # --- registry -----------------------------------------------------------------------------------
 class TestCreate:
     body = {"name": "Press-9", "location": "Floor 3", "sensor_type": "Pressure"}
 
-    def test_creates_with_default_status(self, sup_client):
-        response = sup_client.post(CREATE, self.body)
+    def test_creates_with_default_status(self, supervisor_client):
+        response = supervisor_client.post(CREATE, self.body)
         assert response.status_code == 201, response.content
         data = response.json()
         assert data["status"] == "success"
@@ -63,12 +48,12 @@ class TestCreate:
         machine = Machine.objects.get(pk=data["machine_id"])
         assert (machine.name, machine.status) == ("Press-9", "active")
 
-    def test_path_without_slash_and_with(self, sup_client):
-        assert sup_client.post("/api/v1/data/machine/", self.body).status_code == 201
-        assert sup_client.post("/api/v1/data/machine", {**self.body, "name": "x2"}).status_code == 201
+    def test_path_without_slash_and_with(self, supervisor_client):
+        assert supervisor_client.post("/api/v1/data/machine/", self.body).status_code == 201
+        assert supervisor_client.post("/api/v1/data/machine", {**self.body, "name": "x2"}).status_code == 201
 
-    def test_duplicate_name_is_409(self, sup_client, machine):
-        response = sup_client.post(CREATE, {**self.body, "name": machine.name})
+    def test_duplicate_name_is_409(self, supervisor_client, machine):
+        response = supervisor_client.post(CREATE, {**self.body, "name": machine.name})
         assert response.status_code == 409
         body = response.json()
         assert body["detail"] == f"Machine with name {machine.name} already exists"
@@ -85,8 +70,8 @@ class TestCreate:
             ({"sensor_type": "x" * 101}, "sensor_type"),
         ],
     )
-    def test_bad_field_is_400_naming_it(self, sup_client, change, field):
-        response = sup_client.post(CREATE, {**self.body, **change})
+    def test_bad_field_is_400_naming_it(self, supervisor_client, change, field):
+        response = supervisor_client.post(CREATE, {**self.body, **change})
         assert response.status_code == 400
         body = response.json()
         assert body["detail"] == "Validation failed"
@@ -94,23 +79,23 @@ class TestCreate:
         assert field in [e["field"] for e in body["errors"]]
         assert not Machine.objects.filter(name="Press-9").exists()
 
-    def test_unknown_keys_are_ignored(self, sup_client):
-        response = sup_client.post(CREATE, {**self.body, "colour": "red"})
+    def test_unknown_keys_are_ignored(self, supervisor_client):
+        response = supervisor_client.post(CREATE, {**self.body, "colour": "red"})
         assert response.status_code == 201
         assert Machine.objects.filter(name="Press-9").exists()
 
-    def test_missing_field_is_400(self, sup_client):
-        response = sup_client.post(CREATE, {"name": "n"})
+    def test_missing_field_is_400(self, supervisor_client):
+        response = supervisor_client.post(CREATE, {"name": "n"})
         assert response.status_code == 400
         assert {e["field"] for e in response.json()["errors"]} == {"location", "sensor_type"}
 
-    def test_malformed_json_is_400(self, sup_client):
-        response = sup_client.generic("POST", CREATE, "{not json", content_type="application/json")
+    def test_malformed_json_is_400(self, supervisor_client):
+        response = supervisor_client.generic("POST", CREATE, "{not json", content_type="application/json")
         assert response.status_code == 400
         assert response.json()["status"] == "error"
 
-    def test_operator_is_403_anonymous_401(self, op_client, api_client):
-        assert op_client.post(CREATE, self.body).status_code == 403
+    def test_operator_is_403_anonymous_401(self, operator_client, api_client):
+        assert operator_client.post(CREATE, self.body).status_code == 403
         response = api_client.post(CREATE, self.body)
         assert response.status_code == 401
         assert response.json()["status"] == "error"
@@ -126,8 +111,8 @@ class TestList:
             MachineFactory(name="C", location="L2", sensor_type="Temperature", status="error"),
         ]
 
-    def test_envelope_ordered_by_name(self, op_client, fleet):
-        response = op_client.get(LIST)
+    def test_envelope_ordered_by_name(self, operator_client, fleet):
+        response = operator_client.get(LIST)
         assert response.status_code == 200
         body = response.json()
         assert body["status"] == "success"
@@ -136,28 +121,28 @@ class TestList:
         assert set(body["machines"][0]) == {"machine_id", "name", "location", "sensor_type", "status"}
         assert body["pagination"] == {"total_records": 3, "limit": 100, "offset": 0, "has_more": False}
 
-    def test_filters_combine_with_and(self, op_client, fleet):
-        body = op_client.get(LIST, {"location": "L1", "sensor_type": "Temperature"}).json()
+    def test_filters_combine_with_and(self, operator_client, fleet):
+        body = operator_client.get(LIST, {"location": "L1", "sensor_type": "Temperature"}).json()
         assert [m["name"] for m in body["machines"]] == ["B"]
-        assert op_client.get(LIST, {"status": "error"}).json()["machines"][0]["name"] == "C"
-        assert op_client.get(LIST, {"location": "l1"}).json()["count"] == 0
+        assert operator_client.get(LIST, {"status": "error"}).json()["machines"][0]["name"] == "C"
+        assert operator_client.get(LIST, {"location": "l1"}).json()["count"] == 0
 
-    def test_paging(self, op_client, fleet):
-        body = op_client.get(LIST, {"limit": 2, "offset": 1}).json()
+    def test_paging(self, operator_client, fleet):
+        body = operator_client.get(LIST, {"limit": 2, "offset": 1}).json()
         assert [m["name"] for m in body["machines"]] == ["B", "C"]
         assert body["pagination"] == {"total_records": 3, "limit": 2, "offset": 1, "has_more": False}
-        first = op_client.get(LIST, {"limit": 1}).json()
+        first = operator_client.get(LIST, {"limit": 1}).json()
         assert first["pagination"]["has_more"] is True
         assert first["pagination"]["total_records"] == 3
-        beyond = op_client.get(LIST, {"offset": 10}).json()
+        beyond = operator_client.get(LIST, {"offset": 10}).json()
         assert beyond["count"] == 0
         assert beyond["pagination"]["total_records"] == 3
 
     @pytest.mark.parametrize(
         "params", [{"limit": 0}, {"limit": 1001}, {"limit": "x"}, {"offset": -1}, {"status": "on"}]
     )
-    def test_bad_parameters_are_400(self, op_client, params):
-        response = op_client.get(LIST, params)
+    def test_bad_parameters_are_400(self, operator_client, params):
+        response = operator_client.get(LIST, params)
         assert response.status_code == 400
         body = response.json()
         assert body["detail"] == "Invalid query parameters"
@@ -172,7 +157,7 @@ class TestList:
 
 # --- ingest -------------------------------------------------------------------------------------
 class TestIngest:
-    def test_all_known_is_201(self, sup_client, machine):
+    def test_all_known_is_201(self, supervisor_client, machine):
         other = MachineFactory()
         body = ingest_body(
             item(
@@ -182,7 +167,7 @@ class TestIngest:
             ),
             item(other.pk),
         )
-        response = sup_client.post(INGEST, body)
+        response = supervisor_client.post(INGEST, body)
         assert response.status_code == 201, response.content
         data = response.json()
         assert data["status"] == "success"
@@ -202,9 +187,9 @@ class TestIngest:
         assert (stored.location, stored.sensor_type) == (machine.location, "Temperature")
         assert SensorReading.objects.count() == 3
 
-    def test_some_unknown_is_207(self, sup_client, machine):
+    def test_some_unknown_is_207(self, supervisor_client, machine):
         ghost = uuid.uuid4()
-        response = sup_client.post(INGEST, ingest_body(item(ghost), item(machine.pk)))
+        response = supervisor_client.post(INGEST, ingest_body(item(ghost), item(machine.pk)))
         assert response.status_code == 207
         data = response.json()
         assert data["status"] == "partial_success"
@@ -215,9 +200,9 @@ class TestIngest:
         ]
         assert SensorReading.objects.count() == 1
 
-    def test_all_unknown_is_400(self, sup_client, db):
+    def test_all_unknown_is_400(self, supervisor_client, db):
         ghost = uuid.uuid4()
-        response = sup_client.post(INGEST, ingest_body(item(ghost)))
+        response = supervisor_client.post(INGEST, ingest_body(item(ghost)))
         assert response.status_code == 400
         data = response.json()
         assert data["detail"] == "Batch ingestion failed"
@@ -225,12 +210,14 @@ class TestIngest:
         assert data["errors"][0]["field"] == "batch[0].machine_id"
         assert not SensorReading.objects.exists()
 
-    def test_one_machine_lookup_and_one_write(self, sup_client, machine, django_assert_max_num_queries):
+    def test_one_machine_lookup_and_one_write(
+        self, supervisor_client, machine, django_assert_max_num_queries
+    ):
         others = [MachineFactory() for _ in range(3)]
         readings = [{"timestamp": f"2026-03-01T10:00:{s:02d}Z", "temperature": 50.0} for s in range(50)]
         body = ingest_body(*[item(m.pk, *readings) for m in [machine, *others]])
         with django_assert_max_num_queries(10) as captured:
-            assert sup_client.post(INGEST, body).status_code == 201
+            assert supervisor_client.post(INGEST, body).status_code == 201
         sqls = [q["sql"] for q in captured.captured_queries]
         assert len([q for q in sqls if '"machines_machine"' in q]) == 1
         assert len([q for q in sqls if "INSERT INTO machines_sensorreading" in q]) == 1
@@ -238,11 +225,11 @@ class TestIngest:
         assert len([q for q in sqls if "machines_sensor" in q]) <= 3
         assert SensorReading.objects.count() == 200
 
-    def test_repeated_reading_overwrites(self, sup_client, machine):
+    def test_repeated_reading_overwrites(self, supervisor_client, machine):
         first = {"timestamp": "2026-03-01T10:00:00Z", "temperature": 1.0}
         again = {"timestamp": "2026-03-01T10:00:00.000Z", "temperature": 2.0}
-        sup_client.post(INGEST, ingest_body(item(machine.pk, first)))
-        sup_client.post(INGEST, ingest_body(item(machine.pk, again)))
+        supervisor_client.post(INGEST, ingest_body(item(machine.pk, first)))
+        supervisor_client.post(INGEST, ingest_body(item(machine.pk, again)))
         assert list(SensorReading.objects.values_list("temperature", flat=True)) == [2.0]
 
     @pytest.mark.parametrize(
@@ -281,8 +268,8 @@ class TestIngest:
             ({"timestamp": "2026-03-01T10:00:00Z", "speed": True}, "batch.0.readings.0.speed", "number"),
         ],
     )
-    def test_reading_errors_name_their_path(self, sup_client, machine, reading, path, error):
-        response = sup_client.post(INGEST, ingest_body(item(machine.pk, reading)))
+    def test_reading_errors_name_their_path(self, supervisor_client, machine, reading, path, error):
+        response = supervisor_client.post(INGEST, ingest_body(item(machine.pk, reading)))
         assert response.status_code == 400
         body = response.json()
         assert body["detail"] == body["message"] == "Validation failed"
@@ -290,7 +277,7 @@ class TestIngest:
         assert error in body["errors"][0]["error"]
         assert not SensorReading.objects.exists()
 
-    def test_every_bad_field_reported_together(self, sup_client, machine):
+    def test_every_bad_field_reported_together(self, supervisor_client, machine):
         body = {
             "gateway_id": "",
             "batch": [
@@ -298,7 +285,7 @@ class TestIngest:
                 item(machine.pk, {"timestamp": "2026-03-01T10:00:00Z", "pressure": 10001}),
             ],
         }
-        errors = sup_client.post(INGEST, body).json()["errors"]
+        errors = supervisor_client.post(INGEST, body).json()["errors"]
         assert [e["field"] for e in errors] == [
             "gateway_id",
             "timestamp",
@@ -312,25 +299,25 @@ class TestIngest:
         assert errors[6]["value"] == 10001
 
     @pytest.mark.parametrize("batch", [[], [{}] * 1001, "x", None])
-    def test_batch_size_and_type(self, sup_client, db, batch):
+    def test_batch_size_and_type(self, supervisor_client, db, batch):
         body = {"gateway_id": "g", "timestamp": "2026-03-01T10:00:00Z"}
         if batch is not None:
             body["batch"] = batch
-        response = sup_client.post(INGEST, body)
+        response = supervisor_client.post(INGEST, body)
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "batch"
 
-    def test_body_must_be_an_object(self, sup_client, db):
-        response = sup_client.post(INGEST, [1, 2], format="json")
+    def test_body_must_be_an_object(self, supervisor_client, db):
+        response = supervisor_client.post(INGEST, [1, 2], format="json")
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "body"
 
-    def test_malformed_json_is_400(self, sup_client, db):
-        response = sup_client.generic("POST", INGEST, '{"batch": [', content_type="application/json")
+    def test_malformed_json_is_400(self, supervisor_client, db):
+        response = supervisor_client.generic("POST", INGEST, '{"batch": [', content_type="application/json")
         assert response.status_code == 400
         assert response.json()["status"] == "error"
 
-    def test_store_down_is_503_and_reports_nothing_stored(self, sup_client, machine, monkeypatch):
+    def test_store_down_is_503_and_reports_nothing_stored(self, supervisor_client, machine, monkeypatch):
         from machines.exceptions import StoreUnavailable
         from machines.timeseries.sql import SQLStore
 
@@ -338,7 +325,7 @@ class TestIngest:
             raise StoreUnavailable()
 
         monkeypatch.setattr(SQLStore, "write", refuse)
-        response = sup_client.post(INGEST, ingest_body(item(machine.pk)))
+        response = supervisor_client.post(INGEST, ingest_body(item(machine.pk)))
         assert response.status_code == 503
         body = response.json()
         assert body["detail"] == "Time-series store unavailable"
@@ -365,8 +352,8 @@ class TestHistory:
         )
         return machine
 
-    def test_raw_in_ascending_time(self, op_client, readings):
-        response = op_client.get(
+    def test_raw_in_ascending_time(self, operator_client, readings):
+        response = operator_client.get(
             history(readings.pk),
             {
                 "start_time": "2026-03-01T10:00:00Z",
@@ -401,8 +388,8 @@ class TestHistory:
             "has_more": False,
         }
 
-    def test_offset_start_converted_to_utc_and_end_defaults_to_now(self, op_client, readings):
-        body = op_client.get(history(readings.pk), {"start_time": "2026-03-01T17:01:00+07:00"}).json()
+    def test_offset_start_converted_to_utc_and_end_defaults_to_now(self, operator_client, readings):
+        body = operator_client.get(history(readings.pk), {"start_time": "2026-03-01T17:01:00+07:00"}).json()
         assert body["query"]["start_time"] == "2026-03-01T10:01:00Z"
         assert body["query"]["fields"] == ["temperature", "pressure", "speed"]
         assert [d["timestamp"] for d in body["data"]] == [
@@ -412,8 +399,8 @@ class TestHistory:
         ]
         assert body["data"][0] == {"timestamp": "2026-03-01T10:01:00Z", "temperature": 60.0, "speed": 120.0}
 
-    def test_aggregated_means_per_window(self, op_client, readings):
-        body = op_client.get(
+    def test_aggregated_means_per_window(self, operator_client, readings):
+        body = operator_client.get(
             history(readings.pk), {"start_time": "2026-03-01T10:00:00Z", "interval": "1m", "fields": "speed"}
         ).json()
         assert body["data"] == [
@@ -421,15 +408,15 @@ class TestHistory:
             {"timestamp": "2026-03-01T10:01:00Z", "speed": 150.0},
             {"timestamp": "2026-03-01T10:02:00Z", "speed": 300.0},
         ]
-        paged = op_client.get(
+        paged = operator_client.get(
             history(readings.pk),
             {"start_time": "2026-03-01T10:00:00Z", "interval": "5m", "limit": 1, "offset": 0},
         ).json()
         assert paged["data"] == [{"timestamp": "2026-03-01T10:00:00Z", "temperature": 66.0, "speed": 132.0}]
         assert paged["pagination"]["has_more"] is False
 
-    def test_paging(self, op_client, readings):
-        body = op_client.get(
+    def test_paging(self, operator_client, readings):
+        body = operator_client.get(
             history(readings.pk), {"start_time": "2026-03-01T10:00:00Z", "limit": 2, "offset": 2}
         ).json()
         assert [d["temperature"] for d in body["data"]] == [60.0, 90.0]
@@ -441,18 +428,18 @@ class TestHistory:
             "has_more": True,
         }
 
-    def test_non_uuid_is_400_before_parameters(self, op_client, db):
-        response = op_client.get(history("not-a-uuid"), {"interval": "7m"})
+    def test_non_uuid_is_400_before_parameters(self, operator_client, db):
+        response = operator_client.get(history("not-a-uuid"), {"interval": "7m"})
         assert response.status_code == 400
         assert response.json()["detail"] == "Invalid machine ID format"
 
-    def test_unknown_machine_is_404(self, op_client, db):
-        response = op_client.get(history(uuid.uuid4()), {"start_time": "2026-03-01T10:00:00Z"})
+    def test_unknown_machine_is_404(self, operator_client, db):
+        response = operator_client.get(history(uuid.uuid4()), {"start_time": "2026-03-01T10:00:00Z"})
         assert response.status_code == 404
         assert response.json()["detail"] == response.json()["message"] == "Machine not found"
 
-    def test_every_parameter_error_at_once(self, op_client, machine):
-        response = op_client.get(
+    def test_every_parameter_error_at_once(self, operator_client, machine):
+        response = operator_client.get(
             history(machine.pk),
             {
                 "end_time": "soon",
@@ -489,13 +476,13 @@ class TestHistory:
             ({"start_time": "03/01/2026"}, "start_time"),
         ],
     )
-    def test_single_parameter_errors(self, op_client, machine, params, parameter):
-        response = op_client.get(history(machine.pk), params)
+    def test_single_parameter_errors(self, operator_client, machine, params, parameter):
+        response = operator_client.get(history(machine.pk), params)
         assert response.status_code == 400
         assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
 
-    def test_fields_all_and_limit_max(self, op_client, readings):
-        response = op_client.get(
+    def test_fields_all_and_limit_max(self, operator_client, readings):
+        response = operator_client.get(
             history(readings.pk), {"start_time": "2026-03-01T10:00:00Z", "fields": "all", "limit": 10000}
         )
         assert response.status_code == 200
@@ -509,8 +496,8 @@ class TestHistory:
 
 # --- config -------------------------------------------------------------------------------------
 class TestConfig:
-    def test_defaults_from_the_migration(self, mgr_client, manager):
-        response = mgr_client.get(CONFIG)
+    def test_defaults_from_the_migration(self, manager_client, manager):
+        response = manager_client.get(CONFIG)
         assert response.status_code == 200
         assert response.json() == {
             "status": "success",
@@ -523,8 +510,8 @@ class TestConfig:
             "accessed_by": manager.username,
         }
 
-    def test_update_existing_is_recorded(self, mgr_client, manager):
-        response = mgr_client.post(
+    def test_update_existing_is_recorded(self, manager_client, manager):
+        response = manager_client.post(
             CONFIG_UPDATE, {"setting_name": "max_temperature_threshold", "setting_value": "85.5"}
         )
         assert response.status_code == 200, response.content
@@ -538,12 +525,14 @@ class TestConfig:
         assert updated["updated_at"].endswith("Z")
         change = SystemConfigChange.objects.filter(name="max_temperature_threshold").first()
         assert (change.old_value, change.new_value, change.changed_by_id) == ("80.0", "85.5", manager.pk)
-        assert mgr_client.get(CONFIG).json()["config"]["max_temperature_threshold"] == "85.5"
+        assert manager_client.get(CONFIG).json()["config"]["max_temperature_threshold"] == "85.5"
 
-    def test_new_name_has_null_old_value(self, mgr_client):
-        body = mgr_client.post(CONFIG_UPDATE, {"setting_name": "dashboard_title", "setting_value": ""}).json()
+    def test_new_name_has_null_old_value(self, manager_client):
+        body = manager_client.post(
+            CONFIG_UPDATE, {"setting_name": "dashboard_title", "setting_value": ""}
+        ).json()
         assert body["updated_setting"]["old_value"] is None
-        assert mgr_client.get(CONFIG).json()["config"]["dashboard_title"] == ""
+        assert manager_client.get(CONFIG).json()["config"]["dashboard_title"] == ""
 
     @pytest.mark.parametrize(
         "body",
@@ -559,8 +548,8 @@ class TestConfig:
             {"setting_name": "max_pressure_threshold", "setting_value": "high"},
         ],
     )
-    def test_bad_updates_are_400(self, mgr_client, body):
-        response = mgr_client.post(CONFIG_UPDATE, body, format="json")
+    def test_bad_updates_are_400(self, manager_client, body):
+        response = manager_client.post(CONFIG_UPDATE, body, format="json")
         assert response.status_code == 400, response.content
         assert response.json()["status"] == "error"
         assert SystemConfigChange.objects.filter(source="api").count() == 0

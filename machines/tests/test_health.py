@@ -15,14 +15,8 @@ from machines import heartbeat
 from machines.heartbeat import HEARTBEAT_KEY
 
 
-@pytest.fixture
-def client(admin_client):
-    """A staff session: the checks' details (backends, counters, errors) are shown to staff only."""
-    return admin_client
-
-
-def ready(client) -> tuple[int, dict]:
-    response = client.get("/health/ready")
+def ready(admin_client) -> tuple[int, dict]:
+    response = admin_client.get("/health/ready")
     return response.status_code, response.json()["checks"]
 
 
@@ -48,42 +42,42 @@ def record(**fields) -> dict:
     return {**base, **fields}
 
 
-def test_store_is_reported(client, db):
-    status, checks = ready(client)
+def test_store_is_reported(admin_client, db):
+    status, checks = ready(admin_client)
     assert status == 200
     assert checks["timeseries"]["status"] == "ok"
     assert checks["timeseries"]["backend"].startswith("sql")
 
 
-def test_subscriber_not_required_by_default(client, db):
-    status, checks = ready(client)
+def test_subscriber_not_required_by_default(admin_client, db):
+    status, checks = ready(admin_client)
     assert status == 200
     assert "not required" in checks["mqtt_subscriber"]["backend"]
     assert checks["mqtt_subscriber"]["state"] == "absent"
 
 
-def test_required_subscriber_without_heartbeat_fails(client, db, settings):
+def test_required_subscriber_without_heartbeat_fails(admin_client, db, settings):
     settings.MQTT_SUBSCRIBER_REQUIRED = True
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     assert status == 503
     assert checks["mqtt_subscriber"]["status"] == "error"
     assert checks["mqtt_subscriber"]["state"] == "absent"
 
 
-def test_fresh_connected_heartbeat_is_ready(client, db, settings, tmp_path):
+def test_fresh_connected_heartbeat_is_ready(admin_client, db, settings, tmp_path):
     settings.MQTT_SUBSCRIBER_REQUIRED = True
     settings.MQTT_HEARTBEAT_FILE = str(tmp_path / "beat")
     heartbeat.beat({"connected": True, "stored": 7})
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     assert status == 200
     assert "stored=7" in checks["mqtt_subscriber"]["backend"]
     assert abs(float((tmp_path / "beat").read_text()) - time.time()) < 5
 
 
-def test_running_subscriber_reports_last_store_and_backlog(client, db):
+def test_running_subscriber_reports_last_store_and_backlog(admin_client, db):
     stored_at = time.time() - 3
     cache.set(HEARTBEAT_KEY, record(last_stored_at=stored_at, backlog=12, stored=500))
-    response = client.get("/health/ready")
+    response = admin_client.get("/health/ready")
     body = response.json()
     entry = body["checks"]["mqtt_subscriber"]
     assert response.status_code == 200
@@ -121,11 +115,11 @@ def dropping_everything() -> dict:
 
 
 @pytest.mark.parametrize("make", [wedged, dropping_everything], ids=["wedged", "dropping"])
-def test_required_stalled_subscriber_is_not_ready(client, db, settings, make):
+def test_required_stalled_subscriber_is_not_ready(admin_client, db, settings, make):
     settings.MQTT_SUBSCRIBER_REQUIRED = True
     fields = make()
     cache.set(HEARTBEAT_KEY, record(**fields))
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     entry = checks["mqtt_subscriber"]
     assert status == 503
     assert entry["status"] == "error"
@@ -135,10 +129,10 @@ def test_required_stalled_subscriber_is_not_ready(client, db, settings, make):
 
 
 @pytest.mark.parametrize("make", [wedged, dropping_everything], ids=["wedged", "dropping"])
-def test_optional_stalled_subscriber_is_a_warning_not_healthy(client, db, make):
+def test_optional_stalled_subscriber_is_a_warning_not_healthy(admin_client, db, make):
     fields = make()
     cache.set(HEARTBEAT_KEY, record(**fields))
-    response = client.get("/health/ready")
+    response = admin_client.get("/health/ready")
     body = response.json()
     entry = body["checks"]["mqtt_subscriber"]
     assert response.status_code == 200
@@ -148,19 +142,19 @@ def test_optional_stalled_subscriber_is_a_warning_not_healthy(client, db, make):
     assert "stalled" not in entry.get("backend", "")
 
 
-def test_one_dropped_message_then_quiet_is_not_stalled(client, db):
+def test_one_dropped_message_then_quiet_is_not_stalled(admin_client, db):
     cache.set(
         HEARTBEAT_KEY,
         record(last_received_at=time.time() - 3600, unstored_since=time.time() - 3600, last_stored_at=None),
     )
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     assert status == 200
     assert checks["mqtt_subscriber"]["state"] == "running"
 
 
-def test_optional_subscriber_that_stopped_normally_is_reported_stopped_not_failing(client, db):
+def test_optional_subscriber_that_stopped_normally_is_reported_stopped_not_failing(admin_client, db):
     cache.set(HEARTBEAT_KEY, record(state="stopped", connected=False, at=time.time() - 5))
-    response = client.get("/health/ready")
+    response = admin_client.get("/health/ready")
     entry = response.json()["checks"]["mqtt_subscriber"]
     assert response.status_code == 200
     assert response.json()["warnings"] == []
@@ -168,10 +162,10 @@ def test_optional_subscriber_that_stopped_normally_is_reported_stopped_not_faili
     assert entry["state"] == "stopped"
 
 
-def test_required_subscriber_that_stopped_fails(client, db, settings):
+def test_required_subscriber_that_stopped_fails(admin_client, db, settings):
     settings.MQTT_SUBSCRIBER_REQUIRED = True
     cache.set(HEARTBEAT_KEY, record(state="stopped", connected=False))
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     assert status == 503
     assert checks["mqtt_subscriber"]["state"] == "stopped"
 
@@ -183,10 +177,12 @@ def test_required_subscriber_that_stopped_fails(client, db, settings):
         ({"connected": False}, "disconnected", "not connected"),
     ],
 )
-def test_stale_or_disconnected_heartbeat_fails_where_required(client, db, settings, fields, state, message):
+def test_stale_or_disconnected_heartbeat_fails_where_required(
+    admin_client, db, settings, fields, state, message
+):
     settings.MQTT_SUBSCRIBER_REQUIRED = True
     cache.set(HEARTBEAT_KEY, record(**fields))
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     assert status == 503
     assert checks["mqtt_subscriber"]["state"] == state
     assert message in checks["mqtt_subscriber"]["error"]
@@ -195,9 +191,9 @@ def test_stale_or_disconnected_heartbeat_fails_where_required(client, db, settin
 @pytest.mark.parametrize(
     ("fields", "state"), [({"at": time.time() - 3600}, "stale"), ({"connected": False}, "disconnected")]
 )
-def test_stale_or_disconnected_optional_subscriber_is_a_warning(client, db, fields, state):
+def test_stale_or_disconnected_optional_subscriber_is_a_warning(admin_client, db, fields, state):
     cache.set(HEARTBEAT_KEY, record(**fields))
-    status, checks = ready(client)
+    status, checks = ready(admin_client)
     assert status == 200
     assert checks["mqtt_subscriber"]["status"] == "warning"
     assert checks["mqtt_subscriber"]["state"] == state

@@ -48,11 +48,6 @@ def item(machine_id, *readings, sensor_type="Temperature", location="Zone A") ->
     }
 
 
-@pytest.fixture
-def gw_client(auth_client, supervisor):
-    return auth_client(supervisor)
-
-
 # --- 6: every parse path refuses out-of-range input, never raises -------------------------------
 class TestParseNeverRaises:
     @pytest.mark.parametrize(
@@ -108,15 +103,15 @@ class TestParseNeverRaises:
             {"pressure": -(10**400)},
         ],
     )
-    def test_http_ingest_refuses_out_of_range_readings(self, gw_client, machine, change):
-        response = gw_client.post(INGEST, body(item(machine.pk, {**reading(), **change})))
+    def test_http_ingest_refuses_out_of_range_readings(self, supervisor_client, machine, change):
+        response = supervisor_client.post(INGEST, body(item(machine.pk, {**reading(), **change})))
         assert response.status_code == 400, response.content
         errors = response.json()["errors"]
         assert errors[0]["field"].startswith("batch.0.readings.0.")
         assert not SensorReading.objects.exists()
 
-    def test_http_ingest_refuses_an_out_of_range_batch_timestamp(self, gw_client, machine):
-        response = gw_client.post(
+    def test_http_ingest_refuses_an_out_of_range_batch_timestamp(self, supervisor_client, machine):
+        response = supervisor_client.post(
             INGEST, {**body(item(machine.pk)), "timestamp": "0001-01-01T00:00:00+01:00"}
         )
         assert response.status_code == 400
@@ -164,14 +159,14 @@ class TestControlCharacters:
         assert name in response.json()["detail"]
 
     @pytest.mark.parametrize("name", ["sensor_type", "location"])
-    def test_ingest_text_fields(self, gw_client, machine, name):
-        response = gw_client.post(INGEST, body({**item(machine.pk), name: "P\x00"}))
+    def test_ingest_text_fields(self, supervisor_client, machine, name):
+        response = supervisor_client.post(INGEST, body({**item(machine.pk), name: "P\x00"}))
         assert response.status_code == 400, response.content
         assert response.json()["errors"][0]["field"] == f"batch.0.{name}"
         assert not SensorReading.objects.exists()
 
-    def test_ingest_gateway_id(self, gw_client, machine):
-        response = gw_client.post(INGEST, body(item(machine.pk), gateway="gw\x00"))
+    def test_ingest_gateway_id(self, supervisor_client, machine):
+        response = supervisor_client.post(INGEST, body(item(machine.pk), gateway="gw\x00"))
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "gateway_id"
 
@@ -202,7 +197,7 @@ class TestControlCharacters:
 
 # --- 9: bounded work per ingest request ---------------------------------------------------------
 class TestIngestBounds:
-    def test_more_readings_than_the_cap_is_413_and_nothing_stored(self, gw_client, machine, settings):
+    def test_more_readings_than_the_cap_is_413_and_nothing_stored(self, supervisor_client, machine, settings):
         assert settings.INGEST_MAX_READINGS == 10_000
         start = datetime(2026, 3, 1, 10, tzinfo=UTC)
         readings = [
@@ -210,32 +205,32 @@ class TestIngestBounds:
             for s in range(10_001)
         ]
         items = [item(machine.pk, *readings[:5000]), item(machine.pk, *readings[5000:])]
-        response = gw_client.post(INGEST, body(*items))
+        response = supervisor_client.post(INGEST, body(*items))
         assert response.status_code == 413, response.content
         detail = response.json()["detail"]
         assert "10001 readings" in detail and "10000" in detail
         assert response.json()["status"] == "error"
         assert not SensorReading.objects.exists()
 
-    def test_the_cap_is_a_setting(self, gw_client, machine, settings):
+    def test_the_cap_is_a_setting(self, supervisor_client, machine, settings):
         settings.INGEST_MAX_READINGS = 2
         three = item(machine.pk, reading("2026-03-01T10:00:00Z"), reading("2026-03-01T10:00:01Z"), reading())
-        assert gw_client.post(INGEST, body(three)).status_code == 413
-        assert gw_client.post(INGEST, body(item(machine.pk, reading()))).status_code == 201
+        assert supervisor_client.post(INGEST, body(three)).status_code == 413
+        assert supervisor_client.post(INGEST, body(item(machine.pk, reading()))).status_code == 201
 
-    def test_too_many_rollup_hours_is_413_and_nothing_stored(self, gw_client, machine, settings):
+    def test_too_many_rollup_hours_is_413_and_nothing_stored(self, supervisor_client, machine, settings):
         settings.INGEST_MAX_HOURS = 24
         start = datetime(2026, 3, 1, tzinfo=UTC)
         spread = [reading((start + timedelta(hours=h)).isoformat()) for h in range(25)]
-        response = gw_client.post(INGEST, body(item(machine.pk, *spread)))
+        response = supervisor_client.post(INGEST, body(item(machine.pk, *spread)))
         assert response.status_code == 413, response.content
         assert "25 distinct" in response.json()["detail"]
         assert not SensorReading.objects.exists()
-        assert gw_client.post(INGEST, body(item(machine.pk, *spread[:24]))).status_code == 201
+        assert supervisor_client.post(INGEST, body(item(machine.pk, *spread[:24]))).status_code == 201
 
-    def test_error_list_is_capped_with_a_count(self, gw_client, machine):
+    def test_error_list_is_capped_with_a_count(self, supervisor_client, machine):
         bad = [{"timestamp": "nope", "temperature": "hot"} for _ in range(3000)]
-        response = gw_client.post(INGEST, body(item(machine.pk, *bad)))
+        response = supervisor_client.post(INGEST, body(item(machine.pk, *bad)))
         assert response.status_code == 400
         data = response.json()
         assert len(data["errors"]) == 100
@@ -249,8 +244,8 @@ class TestIngestBounds:
         assert len(response.json()["errors"]) == 100
         assert response.json()["error_count"] == 5000
 
-    def test_echoed_values_are_short(self, gw_client, machine):
-        response = gw_client.post(INGEST, body(item(machine.pk, sensor_type="x" * 100_000)))
+    def test_echoed_values_are_short(self, supervisor_client, machine):
+        response = supervisor_client.post(INGEST, body(item(machine.pk, sensor_type="x" * 100_000)))
         assert response.status_code == 400
         assert len(response.content) < 2_000
 
@@ -289,32 +284,32 @@ class TestIngestPermission:
         holders = set(Group.objects.filter(permissions__codename=codename).values_list("name", flat=True))
         assert holders == {Role.SUPERVISOR, Role.MANAGEMENT, TELEMETRY_GATEWAY_GROUP}
 
-    def test_location_comes_from_the_machine_record(self, gw_client, machine):
-        response = gw_client.post(INGEST, body(item(machine.pk, location="Somewhere else")))
+    def test_location_comes_from_the_machine_record(self, supervisor_client, machine):
+        response = supervisor_client.post(INGEST, body(item(machine.pk, location="Somewhere else")))
         assert response.status_code == 201
         stored = SensorReading.objects.get()
         assert stored.location == machine.location == "Factory Floor 1 - Zone A"
         assert stored.sensor_type == "Temperature"
 
-    def test_location_may_be_left_out(self, gw_client, machine):
+    def test_location_may_be_left_out(self, supervisor_client, machine):
         sent = item(machine.pk)
         del sent["location"]
-        assert gw_client.post(INGEST, body(sent)).status_code == 201
+        assert supervisor_client.post(INGEST, body(sent)).status_code == 201
         assert SensorReading.objects.get().location == machine.location
 
 
 # --- 19: integers no renderer can write are a 400, not a 500 ------------------------------------
 class TestHugeIntegers:
-    def test_ingest_gateway_id(self, gw_client, machine):
-        response = gw_client.post(INGEST, {**body(item(machine.pk)), "gateway_id": HUGE})
+    def test_ingest_gateway_id(self, supervisor_client, machine):
+        response = supervisor_client.post(INGEST, {**body(item(machine.pk)), "gateway_id": HUGE})
         assert response.status_code == 400, response.content
         error = response.json()["errors"][0]
         assert error["field"] == "gateway_id"
         assert error["value"] is None
 
-    def test_ingest_reading_value_and_machine_id(self, gw_client, machine):
+    def test_ingest_reading_value_and_machine_id(self, supervisor_client, machine):
         sent = {**item(machine.pk, reading(speed=HUGE)), "machine_id": HUGE}
-        response = gw_client.post(INGEST, body(sent))
+        response = supervisor_client.post(INGEST, body(sent))
         assert response.status_code == 400, response.content
         assert {e["field"] for e in response.json()["errors"]} == {
             "batch.0.machine_id",
