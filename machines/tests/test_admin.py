@@ -56,7 +56,8 @@ def test_csv_export(admin_client, machine):
     assert machine.name in response.content.decode()
 
 
-def test_setting_edit_is_recorded_with_the_admin_as_source(admin_client, superuser):
+def test_setting_edit_is_recorded_with_the_admin_as_source(admin_client_as, superuser):
+    admin_client = admin_client_as(superuser)
     setting = SystemConfig.objects.get(name="data_retention_days")
     url = reverse("admin:machines_systemconfig_change", args=[setting.pk])
     assert "change history" in admin_client.get(url).content.decode().lower()
