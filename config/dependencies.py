@@ -18,6 +18,9 @@ from django.conf import settings
 from django.db import InterfaceError as DjangoInterfaceError
 from django.db import OperationalError as DjangoOperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.errors import ServiceUnavailableError
 
@@ -48,25 +51,12 @@ def retry_after() -> int:
     return max(1, int(getattr(settings, "DEPENDENCY_RETRY_AFTER", 5)))
 
 
-def _cache_error_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = []
-    try:
-        from django_redis.exceptions import ConnectionInterrupted
-
-        types.append(ConnectionInterrupted)
-    except ImportError:  # pragma: no cover - django-redis is a requirement
-        pass
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-
-        types += [RedisConnectionError, RedisTimeoutError]
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(types)
-
-
-CACHE_ERRORS: tuple[type[BaseException], ...] = _cache_error_types()
+# django-redis wraps a dead server in ConnectionInterrupted; redis-py raises its own errors.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionInterrupted,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (DjangoOperationalError, DjangoInterfaceError)
 
 
