@@ -72,16 +72,7 @@ def stock_take(*, order_id: int, quantities: Mapping[int, int], actor: Actor, at
         if left is None:
             _raise_short(part_id, quantity)
         stock[part_id] = left
-        audit.append(
-            audit_row(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                entity=AuditEntity.SPARE_PART,
-                entity_id=part_id,
-                changes={"stock": [left + quantity, left], "order": [None, order_id]},
-                at=at,
-            )
-        )
+        audit.append(_stock_audit(part_id, left + quantity, left, [None, order_id], actor, at))
     parts_changed()
     return StockMoves(stock=stock, audit=audit)
 
@@ -101,16 +92,7 @@ def stock_return(*, order_id: int, actor: Actor, at: datetime) -> StockMoves:
         if after is None:  # the part is gone (lines PROTECT it, so only a concurrent raw delete)
             continue
         stock[part_id] = after
-        audit.append(
-            audit_row(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                entity=AuditEntity.SPARE_PART,
-                entity_id=part_id,
-                changes={"stock": [after - quantity, after], "order": [order_id, None]},
-                at=at,
-            )
-        )
+        audit.append(_stock_audit(part_id, after - quantity, after, [order_id, None], actor, at))
     parts_changed()
     return StockMoves(stock=stock, audit=audit)
 
@@ -121,3 +103,15 @@ def _raise_short(part_id: int, quantity: int) -> None:
         raise SparePartsNotFound([part_id])
     name, sku, stock = row
     raise InsufficientStock(name=name, sku=sku, available=stock, requested=quantity)
+
+
+def _stock_audit(part_id: int, before: int, after: int, order: list, actor: Actor, at: datetime) -> AuditLog:
+    """The unsaved audit row of one stock move: the part's stock before and after, and the order."""
+    return audit_row(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=AuditEntity.SPARE_PART,
+        entity_id=part_id,
+        changes={"stock": [before, after], "order": order},
+        at=at,
+    )
