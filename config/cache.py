@@ -111,6 +111,26 @@ class Generations:
         }
         return token, fresh
 
+    def read_many(self, wanted: dict[str, list[str]]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """`read` for several generations at once, still one cache read: for each generation name
+        its current token and those of its keys stored under it."""
+        names = list(wanted)
+        values = self.backend.get_many([*names, *(key for keys in wanted.values() for key in keys)])
+        answers = {}
+        for name in names:
+            token = values.get(name) or self.generation(name)
+            answers[name] = (
+                token,
+                {
+                    key: values[key][1]
+                    for key in wanted[name]
+                    if isinstance(values.get(key), tuple)
+                    and len(values[key]) == 2
+                    and values[key][0] == token
+                },
+            )
+        return answers
+
     def write(self, token: str, entries: dict[str, Any], *, timeout: int) -> None:
         """Store entries computed by a reader that started under `token`."""
         self.backend.set_many({key: (token, value) for key, value in entries.items()}, timeout=timeout)
@@ -125,4 +145,5 @@ generation = _default_generations.generation
 bump = _default_generations.bump
 bump_on_commit = _default_generations.bump_on_commit
 read = _default_generations.read
+read_many = _default_generations.read_many
 write = _default_generations.write

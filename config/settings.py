@@ -257,6 +257,11 @@ MQTT_SUBSCRIBER_STALL_SECONDS = env.int("MQTT_SUBSCRIBER_STALL_SECONDS", default
 INGEST_MAX_READINGS = env.int("INGEST_MAX_READINGS", default=10_000)
 INGEST_MAX_HOURS = env.int("INGEST_MAX_HOURS", default=2_000)
 THROTTLE_INGEST = env.str("THROTTLE_INGEST", default="120/min")
+# Threshold alerts (README, Machines "Alerts"): an open alert closes once readings are back inside
+# the limit by this percentage of it; the alert mail reports a machine's metric at most once per
+# ALERT_MAIL_INTERVAL seconds.
+ALERT_HYSTERESIS_PERCENT = env.float("ALERT_HYSTERESIS_PERCENT", default=5.0)
+ALERT_MAIL_INTERVAL = env.int("ALERT_MAIL_INTERVAL", default=900)
 
 # --- Maintenance (spare parts and service orders) ---------------------------------------------
 # Seconds during which a repeated order `request_id` returns the original order.

@@ -19,7 +19,10 @@ from config.admin import (
     ServiceAdmin,
     StatusColourMixin,
 )
-from machines import services
+from machines import (
+    admin_alerts,  # noqa: F401  (registers AlertAdmin, kept in its own module)
+    services,
+)
 from machines.choices import ChangeSource, MachineStatus
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 

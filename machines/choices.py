@@ -42,3 +42,31 @@ RANGES = {
     "pressure": (0.0, 10000.0),
     "speed": (0.0, 100000.0),
 }
+
+
+class AlertMetric(models.TextChoices):
+    """The reading field an alert watches."""
+
+    TEMPERATURE = "temperature", "Temperature"
+    PRESSURE = "pressure", "Pressure"
+
+
+class AlertBound(models.TextChoices):
+    """Which limit a reading crossed: above the maximum or below the minimum."""
+
+    MAX = "max", "Above maximum"
+    MIN = "min", "Below minimum"
+
+
+class AlertSeverity(models.TextChoices):
+    """Warning past the limit; critical past 110 % of a maximum. An open alert only escalates."""
+
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+class AlertStatus(models.TextChoices):
+    """An alert is open while its condition lasts, closed once readings are back inside the limit."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from machines.choices import MachineStatus
+from machines.choices import AlertMetric, AlertSeverity, AlertStatus, MachineStatus
 from machines.exceptions import InvalidMachineId, InvalidQueryParameters
-from machines.selectors import MachineListFilters
+from machines.selectors import AlertListFilters, MachineListFilters
 from machines.validation import HistoryParams, int_param, parse_history_params, parse_uuid, text_error
 
 LIST_LIMIT = (100, 1, 1000)  # default, lowest, highest
@@ -79,3 +79,48 @@ def history_params(params: Mapping[str, Any]) -> HistoryParams:
     if parsed is None:
         raise InvalidQueryParameters(errors=errors)
     return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class AlertListParams:
+    filters: AlertListFilters
+    limit: int
+    offset: int
+
+
+_ALERT_CHOICES = {"status": AlertStatus, "severity": AlertSeverity, "metric": AlertMetric}
+
+
+def alert_list_params(params: Mapping[str, Any]) -> AlertListParams:
+    """The alert list's filters and page, or InvalidQueryParameters naming every bad one."""
+    errors: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
+    for name, (default, low, high) in (("limit", LIST_LIMIT), ("offset", (0, 0, MAX_OFFSET))):
+        number, problem = int_param(params.get(name), default, low, high)
+        if problem:
+            errors.append({"parameter": name, "error": problem, "value": params.get(name)})
+        values[name] = number
+    for name, choices in _ALERT_CHOICES.items():
+        raw = params.get(name)
+        if raw is not None and raw not in choices.values:
+            errors.append(
+                {
+                    "parameter": name,
+                    "error": "Must be one of: " + ", ".join(choices.values),
+                    "value": raw[:100],
+                }
+            )
+        values[name] = raw
+    raw_machine = params.get("machine_id")
+    values["machine_id"] = None if raw_machine is None else parse_uuid(raw_machine)
+    if raw_machine is not None and values["machine_id"] is None:
+        errors.append({"parameter": "machine_id", "error": "Must be a UUID", "value": raw_machine[:100]})
+    if errors:
+        raise InvalidQueryParameters(errors=errors)
+    filters = AlertListFilters(
+        status=values["status"],
+        machine_id=values["machine_id"],
+        severity=values["severity"],
+        metric=values["metric"],
+    )
+    return AlertListParams(filters=filters, limit=values["limit"], offset=values["offset"])

@@ -4,9 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
-from machines.choices import ChangeSource, MachineStatus
+from machines.choices import AlertBound, AlertMetric, AlertSeverity, AlertStatus, ChangeSource, MachineStatus
 from machines.permissions import MachinePermissions
 from machines.validation import refuse_control_characters
 
@@ -180,3 +180,69 @@ class SystemConfigChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.old_value!r} → {self.new_value!r}"
+
+
+class Alert(models.Model):
+    """A machine's reading past a system-setting threshold: opened once per machine, metric and
+    bound, updated while the condition lasts, closed when readings are back inside the limit minus
+    the hysteresis (machines.services.alerts). One open row per condition is the database's rule."""
+
+    id = models.BigAutoField(primary_key=True)
+    # Covered by the open-alert unique index and the (machine, metric, last_seen) index.
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="alerts", db_index=False)
+    metric = models.CharField(max_length=16, choices=AlertMetric.choices)
+    bound = models.CharField(max_length=8, choices=AlertBound.choices)
+    severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
+    threshold = models.FloatField(help_text="The limit in force at the latest breaching reading.")
+    last_value = models.FloatField(help_text="The latest breaching reading's value.")
+    peak_value = models.FloatField(
+        help_text="The furthest past the limit: highest above a maximum, lowest below a minimum."
+    )
+    first_seen = models.DateTimeField(help_text="Time of the first breaching reading.")
+    last_seen = models.DateTimeField(help_text="Time of the latest breaching reading.")
+    count = models.PositiveIntegerField(default=1, help_text="Breaching readings received while open.")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the alert is open.")
+    # The severity the alert mail last reported ("": never mailed); machines.services.alert_mail.
+    notified_severity = models.CharField(max_length=16, blank=True, default="")
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [F("closed_at").desc(nulls_first=True), "-last_seen", "-id"]
+        permissions = [MachinePermissions.ACKNOWLEDGE_ALERT.meta]
+        indexes = [
+            models.Index(fields=["machine", "metric", "-last_seen"], name="machines_alert_machine_idx"),
+            models.Index(fields=["-last_seen"], name="machines_alert_last_seen_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["machine", "metric", "bound"],
+                condition=Q(closed_at__isnull=True),
+                name="machines_alert_one_open",
+                violation_error_message="This machine already has an open alert for this metric and bound.",
+            ),
+            models.CheckConstraint(
+                condition=Q(metric__in=AlertMetric.values)
+                & Q(bound__in=AlertBound.values)
+                & Q(severity__in=AlertSeverity.values),
+                name="machines_alert_choices_valid",
+                violation_error_message="Metric, bound or severity is not one of its choices.",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=1) & Q(last_seen__gte=F("first_seen")),
+                name="machines_alert_seen_consistent",
+                violation_error_message="An alert counts at least one reading, first seen before last seen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} {self.metric} {self.bound} on {self.machine_id}"
+
+    @property
+    def status(self) -> str:
+        return AlertStatus.OPEN if self.closed_at is None else AlertStatus.CLOSED

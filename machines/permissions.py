@@ -22,6 +22,12 @@ class MachinePermissions(PermissionEnum):
         "Can send telemetry readings (HTTP ingest)",
         (TELEMETRY_GATEWAY_GROUP,),
     )
+    VIEW_ALERT = "machines.view_alert", Role.OPERATOR
+    ACKNOWLEDGE_ALERT = (
+        "machines.acknowledge_alert",
+        Role.SUPERVISOR,
+        "Can acknowledge a threshold alert",
+    )
     VIEW_SYSTEMCONFIG = "machines.view_systemconfig", Role.MANAGEMENT
     CHANGE_SYSTEMCONFIG = "machines.change_systemconfig", Role.MANAGEMENT
     VIEW_SYSTEMCONFIG_CHANGE = "machines.view_systemconfigchange", Role.MANAGEMENT

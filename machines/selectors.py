@@ -1,6 +1,7 @@
 """Reads of the machines app: the machine registry (through the generation-keyed cache), a
-machine's history from the time-series store and the system configuration. Views, the ingest
-service (HTTP and MQTT), the admin and the commands read through these; nothing here writes.
+machine's history from the time-series store, the system configuration and the threshold alerts.
+Views, the ingest service (HTTP and MQTT), the admin and the commands read through these; nothing
+here writes.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+
 from config import cache as shared
 from config.api.pagination import page_total
 from machines import cache as keys
-from machines.choices import INTERVAL_SECONDS, Interval
+from machines.alert_rules import AlertKey, AlertRules
+from machines.choices import INTERVAL_SECONDS, AlertSeverity, AlertStatus, Interval
 from machines.exceptions import MachineNotFound
-from machines.models import Machine, SystemConfig
+from machines.models import Alert, Machine, SystemConfig
 from machines.timeseries import Page, Query, TimeSeriesStore, get_store
 from machines.validation import HistoryParams
 
@@ -142,12 +147,16 @@ def telemetry_history(
     )
 
 
+def _settings_from_db() -> dict[str, str]:
+    return dict(SystemConfig.objects.order_by("name").values_list("name", "value"))
+
+
 def systemsetting_all() -> dict[str, str]:
     """Every system setting by name (cached until the next change commits)."""
     token, cached = keys.read(keys.CONFIG, [keys.CONFIG_KEY])
     if keys.CONFIG_KEY in cached:
         return cached[keys.CONFIG_KEY]
-    settings_now = dict(SystemConfig.objects.order_by("name").values_list("name", "value"))
+    settings_now = _settings_from_db()
     keys.write(token, {keys.CONFIG_KEY: settings_now})
     return settings_now
 
@@ -157,10 +166,135 @@ def systemsetting_get(*, name: str, default: str | None = None) -> str | None:
     return systemsetting_all().get(name, default)
 
 
+# --- threshold alerts ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    """What the ingest's threshold check needs: the rules in force and the open alerts' keys."""
+
+    rules: AlertRules
+    open_keys: frozenset[AlertKey]
+
+
+def _open_keys(machine_ids: Iterable[uuid.UUID] | None) -> frozenset[AlertKey]:
+    rows = Alert.objects.filter(closed_at__isnull=True).order_by()
+    if machine_ids is not None:
+        rows = rows.filter(machine_id__in=list(machine_ids))
+    return frozenset(rows.values_list("machine_id", "metric", "bound"))
+
+
+def alert_state(*, machine_ids: Iterable[uuid.UUID]) -> AlertState:
+    """The thresholds (system settings) and the open alerts' keys for an ingest batch, from one
+    cache read; on a miss the settings and every open key are read and cached (until a setting
+    change, or an alert opening or closing, commits). With caching off: two small queries, the
+    open keys of the batch's machines only."""
+    answers = keys.read_many({keys.CONFIG: [keys.CONFIG_KEY], keys.ALERTS: [keys.OPEN_ALERTS_KEY]})
+    config_token, config_cached = answers[keys.CONFIG]
+    alerts_token, alerts_cached = answers[keys.ALERTS]
+    if keys.CONFIG_KEY in config_cached:
+        values = config_cached[keys.CONFIG_KEY]
+    else:
+        values = _settings_from_db()
+        keys.write(config_token, {keys.CONFIG_KEY: values})
+    if keys.OPEN_ALERTS_KEY in alerts_cached:
+        open_keys = alerts_cached[keys.OPEN_ALERTS_KEY]
+    elif keys.ttl():
+        open_keys = _open_keys(None)
+        keys.write(alerts_token, {keys.OPEN_ALERTS_KEY: open_keys})
+    else:
+        open_keys = _open_keys(machine_ids)
+    rules = AlertRules.from_settings(values, settings.ALERT_HYSTERESIS_PERCENT)
+    return AlertState(rules=rules, open_keys=open_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertListFilters:
+    """Exact-match filters of the alert list (None: not filtered), combined with AND."""
+
+    status: str | None = None
+    machine_id: uuid.UUID | None = None
+    severity: str | None = None
+    metric: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPage:
+    """One page of alerts and the total under its filters."""
+
+    alerts: list[Alert]
+    total: int
+    limit: int
+    offset: int
+
+
+def _alerts() -> QuerySet[Alert]:
+    # Open first, then the latest breach first; the id keeps the order total.
+    open_first = Case(
+        When(closed_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Alert.objects.select_related("machine", "acknowledged_by")
+        .alias(open_first=open_first)
+        .order_by("open_first", "-last_seen", "-id")
+    )
+
+
+def alert_list(*, filters: AlertListFilters, limit: int, offset: int) -> AlertPage:
+    """One page of alerts, open ones first, the latest breach first; the total only when the page
+    does not tell it."""
+    rows = _alerts()
+    if filters.status == AlertStatus.OPEN:
+        rows = rows.filter(closed_at__isnull=True)
+    elif filters.status == AlertStatus.CLOSED:
+        rows = rows.filter(closed_at__isnull=False)
+    if filters.machine_id is not None:
+        rows = rows.filter(machine_id=filters.machine_id)
+    if filters.severity is not None:
+        rows = rows.filter(severity=filters.severity)
+    if filters.metric is not None:
+        rows = rows.filter(metric=filters.metric)
+    alerts = list(rows[offset : offset + limit])
+    total = page_total(offset=offset, limit=limit, page_len=len(alerts), count=rows.count)
+    return AlertPage(alerts=alerts, total=total, limit=limit, offset=offset)
+
+
+def alert_get(*, alert_id: int) -> Alert | None:
+    """One alert with its machine and acknowledging user, or None."""
+    return _alerts().filter(pk=alert_id).first()
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSummary:
+    """The open alerts at a glance: counts by severity, their total, and the latest few."""
+
+    counts: dict[str, int]
+    total: int
+    newest: list[Alert]
+
+
+def alerts_open_summary(*, newest: int = 5) -> AlertSummary:
+    """Open alerts by severity (every severity named, 0 included) and the `newest` latest ones, in
+    two small queries over the open-alert index (a dashboard panel's figures)."""
+    rows = Alert.objects.filter(closed_at__isnull=True)
+    counted = dict(
+        rows.order_by().values_list("severity").annotate(n=Count("id")).values_list("severity", "n")
+    )
+    counts = {severity: counted.get(severity, 0) for severity in AlertSeverity.values}
+    latest = list(rows.select_related("machine").order_by("-last_seen", "-id")[:newest]) if newest > 0 else []
+    return AlertSummary(counts=counts, total=sum(counts.values()), newest=latest)
+
+
 __all__ = [
+    "AlertListFilters",
+    "AlertPage",
+    "AlertState",
+    "AlertSummary",
     "MachineListFilters",
     "MachinePage",
     "MachineRecord",
+    "alert_get",
+    "alert_list",
+    "alert_state",
+    "alerts_open_summary",
     "machine_get",
     "machine_list",
     "machine_lookup_many",

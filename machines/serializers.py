@@ -6,7 +6,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from machines.choices import FIELDS, Interval, MachineStatus
+from machines.choices import (
+    FIELDS,
+    AlertBound,
+    AlertMetric,
+    AlertSeverity,
+    AlertStatus,
+    Interval,
+    MachineStatus,
+)
 from machines.validation import echo, refuse_control_characters
 
 
@@ -214,3 +222,38 @@ class ConfigUpdatedSerializer(serializers.Serializer):
     status = serializers.CharField()
     message = serializers.CharField()
     updated_setting = UpdatedSettingSerializer()
+
+
+class AlertSerializer(serializers.Serializer):
+    alert_id = serializers.IntegerField()
+    machine_id = serializers.UUIDField()
+    machine_name = serializers.CharField()
+    metric = serializers.ChoiceField(choices=AlertMetric.choices)
+    bound = serializers.ChoiceField(
+        choices=AlertBound.choices, help_text="max: above the maximum; min: below the minimum"
+    )
+    severity = serializers.ChoiceField(choices=AlertSeverity.choices)
+    status = serializers.ChoiceField(choices=AlertStatus.choices)
+    threshold = serializers.FloatField(help_text="the limit in force at the latest breaching reading")
+    last_value = serializers.FloatField()
+    peak_value = serializers.FloatField(help_text="furthest past the limit")
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+    count = serializers.IntegerField(help_text="breaching readings while open")
+    acknowledged = serializers.BooleanField()
+    acknowledged_by = serializers.CharField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AlertListSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    count = serializers.IntegerField()
+    alerts = AlertSerializer(many=True)
+    pagination = ListPaginationSerializer()
+
+
+class AlertAcknowledgedSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    message = serializers.CharField()
+    alert = AlertSerializer()

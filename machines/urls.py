@@ -5,7 +5,7 @@ and without the trailing slash, no redirect. Explicit routes rather than the pla
 
 from django.urls import re_path
 
-from machines import views
+from machines import views, views_alerts
 
 
 def route(regex: str, viewset: type, actions: dict[str, str], name: str, title: str):
@@ -43,5 +43,13 @@ urlpatterns = [
         "machines-config-update",
         "Config Update",
     ),
+    route(r"^api/v1/alerts/?$", views_alerts.AlertViewSet, {"get": "list"}, "machines-alerts", "Alert List"),
+    route(
+        r"^api/v1/alerts/(?P<alert_id>[^/]+)/acknowledge/?$",
+        views_alerts.AlertViewSet,
+        {"post": "acknowledge"},
+        "machines-alert-acknowledge",
+        "Alert Acknowledge",
+    ),
 ]
-api_links = {"machines": "/api/v1/data/machines", "config": "/api/v1/config"}
+api_links = {"machines": "/api/v1/data/machines", "config": "/api/v1/config", "alerts": "/api/v1/alerts"}

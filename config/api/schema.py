@@ -229,8 +229,8 @@ TAGS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     (
         "Machines",
-        "Machines, telemetry ingest and history, system configuration.",
-        ("/api/v1/data/", "/api/v1/config"),
+        "Machines, telemetry ingest and history, system configuration, threshold alerts.",
+        ("/api/v1/data/", "/api/v1/config", "/api/v1/alerts"),
     ),
     (
         "Maintenance",

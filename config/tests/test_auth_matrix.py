@@ -89,14 +89,17 @@ MATRIX: dict[str, dict[str, int]] = {
     "maintenance-order-image": {"POST": OPERATOR},
     "maintenance-order-transition": {"POST": SUPERVISOR},
     "maintenance-audit-list": {"GET": SUPERVISOR},
-    # Machines: Operator lists and reads history; Supervisor registers machines and ingests over
-    # HTTP; Management reads and changes the system configuration.
+    # Machines: Operator lists and reads history and alerts; Supervisor registers machines, ingests
+    # over HTTP and acknowledges alerts; Management reads and changes the system configuration.
     "machines-list": {"GET": OPERATOR},
     "machines-history": {"GET": OPERATOR},
     "machines-create": {"POST": SUPERVISOR},
     "machines-ingest": {"POST": SUPERVISOR},
     "machines-config": {"GET": MANAGER},
     "machines-config-update": {"POST": MANAGER},
+    # Threshold alerts: every role reads them, Supervisor acknowledges.
+    "machines-alerts": {"GET": OPERATOR},
+    "machines-alert-acknowledge": {"POST": SUPERVISOR},
 }
 # Routes with a gate of their own, probed by their own tests.
 OWN_GATE = {

@@ -5,7 +5,8 @@ subscriber batch) both call `telemetry_store`. The rules live here once: one mac
 the whole batch through the cached selector, a reading of an unknown machine is dropped and
 counted (`unknown_machine`), a point's location is the machine record's (never the sender's) and
 its sensor_type the reading's own, and one store write per call (the SQL store recomputes the
-touched rollup hours in that write's transaction).
+touched rollup hours in that write's transaction); then the stored points are checked against
+the alert thresholds (machines.services.alerts `alerts_check`), the same for both transports.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from typing import Protocol
 from django.utils import timezone
 
 from config import metrics
+from config.dependencies import outage_of
 from config.services import Actor, actor_id
-from machines.exceptions import IngestTooLarge, MachineLookupUnavailable
+from machines.exceptions import AlertCheckUnavailable, IngestTooLarge, MachineLookupUnavailable
 from machines.mqtt import Reason
 from machines.selectors import machine_lookup_many
+from machines.services.alerts import alerts_check
 from machines.timeseries import Point, TimeSeriesStore, get_store
 from machines.validation import IngestBatch
 
@@ -84,6 +87,19 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+def _check_alerts(points: list[Point]) -> None:
+    """The threshold check of stored points. An outage of its cache or database is
+    AlertCheckUnavailable (503; the subscriber retries the batch, whose points are upserts); any
+    other failure is logged and the ingest still succeeds: the points are stored, and a reading
+    must never be dropped (or a batch split as refused) because its alert could not be written."""
+    try:
+        alerts_check(points=points)
+    except Exception as exc:
+        if outage_of(exc) is not None:
+            raise AlertCheckUnavailable() from exc
+        logger.exception("threshold alert check failed for %d stored points", len(points))
+
+
 def telemetry_store(
     *,
     readings: Sequence[CheckedTelemetry],
@@ -100,7 +116,8 @@ def telemetry_store(
     `max_hours` (HTTP: INGEST_MAX_HOURS) refuses the whole call (IngestTooLarge, 413) when the
     readings fall in more (machine, hour) pairs: each is one rollup recompute in the write. A
     failed machine lookup raises MachineLookupUnavailable (503; the subscriber retries it); the
-    store's own errors propagate (StoreUnavailable, or the driver's refusal of the data).
+    store's own errors propagate (StoreUnavailable, or the driver's refusal of the data). The
+    stored points are then checked against the alert thresholds (`_check_alerts`).
     `count_metrics=False` leaves the ingest counters to a caller that may retry the same readings
     (the subscriber counts each batch once it is through).
     """
@@ -130,6 +147,7 @@ def telemetry_store(
         )
     if points:
         (store or get_store()).write(points)
+        _check_alerts(points)
         logger.debug("%s stored %d points (actor=%s)", source, len(points), actor_id(actor))
     result = IngestResult(stored=len(points), processed_at=timezone.now(), unknown=unknown)
     if dropped:

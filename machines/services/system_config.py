@@ -40,6 +40,21 @@ def _threshold(field_name: str) -> Callable[[str], str | None]:
     return check
 
 
+_SIGNED_DECIMAL = re.compile(r"-?[0-9]{1,10}(\.[0-9]{1,10})?")
+
+
+def _minimum(field_name: str) -> Callable[[str], str | None]:
+    """A decimal written in ASCII, possibly negative (`-5`, `0.5`), within the field's reading range."""
+    low, high = RANGES[field_name]
+
+    def check(value: str) -> str | None:
+        if not _SIGNED_DECIMAL.fullmatch(value) or not low <= float(value) <= high:
+            return f"Must be a decimal number from {low:g} to {high:g} (e.g. 0 or -10.5)"
+        return None
+
+    return check
+
+
 def retention_days_error(value: str) -> str | None:
     """Why a retention (whole days, ASCII) is unacceptable, or None."""
     number = parse_integer(value, **INTEGER_GRAMMAR)
@@ -62,6 +77,7 @@ def _email(value: str) -> str | None:
 SETTING_CHECKS: dict[str, Callable[[str], str | None]] = {
     "max_temperature_threshold": _threshold("temperature"),
     "max_pressure_threshold": _threshold("pressure"),
+    "min_temperature_threshold": _minimum("temperature"),
     "alert_email": _email,
     "data_retention_days": retention_days_error,
 }
