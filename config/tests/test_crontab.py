@@ -35,8 +35,10 @@ class Job:
 
     @property
     def frequency(self) -> str:
-        """`hourly`, `daily` or `other`, in the words of the README's table."""
+        """`every minute`, `hourly`, `daily` or `other`, in the words of the README's table."""
         minute, hour, *rest = self.schedule
+        if rest == ["*", "*", "*"] and minute == hour == "*":
+            return "every minute"
         if rest != ["*", "*", "*"] or not minute.isdigit():
             return "other"
         if hour == "*":
@@ -141,7 +143,7 @@ JOBS = parse_crontab(CRONTAB.read_text())
 
 def test_crontab_has_the_jobs() -> None:
     assert len(JOBS) >= 8
-    assert {job.frequency for job in JOBS} <= {"hourly", "daily"}
+    assert {job.frequency for job in JOBS} <= {"every minute", "hourly", "daily"}
 
 
 @pytest.mark.parametrize("job", JOBS, ids=lambda job: job.command)
@@ -189,6 +191,15 @@ def test_a_broken_job_is_named(line: str, expected: str) -> None:
 def test_a_malformed_line_is_refused(line: str) -> None:
     with pytest.raises(ValueError, match="line 1"):
         parse_crontab(line)
+
+
+def test_frequencies_are_named() -> None:
+    every, hourly, other = parse_crontab(
+        "* * * * * cd /app && python manage.py clearsessions\n"
+        "5 * * * * cd /app && python manage.py clearsessions\n"
+        "*/5 * * * * cd /app && python manage.py clearsessions"
+    )
+    assert (every.frequency, hourly.frequency, other.frequency) == ("every minute", "hourly", "other")
 
 
 def test_a_disagreeing_table_is_named() -> None:
