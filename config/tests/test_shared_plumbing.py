@@ -126,6 +126,21 @@ def test_answer_caches_use_their_ttl_on_a_shared_cache():
         assert answer_ttl(0) == 0
 
 
+@pytest.mark.redis
+def test_read_many_reads_several_generations_at_once_and_drops_stale_entries(redis_cache):
+    from config import cache as shared
+
+    first, second = shared.generation("test:gen:a"), shared.generation("test:gen:b")
+    shared.write(first, {"test:a:1": "A"}, timeout=60)
+    shared.write(second, {"test:b:1": "B"}, timeout=60)
+    both = shared.read_many({"test:gen:a": ["test:a:1", "test:a:2"], "test:gen:b": ["test:b:1"]})
+    assert both == {"test:gen:a": (first, {"test:a:1": "A"}), "test:gen:b": (second, {"test:b:1": "B"})}
+    assert both["test:gen:a"] == shared.read("test:gen:a", ["test:a:1", "test:a:2"])
+    shared.bump("test:gen:b")
+    token, entries = shared.read_many({"test:gen:b": ["test:b:1"]})["test:gen:b"]
+    assert token != second and entries == {}
+
+
 # --- admin ---------------------------------------------------------------------------------------
 def test_read_only_admin_mixin(superuser_request):
     class Logs(ReadOnlyAdminMixin, admin.ModelAdmin):

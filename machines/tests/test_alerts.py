@@ -228,3 +228,90 @@ def test_an_outage_of_the_check_is_a_retryable_503(limits, machine, monkeypatch)
 
 def test_alerts_check_of_nothing_does_nothing(db):
     assert alerts_module.alerts_check(points=[]) == services.AlertCheckResult()
+
+
+def test_the_open_summary_counts_by_severity_and_lists_the_newest(limits, machine):
+    from machines.selectors import alerts_open_summary
+
+    empty = alerts_open_summary()
+    assert (empty.counts, empty.total, empty.newest) == ({"warning": 0, "critical": 0}, 0, [])
+    other = MachineFactory()
+    ingest(machine, (0, 85.0, 200.0))  # a warning and a critical
+    ingest(other, (5, -1.0, None), (6, 20.0, None))  # opened and closed
+    ingest(other, (7, 81.0, None))
+    summary = alerts_open_summary(newest=2)
+    assert (summary.counts, summary.total) == ({"warning": 2, "critical": 1}, 3)
+    assert [alert.last_seen for alert in summary.newest] == [at(7), at(0)]
+    assert summary.newest[0].machine == other  # the machine comes with it
+    assert alerts_open_summary(newest=0).newest == []
+
+
+@pytest.mark.parametrize(
+    ("value", "bound", "severity"),
+    [(80.0, None, None), (80.01, "max", "warning"), (88.0, "max", "warning"), (88.01, "max", "critical")],
+)
+def test_the_rule_edges(value, bound, severity):
+    from machines.alert_rules import AlertRules, breaches
+    from machines.timeseries import Point
+
+    rules = AlertRules.from_settings({"max_temperature_threshold": "80"}, 5)
+    found = breaches([Point("m", T0, "T", "L", value, None, None)], rules)
+    expected = [(bound, severity)] if bound else []
+    assert [(key[2], breach.severity) for key, breach in found.items()] == expected
+
+
+def test_unreadable_thresholds_are_no_rule():
+    from machines.alert_rules import AlertRules
+
+    unreadable = {"max_temperature_threshold": "hot", "max_pressure_threshold": "inf"}
+    rules = AlertRules.from_settings(unreadable, -3)
+    assert (rules.temperature_max, rules.pressure_max, rules.temperature_min) == (None, None, None)
+    assert rules.hysteresis_percent == 0.0
+    assert rules.clear_below(None) == float("inf") and rules.clear_above(-10.0) == -10.0
+
+
+def mqtt_message(machine, second: int, **values) -> tuple:
+    import orjson
+
+    body = {"timestamp": at(second).isoformat(), "sensor_type": "T", **values}
+    return (0, second + 1, 1, f"factory/F/machine/{machine.pk}/telemetry", orjson.dumps(body))
+
+
+def subscriber():
+    from machines.subscriber import Options, Subscriber
+    from machines.timeseries.sql import SQLStore
+
+    topic = "factory/+/machine/+/telemetry"
+    options = Options(url="mqtt://127.0.0.1:1", topic=topic, client_id="alerts-unit")
+    return Subscriber(options, store=SQLStore())
+
+
+def test_mqtt_telemetry_is_checked_by_the_same_service(limits, machine):
+    consumer = subscriber()
+    consumer._process([mqtt_message(machine, 0, temperature=90.0), mqtt_message(machine, 1, pressure=151.0)])
+    assert consumer.stored == 2
+    assert sorted(Alert.objects.values_list("metric", "severity")) == [
+        ("pressure", "warning"),
+        ("temperature", "critical"),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the subscriber closes its connection during an outage
+def test_mqtt_retries_a_batch_whose_alert_check_is_down_and_drops_nothing(limits, machine, monkeypatch):
+    calls = []
+
+    def down_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection")
+        return alerts_module.alerts_check(**kwargs)
+
+    monkeypatch.setattr("machines.services.ingest.alerts_check", down_once)
+    consumer = subscriber()
+    monkeypatch.setattr(consumer.stopping, "wait", lambda delay: False)  # no real backoff sleep
+    consumer._process([mqtt_message(machine, 0, temperature=90.0)])
+    assert len(calls) == 2
+    assert (consumer.stored, dict(consumer.dropped), consumer.acked) == (1, {}, 1)
+    assert SensorReading.objects.count() == 1
+    assert only_alert().count == 1
