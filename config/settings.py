@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "config.apps.PlatformConfig",
     "staff",
     "locks",
@@ -265,6 +266,10 @@ ORDER_IDEMPOTENCY_WINDOW = env.int("ORDER_IDEMPOTENCY_WINDOW", default=100)
 ORDER_IDEMPOTENCY_KEY_WINDOW = env.int("ORDER_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
 MAINTENANCE_IMAGE_MAX_BYTES = env.int("MAINTENANCE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[])
+
+# --- Admin imports and exports (README, Imports and exports) ----------------------------------
+# The most rows one change-list export writes; a larger list is refused (filter it first).
+ADMIN_EXPORT_MAX_ROWS = env.int("ADMIN_EXPORT_MAX_ROWS", default=100_000)
 
 # --- Cache TTLs (seconds; 0 = off) ------------------------------------------------------------
 # Every cached answer is invalidated by the writes that change it (config.cache generations); the
