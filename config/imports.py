@@ -34,8 +34,10 @@ from import_export.results import Result
 from rest_framework import serializers
 
 from config.errors import DomainError
+from config.limits import parse_id
 
 NON_FIELD_KEYS = ("non_field_errors", "detail")
+INTEGER_KEYS = ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField")
 PREVIEWS_SESSION_KEY = "admin_import_previews"
 
 
@@ -98,10 +100,17 @@ class ServiceResource(resources.ModelResource):
         key = str(raw).strip()
         if isinstance(raw, float) and raw.is_integer():
             key = str(int(raw))
-        try:
-            found = self.get_queryset().filter(pk=key).first()
-        except (ValueError, ValidationError):  # not a valid id of this model's key
-            found = None
+        found = None
+        pk_field = model._meta.pk
+        if pk_field.get_internal_type() in INTEGER_KEYS:
+            pk = parse_id(key)  # digits a bigint holds: never a database error in the row's savepoint
+        else:
+            try:
+                pk = pk_field.to_python(key)
+            except ValidationError:  # not a valid key of this model (a UUID, say)
+                pk = None
+        if pk is not None:
+            found = self.get_queryset().filter(pk=pk).first()
         if found is None:
             raise ValidationError({self.key_column: [f"No {model._meta.verbose_name} with id {key!r}."]})
         return found

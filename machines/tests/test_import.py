@@ -63,6 +63,13 @@ def test_renaming_onto_a_taken_name_is_refused(supervisor_admin, machine):
     assert other.name == "Lathe-2"
 
 
+def test_a_machine_id_that_is_no_uuid_is_a_row_error(supervisor_admin):
+    preview = admin_import(
+        supervisor_admin, Machine, csv_bytes(HEADER, ["not-a-uuid", "Press-9", "L", "Pressure", ""])
+    )
+    assert import_row_errors(preview) == {1: ["machine_id: No machine with id 'not-a-uuid'."]}
+
+
 def test_operator_may_not_import(admin_client_as, operator):
     operator.is_staff = True
     operator.save(update_fields=["is_staff"])

@@ -143,6 +143,14 @@ def test_unknown_id_and_unknown_category_are_row_errors(supervisor_admin):
     assert errors == {1: ["id: No spare part with id '999999'."], 2: ["Category with ID '424242' not found"]}
 
 
+@pytest.mark.parametrize("key", ["abc", "-1", "99999999999999999999999", "1.5"])
+def test_a_key_that_is_no_id_is_a_row_error(supervisor_admin, key):
+    errors = import_row_errors(
+        admin_import(supervisor_admin, SparePart, csv_bytes(HEADER, [key, "A-B-C-D", "X", "", "1", "", ""]))
+    )
+    assert errors == {1: [f"id: No spare part with id {key!r}."]}
+
+
 def test_xlsx_import(supervisor_admin):
     book = Workbook()
     book.active.append(HEADER)
