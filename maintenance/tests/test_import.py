@@ -179,3 +179,15 @@ def test_import_needs_add_and_change_permission(admin_client_as, operator, super
     changelist = reverse("admin:maintenance_sparepart_changelist")
     assert url not in operator_admin.get(changelist).content.decode()
     assert url in staff_client(admin_client_as, supervisor).get(changelist).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt"),
+    [(b"\xff\xfe\x00bad", "csv"), (b"", "csv"), (b"sku,name\n", "csv"), (b"not a workbook", "xlsx")],
+)
+def test_an_unreadable_or_empty_file_is_a_form_error(supervisor_admin, content, fmt):
+    preview = admin_import(supervisor_admin, SparePart, content, fmt=fmt)
+    assert preview.status_code == 200
+    assert preview.context["form"].errors["import_file"]
+    assert preview.context.get("confirm_form") is None
+    assert not SparePart.objects.exists()
