@@ -116,7 +116,7 @@ class SparePartViewSet(ServiceModelViewSet):
     page_default_limit = 10
     # The hottest read: JSON pages kept rendered until a part, its stock or a category changes.
     list_cache = ListCache(
-        generation=services.PARTS_VERSION_KEY, timeout_setting="MAINTENANCE_PARTS_CACHE_TTL"
+        generation=services.PARTS_GENERATION_KEY, timeout_setting="MAINTENANCE_PARTS_CACHE_TTL"
     )
     filters_need_params = True
     no_fields_error = NoFieldsToUpdate  # PATCH `{}` (or only other fields) is a 400
