@@ -19,9 +19,10 @@ from config.admin import (
     ServiceAdmin,
     StatusColourMixin,
 )
+from config.choices import ChangeSource
 from config.imports import ServiceImportMixin
 from machines import services
-from machines.choices import ChangeSource, MachineStatus
+from machines.choices import MachineStatus
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 from machines.resources import MachineResource
 
