@@ -266,6 +266,11 @@ ORDER_IDEMPOTENCY_KEY_WINDOW = env.int("ORDER_IDEMPOTENCY_KEY_WINDOW", default=2
 MAINTENANCE_IMAGE_MAX_BYTES = env.int("MAINTENANCE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[])
 
+# --- Admin dashboard ------------------------------------------------------------------------------
+# Seconds between the admin index's refreshes of its figures (config/static/platform/dashboard.js);
+# 0 = no polling (the figures are those of the page load).
+DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=30)
+
 # --- Cache TTLs (seconds; 0 = off) ------------------------------------------------------------
 # Every cached answer is invalidated by the writes that change it (config.cache generations); the
 # TTL only bounds what a failed invalidation can leave. Answer caches are used only where the cache

@@ -98,6 +98,8 @@ urlpatterns = [
         for prefix in INDEX_PREFIXES
     ),
     path("metrics", metrics_view, name="metrics"),
+    # The admin dashboard's figures (staff session), outside `admin/` so it answers 401/403 JSON.
+    re_path(r"^dashboard/?$", site.dashboard_figures, name="dashboard-figures"),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),

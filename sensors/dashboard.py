@@ -1,0 +1,29 @@
+"""The sensors panel of the admin dashboard (config.dashboard): readings waiting for validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from config.dashboard import NORMAL, WARN, Figure, PanelBody, changelist_url, register_panel
+from sensors import selectors
+from sensors.choices import DataStatus
+from sensors.permissions import SensorPermissions
+
+
+@register_panel(
+    "sensors.readings", title="Sensor readings", permissions=[SensorPermissions.VIEW_SENSORDATA], order=20
+)
+def readings_pending(*, now: datetime) -> PanelBody:
+    """The readings pending validation, opening the reading list filtered by that status."""
+    pending = selectors.reading_pending_count()
+    return PanelBody(
+        figures=[
+            Figure(
+                key="pending",
+                label="Pending validation",
+                value=pending,
+                url=changelist_url("sensors.sensordata", status__exact=DataStatus.PENDING),
+                tone=WARN if pending else NORMAL,
+            )
+        ]
+    )
