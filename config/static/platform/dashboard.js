@@ -9,16 +9,35 @@
     if (tone) element.classList.add("tone-" + tone);
   }
 
+  function figureItem(figure) {
+    var item = document.createElement("li");
+    item.className = "dashboard-figure";
+    item.dataset.figure = figure.key;
+    setTone(item, figure.tone);
+    var box = document.createElement(figure.url ? "a" : "span");
+    if (figure.url) box.setAttribute("href", figure.url);
+    var value = document.createElement("span");
+    value.className = "figure-value";
+    value.textContent = String(figure.value);
+    var label = document.createElement("span");
+    label.className = "figure-label";
+    label.textContent = figure.label;
+    box.appendChild(value);
+    box.appendChild(label);
+    item.appendChild(box);
+    return item;
+  }
+
   function updateFigures(panelElement, figures) {
+    // Rebuilt from the answer, so a figure a panel adds or drops (an alert) shows at once.
+    var list = panelElement.querySelector(".dashboard-figures");
+    if (!list) return;
+    var fresh = document.createElement("ul");
+    fresh.className = list.className;
     figures.forEach(function (figure) {
-      var item = panelElement.querySelector('[data-figure="' + CSS.escape(figure.key) + '"]');
-      if (!item) return;
-      item.querySelector(".figure-value").textContent = String(figure.value);
-      item.querySelector(".figure-label").textContent = figure.label;
-      var link = item.querySelector("a");
-      if (link && figure.url) link.setAttribute("href", figure.url);
-      setTone(item, figure.tone);
+      fresh.appendChild(figureItem(figure));
     });
+    list.replaceWith(fresh);
   }
 
   function updateTable(panelElement, rows) {
