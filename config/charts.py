@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from config.admin import BLUE, GREY, RED
 
@@ -95,7 +96,7 @@ def _empty(title: str, width: int, height: int) -> SafeString:
     message = (
         f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" font-size="12" fill="{AXIS}">'
     )
-    return _svg(title, width, height, [message + "No data in this range</text>"])
+    return _svg(title, width, height, [message + escape(gettext("No data in this range")) + "</text>"])
 
 
 def _time_axis(frame: _Frame, start: datetime, end: datetime, height: int, ticks: int = 6) -> list[str]:

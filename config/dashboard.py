@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 # The tones a figure or row may take (the template's colours): normal, needs a look, act now.
 NORMAL, WARN, ALERT = "", "warn", "alert"
@@ -72,7 +73,7 @@ PanelFunction = Callable[..., PanelBody]
 @dataclass(frozen=True, slots=True)
 class PanelSpec:
     key: str
-    title: str
+    title: Any  # a text or a lazy translation, made a text in the request's language
     permissions: tuple[str, ...]
     order: int
     build: PanelFunction
@@ -82,14 +83,18 @@ _REGISTRY: dict[str, PanelSpec] = {}
 
 
 def register_panel(
-    key: str, *, title: str, permissions: Iterable[str], order: int = 100
+    key: str, *, title: Any, permissions: Iterable[str], order: int = 100
 ) -> Callable[[PanelFunction], PanelFunction]:
     """Register `build(*, now)` as the dashboard panel `key`, shown to users holding every one of
     `permissions`. A key registered twice is refused (two apps would overwrite each other)."""
 
     def decorate(build: PanelFunction) -> PanelFunction:
         existing = _REGISTRY.get(key)
-        if existing is not None and existing.build.__qualname__ != build.__qualname__:
+        same = existing is not None and (existing.build.__module__, existing.build.__qualname__) == (
+            build.__module__,
+            build.__qualname__,
+        )
+        if existing is not None and not same:
             raise ValueError(f"dashboard panel {key!r} is already registered by {existing.build.__module__}")
         _REGISTRY[key] = PanelSpec(key, title, tuple(str(p) for p in permissions), order, build)
         return build
@@ -115,7 +120,7 @@ def panels_for(user: Any, *, now: datetime | None = None) -> list[Panel]:
     """The panels `user` may see, built now. A panel needs every permission it names."""
     now = now or timezone.now()
     return [
-        Panel(spec.key, spec.title, spec.build(now=now))
+        Panel(spec.key, str(spec.title), spec.build(now=now))
         for spec in registered_panels()
         if user.has_perms(spec.permissions)
     ]
@@ -137,7 +142,7 @@ def change_url(model_label: str, pk: Any) -> str:
 def since(moment: datetime | None, now: datetime) -> str:
     """How long ago `moment` was, in the largest whole unit ("never" for None): "45 s", "3 h"."""
     if moment is None:
-        return "never"
+        return gettext("never")
     seconds = max(0, int((now - moment).total_seconds()))
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from config.admin import GREY
 from config.charts import Band, ChartSet, register_charts, timeline_chart
 from locks import selectors
@@ -35,8 +37,8 @@ def device_status(device: Device, *, range_key: str, now: datetime) -> ChartSet:
         current, since = new_status, max(changed_at, since)
     if now > since:
         bands.append(_band(since, now, current))
-    chart = timeline_chart(title="Lock status", bands=bands, start=start, end=now)
-    return ChartSet(title=f"Status timeline, last {range_key}", charts=[chart])
+    chart = timeline_chart(title=_("Lock status"), bands=bands, start=start, end=now)
+    return ChartSet(title=_("Status timeline, last %(range)s") % {"range": range_key}, charts=[chart])
 
 
 def _band(start: datetime, end: datetime, status: str) -> Band:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from config.dashboard import ALERT, NORMAL, WARN, Figure, PanelBody, changelist_url, register_panel
 from locks import selectors
 from locks.choices import LockStatus
@@ -13,7 +15,7 @@ from locks.permissions import LockPermissions
 TONES = {LockStatus.JAMMED: ALERT, LockStatus.UNKNOWN: WARN}
 
 
-@register_panel("locks.devices", title="Smart locks", permissions=[LockPermissions.VIEW_DEVICE], order=10)
+@register_panel("locks.devices", title=_("Smart locks"), permissions=[LockPermissions.VIEW_DEVICE], order=10)
 def devices_by_status(*, now: datetime) -> PanelBody:
     """One figure per lock status, each opening the device list filtered by it."""
     counts = selectors.device_count_by_status()

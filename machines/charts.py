@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from config.admin import BLUE, GREEN, ORANGE
 from config.charts import ChartSet, Series, Threshold, line_chart, register_charts
 from machines import selectors
@@ -22,9 +25,9 @@ RANGES = {
 }
 # One chart per field: its title, colour and the system setting holding its limit.
 CHARTS = {
-    "temperature": ("Temperature (°C)", ORANGE, "max_temperature_threshold"),
-    "pressure": ("Pressure", BLUE, "max_pressure_threshold"),
-    "speed": ("Speed", GREEN, None),
+    "temperature": (gettext_lazy("Temperature (°C)"), ORANGE, "max_temperature_threshold"),
+    "pressure": (gettext_lazy("Pressure"), BLUE, "max_pressure_threshold"),
+    "speed": (gettext_lazy("Speed"), GREEN, None),
 }
 
 
@@ -52,11 +55,20 @@ def machine_telemetry(machine: Machine, *, range_key: str, now: datetime) -> Cha
         points = [(row["timestamp"], row[field]) for row in rows if field in row]
         charts.append(
             line_chart(
-                title=title,
-                series=[Series(label=f"{interval.label} mean", points=points, colour=colour, gap=gap)],
+                title=str(title),
+                series=[
+                    Series(
+                        label=_("%(window)s mean") % {"window": interval.label},
+                        points=points,
+                        colour=colour,
+                        gap=gap,
+                    )
+                ],
                 start=params.start,
                 end=params.end,
-                thresholds=[Threshold(label=f"max {limit:g}", value=limit)] if limit is not None else [],
+                thresholds=[Threshold(label=_("max %(limit)s") % {"limit": f"{limit:g}"}, value=limit)]
+                if limit is not None
+                else [],
             )
         )
-    return ChartSet(title=f"Telemetry, last {range_key}", charts=charts)
+    return ChartSet(title=_("Telemetry, last %(range)s") % {"range": range_key}, charts=charts)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.dashboard import (
     ALERT,
@@ -46,7 +48,7 @@ def _number(value: float | None) -> str:
 
 @register_panel(
     "machines.activity",
-    title="Machines",
+    title=gettext_lazy("Machines"),
     permissions=[MachinePermissions.VIEW_MACHINE, MachinePermissions.VIEW_SENSOR_READING],
     order=50,
 )
@@ -75,14 +77,14 @@ def machine_activity(*, now: datetime) -> PanelBody:
     figures += [
         Figure(
             key="ingest_rate",
-            label="Points per minute (last hour)",
+            label=_("Points per minute (last hour)"),
             value=round(points / (WINDOW.total_seconds() / 60), 1),
             url=changelist_url("machines.sensorreading", **recent),
         ),
         Figure(
             key="over_temperature",
-            label=f"Over {_number(max_temperature)} °C (last hour)",
-            value=hot if max_temperature is not None else "not set",
+            label=_("Over %(limit)s °C (last hour)") % {"limit": _number(max_temperature)},
+            value=hot if max_temperature is not None else _("not set"),
             url=changelist_url("machines.sensorreading", **recent, temperature__gt=max_temperature)
             if max_temperature is not None
             else "",
@@ -90,8 +92,8 @@ def machine_activity(*, now: datetime) -> PanelBody:
         ),
         Figure(
             key="over_pressure",
-            label=f"Over pressure {_number(max_pressure)} (last hour)",
-            value=pressed if max_pressure is not None else "not set",
+            label=_("Over pressure %(limit)s (last hour)") % {"limit": _number(max_pressure)},
+            value=pressed if max_pressure is not None else _("not set"),
             url=changelist_url("machines.sensorreading", **recent, pressure__gt=max_pressure)
             if max_pressure is not None
             else "",
@@ -117,10 +119,17 @@ def machine_activity(*, now: datetime) -> PanelBody:
                 tone=ALERT if over else WARN if silent else NORMAL,
             )
         )
-    note = "Telemetry figures read the SQL store; InfluxDB is configured." if settings.INFLUXDB_URL else ""
+    note = _("Telemetry figures read the SQL store; InfluxDB is configured.") if settings.INFLUXDB_URL else ""
     return PanelBody(
         figures=figures,
-        columns=("Machine", "Status", "Last reported", "Points (1 h)", "Max temp.", "Max pressure"),
+        columns=(
+            _("Machine"),
+            _("Status"),
+            _("Last reported"),
+            _("Points (1 h)"),
+            _("Max temp."),
+            _("Max pressure"),
+        ),
         rows=rows,
         note=note,
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from config.dashboard import (
     ALERT,
     NORMAL,
@@ -26,7 +29,7 @@ LOW_STOCK_ROWS = 5
 
 @register_panel(
     "maintenance.orders",
-    title="Service orders",
+    title=gettext_lazy("Service orders"),
     permissions=[MaintenancePermissions.VIEW_SERVICE_ORDER],
     order=30,
 )
@@ -48,7 +51,7 @@ def orders_by_status(*, now: datetime) -> PanelBody:
 
 @register_panel(
     "maintenance.low_stock",
-    title="Spare parts",
+    title=gettext_lazy("Spare parts"),
     permissions=[MaintenancePermissions.VIEW_SPARE_PART],
     order=40,
 )
@@ -61,13 +64,13 @@ def parts_low_on_stock(*, now: datetime) -> PanelBody:
         figures=[
             Figure(
                 key="low_stock",
-                label="Below minimum stock",
+                label=_("Below minimum stock"),
                 value=count,
                 url=changelist_url("maintenance.sparepart", stock_level="low"),
                 tone=WARN if count else NORMAL,
             )
         ],
-        columns=("Part", "SKU", "Stock", "Minimum"),
+        columns=(_("Part"), _("SKU"), _("Stock"), _("Minimum")),
         rows=[
             Row(
                 cells=(part.name, part.sku, str(part.stock), str(part.min_stock)),

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.admin import BLUE, GREEN, GREY, ORANGE, RED
 from config.charts import ChartSet, Series, line_chart, register_charts
@@ -30,10 +31,10 @@ def unit_readings(unit: Unit, *, range_key: str, now: datetime) -> ChartSet:
         label = f"{row['sensor_name']} (#{row['sensor_id']})"
         # A day's point sits at its noon, in the middle of the day's stretch of the axis.
         moment = timezone.make_aware(datetime.combine(row["day"], time(12)))
-        by_unit[row["physical_unit"] or "no unit"].setdefault(label, []).append((moment, row["mean"]))
+        by_unit[row["physical_unit"] or _("no unit")].setdefault(label, []).append((moment, row["mean"]))
     charts = [
         line_chart(
-            title=f"Daily mean ({physical_unit})",
+            title=_("Daily mean (%(unit)s)") % {"unit": physical_unit},
             series=[
                 Series(label=label, points=points, colour=PALETTE[i % len(PALETTE)], gap=timedelta(days=1.5))
                 for i, (label, points) in enumerate(sensors.items())
@@ -44,5 +45,5 @@ def unit_readings(unit: Unit, *, range_key: str, now: datetime) -> ChartSet:
         for physical_unit, sensors in sorted(by_unit.items())
     ]
     if not charts:
-        charts = [line_chart(title="Daily mean", series=[], start=start, end=end)]
-    return ChartSet(title=f"Readings per sensor, last {range_key}", charts=charts)
+        charts = [line_chart(title=_("Daily mean"), series=[], start=start, end=end)]
+    return ChartSet(title=_("Readings per sensor, last %(range)s") % {"range": range_key}, charts=charts)

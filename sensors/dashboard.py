@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from config.dashboard import NORMAL, WARN, Figure, PanelBody, changelist_url, register_panel
 from sensors import selectors
 from sensors.choices import DataStatus
@@ -11,7 +14,10 @@ from sensors.permissions import SensorPermissions
 
 
 @register_panel(
-    "sensors.readings", title="Sensor readings", permissions=[SensorPermissions.VIEW_SENSORDATA], order=20
+    "sensors.readings",
+    title=gettext_lazy("Sensor readings"),
+    permissions=[SensorPermissions.VIEW_SENSORDATA],
+    order=20,
 )
 def readings_pending(*, now: datetime) -> PanelBody:
     """The readings pending validation, opening the reading list filtered by that status."""
@@ -20,7 +26,7 @@ def readings_pending(*, now: datetime) -> PanelBody:
         figures=[
             Figure(
                 key="pending",
-                label="Pending validation",
+                label=_("Pending validation"),
                 value=pending,
                 url=changelist_url("sensors.sensordata", status__exact=DataStatus.PENDING),
                 tone=WARN if pending else NORMAL,
