@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from config.admin import BLUE, GREEN, ORANGE
 from config.charts import ChartSet, Series, Threshold, line_chart, register_charts
 from machines import selectors
+from machines.checks import HistoryParams
 from machines.choices import FIELDS, INTERVAL_SECONDS, Interval
 from machines.models import Machine
 from machines.permissions import MachinePermissions
-from machines.validation import HistoryParams
 
 # range → (how far back, the window its means are taken over): at most a few hundred points each.
 RANGES = {
