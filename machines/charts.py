@@ -49,9 +49,10 @@ def machine_telemetry(machine: Machine, *, range_key: str, now: datetime) -> Cha
     rows = selectors.telemetry_history(machine=record, params=params).rows
     # A line breaks where more than two windows in a row are missing (the machine was silent).
     gap = timedelta(seconds=INTERVAL_SECONDS[interval] * 2.5)
+    limits = selectors.systemsetting_numbers(names=[spec[2] for spec in CHARTS.values() if spec[2]])
     charts = []
     for field, (title, colour, setting) in CHARTS.items():
-        limit = selectors.systemsetting_number(name=setting) if setting else None
+        limit = limits.get(setting) if setting else None
         points = [(row["timestamp"], row[field]) for row in rows if field in row]
         charts.append(
             line_chart(

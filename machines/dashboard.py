@@ -56,8 +56,8 @@ def machine_activity(*, now: datetime) -> PanelBody:
     """Machines by status; telemetry of the last hour against the thresholds; the silent ones."""
     start = now - WINDOW
     machines = selectors.machine_activity(since=start)
-    max_temperature = selectors.systemsetting_number(name="max_temperature_threshold")
-    max_pressure = selectors.systemsetting_number(name="max_pressure_threshold")
+    limits = selectors.systemsetting_numbers(names=("max_temperature_threshold", "max_pressure_threshold"))
+    max_temperature, max_pressure = limits["max_temperature_threshold"], limits["max_pressure_threshold"]
     hot = sum(_over(m.max_temperature, max_temperature) for m in machines)
     pressed = sum(_over(m.max_pressure, max_pressure) for m in machines)
     points = sum(m.recent_points for m in machines)

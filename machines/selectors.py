@@ -214,13 +214,17 @@ def machine_activity(*, since: datetime) -> list[MachineActivity]:
     return found
 
 
-def systemsetting_number(*, name: str) -> float | None:
-    """A numeric system setting (a threshold), or None when it is unset or not a number."""
-    value = systemsetting_get(name=name)
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def systemsetting_numbers(*, names: Iterable[str]) -> dict[str, float | None]:
+    """Numeric system settings (thresholds) by name, from one read of the settings: None for one
+    that is unset or not a number."""
+    settings_now = systemsetting_all()
+    found: dict[str, float | None] = {}
+    for name in names:
+        try:
+            found[name] = float(settings_now[name]) if name in settings_now else None
+        except ValueError:
+            found[name] = None
+    return found
 
 
 __all__ = [
@@ -235,6 +239,6 @@ __all__ = [
     "machine_records_forget",
     "systemsetting_all",
     "systemsetting_get",
-    "systemsetting_number",
+    "systemsetting_numbers",
     "telemetry_history",
 ]
