@@ -6,7 +6,8 @@ and a million sensor readings.
 Loads once, with generate_series, into DATABASE_URL (default: its own `facility_bench_dash`):
 50 machines with 20,000 points each (one every 30 s, so 1,000,000 over the last ~7 days and 6,000
 in the last hour), 1,000,000 sensor readings (10 % pending), 200 devices, 2,000 orders and 1,000
-parts; then rebuilds the rollup and VACUUM ANALYZEs. It times, in process (Django's test client,
+parts; then rebuilds the rollup and VACUUM ANALYZEs (a later run moves the points up to the
+present first, so the last hour is full again). It times, in process (Django's test client,
 no network): the panels alone with the cache emptied before each run (every query runs), the
 admin index and `/dashboard` with the cache warm, and a machine's page with its charts (24 h, 7 d).
 """
@@ -18,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 
 DATABASE_URL = os.environ.get(
     "DASHBOARD_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/facility_bench_dash"
@@ -46,12 +48,18 @@ def setup_django() -> None:
 def load() -> None:
     from django.db import connection
 
-    from machines.timeseries.sql import SQLStore
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM machines_sensorreading")
         if cursor.fetchone()[0] >= MACHINES * POINTS_PER_MACHINE:
-            print("data already loaded", flush=True)
+            # A later run moves the points up to now, so "the last hour" holds its 6,000 again.
+            cursor.execute("SELECT now() - max(timestamp) FROM machines_sensorreading")
+            gap = cursor.fetchone()[0]
+            if gap > timedelta(minutes=1):
+                print(f"data already loaded; moving the points {gap} forward ...", flush=True)
+                cursor.execute("UPDATE machines_sensorreading SET timestamp = timestamp + %s", [gap])
+                _rollup_and_analyze()
+            else:
+                print("data already loaded", flush=True)
             return
         print("loading ...", flush=True)
         started = time.perf_counter()
@@ -108,6 +116,14 @@ def load() -> None:
             [],
         )
         print(f"loaded in {time.perf_counter() - started:.0f} s; rebuilding the rollup ...", flush=True)
+    _rollup_and_analyze()
+
+
+def _rollup_and_analyze() -> None:
+    from django.db import connection
+
+    from machines.timeseries.sql import SQLStore
+
     SQLStore().rebuild_rollup()
     connection.ensure_connection()
     connection.connection.autocommit = True
