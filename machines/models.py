@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from machines.choices import AlertBound, AlertMetric, AlertSeverity, AlertStatus, ChangeSource, MachineStatus
+from config.choices import ChangeSource
+from machines.checks import refuse_control_characters
+from machines.choices import AlertBound, AlertMetric, AlertSeverity, AlertStatus, MachineStatus
 from machines.permissions import MachinePermissions
-from machines.validation import refuse_control_characters
 
 
 class Machine(models.Model):

@@ -11,12 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from machines import filters, selectors, services
+from machines.checks import iso
 from machines.choices import AlertMetric, AlertSeverity, AlertStatus
 from machines.exceptions import AlertNotFound
 from machines.models import Alert
 from machines.permissions import MachinePermissions
 from machines.serializers import AlertAcknowledgedSerializer, AlertListSerializer
-from machines.validation import iso
 from machines.views import BAD_QUERY, ERROR, MachinesViewSet
 
 

@@ -24,19 +24,19 @@ from django.utils import timezone
 from config import metrics
 from config.dependencies import outage_of
 from config.services import Actor, actor_id
+from machines.checks import IngestBatch
 from machines.exceptions import AlertCheckUnavailable, IngestTooLarge, MachineLookupUnavailable
 from machines.mqtt import Reason
 from machines.selectors import machine_lookup_many
 from machines.services.alerts import alerts_check
 from machines.timeseries import Point, TimeSeriesStore, get_store
-from machines.validation import IngestBatch
 
 logger = logging.getLogger(__name__)
 
 
 class CheckedTelemetry(Protocol):
     """One machine's values at one time, already checked (ranges, timestamp bounds, text): what
-    `machines.validation.parse_ingest` and `machines.mqtt.parse_message` produce."""
+    `machines.checks.parse_ingest` and `machines.mqtt.parse_message` produce."""
 
     machine_id: uuid.UUID
     timestamp: datetime
