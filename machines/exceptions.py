@@ -66,13 +66,6 @@ class MachineLookupUnavailable(ServiceUnavailableError):
     default_detail = "Machine registry unavailable"
 
 
-class AlertCheckUnavailable(ServiceUnavailableError):
-    """503: the points were written but the threshold check (its cache or database) did not
-    answer; a retry overwrites the points and checks them again (the subscriber retries it)."""
-
-    default_detail = "Threshold alert check unavailable; the readings may be stored, a retry overwrites them"
-
-
 class AlertNotFound(NotFoundError):
     default_detail = "Alert not found"
 
@@ -83,7 +76,6 @@ class AlertAlreadyAcknowledged(ConflictError):
 
 __all__ = [
     "AlertAlreadyAcknowledged",
-    "AlertCheckUnavailable",
     "AlertNotFound",
     "BatchIngestionFailed",
     "IngestTooLarge",

@@ -22,10 +22,10 @@ from typing import Protocol
 from django.utils import timezone
 
 from config import metrics
-from config.dependencies import outage_of
+from config.dependencies import log_degraded, outage_of
 from config.services import Actor, actor_id
 from machines.checks import IngestBatch
-from machines.exceptions import AlertCheckUnavailable, IngestTooLarge, MachineLookupUnavailable
+from machines.exceptions import IngestTooLarge, MachineLookupUnavailable
 from machines.mqtt import Reason
 from machines.selectors import machine_lookup_many
 from machines.services.alerts import alerts_check
@@ -88,16 +88,19 @@ def _hour(moment: datetime) -> datetime:
 
 
 def _check_alerts(points: list[Point]) -> None:
-    """The threshold check of stored points. An outage of its cache or database is
-    AlertCheckUnavailable (503; the subscriber retries the batch, whose points are upserts); any
-    other failure is logged and the ingest still succeeds: the points are stored, and a reading
-    must never be dropped (or a batch split as refused) because its alert could not be written."""
+    """The threshold check of stored points, which never fails the ingest: the points are stored,
+    and a reading must not be refused, retried without end or split as refused because its alert
+    could not be written. An outage of the check's cache or database is logged in one line (at
+    most every few seconds); any other failure with its traceback. A condition that lasts is
+    raised by the next batch's readings."""
     try:
         alerts_check(points=points)
     except Exception as exc:
-        if outage_of(exc) is not None:
-            raise AlertCheckUnavailable() from exc
-        logger.exception("threshold alert check failed for %d stored points", len(points))
+        dependency = outage_of(exc)
+        if dependency is not None:
+            log_degraded(dependency, exc, "threshold alerts of a stored batch skipped")
+        else:
+            logger.exception("threshold alert check failed for %d stored points", len(points))
 
 
 def telemetry_store(

@@ -7,7 +7,7 @@ from django.db import DatabaseError, DataError, IntegrityError, InterfaceError
 from influxdb_client.rest import ApiException
 from urllib3.exceptions import HTTPError
 
-from machines.exceptions import AlertCheckUnavailable, MachineLookupUnavailable, StoreUnavailable
+from machines.exceptions import MachineLookupUnavailable, StoreUnavailable
 
 # Influx answers these for a body it refuses (bad line, field type conflict, too large, outside the
 # retention): the data's fault. Every other status (401, 404, 429, 5xx) is the store's.
@@ -32,8 +32,8 @@ def is_outage(exc: BaseException) -> bool:
         for error in chain
     ):
         return True
-    # The machine lookup or the alert check failing (cache or database) is never one message's fault.
-    if any(isinstance(error, MachineLookupUnavailable | AlertCheckUnavailable) for error in chain):
+    # The machine lookup failing (its cache or database) is never one message's fault.
+    if any(isinstance(error, MachineLookupUnavailable) for error in chain):
         return True
     # A StoreUnavailable of its own is the backend saying so; anything else came from the data.
     return isinstance(exc, StoreUnavailable) and len(chain) == 1
