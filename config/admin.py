@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config.admin_history import ChangeHistoryAdminMixin
 from config.errors import DomainError
 
 # The colours of the admin's status columns: good, bad, warning, in progress, neutral.
@@ -83,8 +84,9 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Iterable[Any]]
     return response
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose create, update and delete call `services.<entity>_<action>`.
+class ServiceAdmin(ChangeHistoryAdminMixin, admin.ModelAdmin):
+    """A ModelAdmin whose create, update and delete call `services.<entity>_<action>`; its History page
+    is the object's change records (config/admin_history.py), which those services write.
 
     The admin's own transaction wraps each save, so a domain error raised by a service rolls back
     everything (the history entry too) and is shown to the editor as a message, never a 500.

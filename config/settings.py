@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestTimingMiddleware",
     "config.middleware.ControlCharacterMiddleware",
+    "config.middleware.ChangeSourceMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
