@@ -34,6 +34,7 @@ class ChangeSource(models.TextChoices):
     API = "api", "API"
     ADMIN = "admin", "Admin"
     COMMAND = "command", "Management command"
+    MIGRATION = "migration", "Data migration"
 
 
 class ChangeRecord(models.Model):
