@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.contenttypes.models import ContentType
@@ -57,7 +57,7 @@ def entry_of_record(row: ChangeRecord, model: type[models.Model]) -> HistoryEntr
 
 def entry_of_log(row: LogEntry) -> HistoryEntry:
     """A LogEntry (an admin form save from before change records) as the page shows it."""
-    action = {LogEntry.ADDITION: "create", LogEntry.CHANGE: "update", LogEntry.DELETION: "delete"}
+    action = {ADDITION: "create", CHANGE: "update", DELETION: "delete"}
     return HistoryEntry(
         at=row.action_time,
         actor=row.user.get_username(),
