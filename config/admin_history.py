@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
@@ -111,3 +112,24 @@ class ChangeHistoryAdminMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    """Every change record, newest first: who changed what across the apps (read-only evidence)."""
+
+    list_display = ["at", "actor_name", "source", "action", "content_type", "object_repr"]
+    list_filter = ["source", "action", ("content_type", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_repr", "actor_name", "object_id"]
+    date_hierarchy = "at"
+    list_select_related = ["content_type"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

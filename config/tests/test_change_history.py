@@ -222,3 +222,20 @@ def test_a_device_delete_is_recorded_with_what_was_deleted(operator):
     assert not Device.objects.filter(pk=pk).exists()
     [record] = history.history_of(Device, pk)
     assert record.action == "delete" and record.changes["name"] == ["Gate 7", None]
+
+
+def test_every_record_is_listed_read_only_for_a_superuser(admin_client, admin_client_as, operator):
+    device = DeviceFactory(name="Back door")
+    from locks import services as lock_services
+
+    lock_services.device_update(device=device, expected_version=0, location="Dock 2", actor=operator)
+    url = reverse("admin:platform_changerecord_changelist")
+    response = admin_client.get(url, {"source__exact": "command"})
+    assert response.status_code == 200
+    assert "Back door" in response.content.decode()
+    record = ChangeRecord.objects.get(object_id=str(device.pk))
+    change_url = reverse("admin:platform_changerecord_change", args=[record.pk])
+    assert admin_client.post(change_url).status_code == 403
+    operator.is_staff = True  # in the admin, but no permission on the records
+    operator.save(update_fields=["is_staff"])
+    assert admin_client_as(operator).get(url).status_code == 403
