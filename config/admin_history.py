@@ -21,7 +21,8 @@ from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 
 from config import history
-from config.models import ChangeRecord, ChangeSource
+from config.choices import ChangeSource
+from config.models import ChangeRecord
 
 HISTORY_PAGE_SIZE = 100
 

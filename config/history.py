@@ -21,7 +21,8 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from config.models import ChangeRecord, ChangeSource
+from config.choices import ChangeSource
+from config.models import ChangeRecord
 from config.services import Actor, actor_id, field_value
 
 # Field names whose values are never recorded (only that they changed).

@@ -8,6 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from config.choices import ChangeSource
+
 
 class RoleGrant(models.Model):
     """A grant `config.grants.sync_role_grants` has applied once: a group got a permission because an
@@ -26,15 +28,6 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}: {self.permission}"
-
-
-class ChangeSource(models.TextChoices):
-    """Which door a change came through (the actor says who): docs/architecture.md §14 "source"."""
-
-    API = "api", "API"
-    ADMIN = "admin", "Admin"
-    COMMAND = "command", "Management command"
-    MIGRATION = "migration", "Data migration"
 
 
 class ChangeRecord(models.Model):

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import history
-from config.models import ChangeRecord, ChangeSource
+from config.choices import ChangeSource
+from config.models import ChangeRecord
 from locks.models import Device
 from locks.tests.factories import DeviceFactory
 from machines import services as machine_services

@@ -16,12 +16,12 @@ from config import history
 from config.roles import Role
 from config.services import UNSET, Actor, actor_id, model_update
 from staff.exceptions import (
-    DuplicateUser,
     InvalidPosition,
     PositionInUse,
     RoleForbidden,
-    StaffInUse,
     SuperuserProtected,
+    UserDuplicate,
+    UserInUse,
 )
 from staff.models import Position, User
 from staff.permissions import StaffPermissions
@@ -172,7 +172,7 @@ def user_create(
                 )
                 return user
         candidate = f"{base}.{secrets.token_hex(3)}"
-    raise DuplicateUser("Could not pick a unique username; try again")
+    raise UserDuplicate("Could not pick a unique username; try again")
 
 
 def user_update(*, user: User, actor: Actor, role: str | None = UNSET, **data: Any) -> User:
@@ -215,7 +215,7 @@ def user_delete(*, user: User, actor: Actor) -> None:
             user.pk = user_id
             history.record(user, action="delete", actor=actor, changes=gone)
     except (ProtectedError, RestrictedError):
-        raise StaffInUse() from None
+        raise UserInUse() from None
     logger.info("staff record deleted id=%s by actor=%s", user_id, actor_id(actor))
 
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from config.progress import ProgressCommand
 from machines import services
+from machines.checks import iso
 from machines.exceptions import InvalidSetting
 from machines.timeseries import partitions
-from machines.validation import iso
 
 
 class Command(ProgressCommand):
