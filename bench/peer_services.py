@@ -267,15 +267,23 @@ def uv_lock_requirements(app_dir: Path) -> None:
     (app_dir / "uv-lock.txt").write_text("\n".join(pins) + "\n")
 
 
+def find_python(name: str) -> str:
+    """`name` on PATH if it runs (a pyenv shim may not), else a pyenv installation of it."""
+    found = shutil.which(name)
+    if found and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0:
+        return found
+    for candidate in sorted(Path.home().glob(f".pyenv/versions/*/bin/{name}"), reverse=True):
+        return str(candidate)
+    raise SystemExit(f"{name} is not installed (the service needs it)")
+
+
 def install(peer: Peer) -> None:
     app_dir = peer.root / peer.app_dir
     if peer.entry:
         (app_dir / "bench_entry.py").write_text(peer.entry)
     if installed(peer):
         return
-    python = shutil.which(peer.python)
-    if not python:
-        raise SystemExit(f"{peer.name}: {peer.python} is not installed")
+    python = find_python(peer.python)
     venv = peer.root / ".venv"
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     if (app_dir / "uv.lock").exists():

@@ -82,6 +82,7 @@ def closed_loop(base: str, ctx: dict, settings: Settings, step: Callable) -> Fig
     """`settings.connections` keep-alive clients looping on `step(client, rng, index, n)` → (ok, errors)."""
     oks = [0] * settings.connections
     errors = [0] * settings.connections
+    problems: list[str] = []
     deadline = time.perf_counter() + settings.duration
 
     def worker(index: int) -> None:
@@ -90,9 +91,11 @@ def closed_loop(base: str, ctx: dict, settings: Settings, step: Callable) -> Fig
             while time.perf_counter() < deadline:
                 n += 1
                 try:
-                    ok, bad = step(client, rng, index, n)
-                except OSError:
+                    ok, bad, *problem = step(client, rng, index, n)
+                    problems.extend(problem)
+                except (OSError, KeyError, TypeError, ValueError) as exc:
                     ok, bad = 0, 1
+                    problems.append(repr(exc))
                     client.close()
                     client = Client(base, ctx.get("token"))
                 oks[index] += ok
@@ -102,7 +105,10 @@ def closed_loop(base: str, ctx: dict, settings: Settings, step: Callable) -> Fig
 
     started = time.perf_counter()
     run_threads(settings.connections, worker)
-    return Figure(sum(oks) / (time.perf_counter() - started), sum(errors), count=sum(oks))
+    fig = Figure(sum(oks) / (time.perf_counter() - started), sum(errors), count=sum(oks))
+    if problems:
+        fig.note = f"first failure: {problems[0]}"
+    return fig
 
 
 # --- locks ---------------------------------------------------------------------------------------
@@ -123,7 +129,7 @@ def lock_updates(base: str, ctx: dict, settings: Settings) -> Figure:
         device = rng.choice(ctx["devices"])
         status, body, _ = client.call("GET", f"/device/{device}/status")
         if status != 200:
-            return 0, 1
+            return 0, 1, f"status {status} {body}"
         current, version = body["status"], body["version_id"]
         for _ in range(50):
             payload = {
@@ -135,7 +141,7 @@ def lock_updates(base: str, ctx: dict, settings: Settings) -> Figure:
             if status == 200:
                 return 1, 0
             if status != 409:
-                return 0, 1
+                return 0, 1, f"update {status} {body}"
             detail = body if "current_status" in body else body["detail"]
             current, version = detail["current_status"], detail["current_version_id"]
         return 0, 0
@@ -174,9 +180,9 @@ def otp_pairs(base: str, ctx: dict, settings: Settings) -> Figure:
         ident = run_base + index * 10**6 + n
         status, body, _ = client.call("POST", "/otp/generate", {"id": ident})
         if status != 200:
-            return 0, 1
-        status, _, _ = client.call("POST", "/otp/verify", {"id": ident, "otp": body["otp"]})
-        return (1, 0) if status == 200 else (0, 1)
+            return 0, 1, f"generate {status} {body}"
+        status, body, _ = client.call("POST", "/otp/verify", {"id": ident, "otp": body["otp"]})
+        return (1, 0) if status == 200 else (0, 1, f"verify {status} {body}")
 
     return closed_loop(base, ctx, settings, step)
 
@@ -191,8 +197,8 @@ def reading_create(base: str, ctx: dict, settings: Settings) -> Figure:
             "value": 20.0 + n % 10,
             "unit": "celsius",
         }
-        status, _, _ = client.call("POST", ctx["create_path"], body)
-        return (1, 0) if status == 201 else (0, 1)
+        status, answer, _ = client.call("POST", ctx["create_path"], body)
+        return (1, 0) if status == 201 else (0, 1, f"{status} {answer}")
 
     return closed_loop(base, ctx, settings, step)
 
@@ -249,9 +255,9 @@ def order_create(base: str, ctx: dict, settings: Settings) -> Figure:
             "request_id": run_base + index * 10**6 + n,
             "items": [{"spare_part_id": pid, "quantity": q} for pid, q in lines],
         }
-        status, _, _ = client.call("POST", "/api/v1/orders/", body)
+        status, answer, _ = client.call("POST", "/api/v1/orders/", body)
         if status != 201:
-            return 0, 1
+            return 0, 1, f"{status} {answer}"
         taken[index] += sum(q for _, q in lines)
         return 1, 0
 

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SKIP = {"__init__.py", "common.py", "run.py", "overhead_settings.py", "overhead_urls.py", "peer_services.py"}
+SKIP = {
+    "__init__.py",
+    "common.py",
+    "run.py",
+    "overhead_settings.py",
+    "overhead_urls.py",
+    "peer_services.py",
+    "profile.py",
+}
 
 
 def main() -> int:

@@ -1,0 +1,153 @@
+"""Where a hot endpoint's time goes under load: py-spy over every gunicorn worker while wrk runs.
+
+    python -m bench.profile [--path /api/units/{unit}] [--duration 15] [--connections 32] [--user admin]
+
+It starts ours as bench/common.py does (production shape, DEBUG off, PostgreSQL + Redis), logs in,
+runs wrk against the path with a Bearer token while `py-spy record --subprocesses --idle` samples
+the master and its workers, and prints the share of worker samples in each part of the stack
+(inclusive: a frame's callees count for it) — the server, middleware, authentication and its cache
+round trip, the database, DRF dispatch, rendering, and waiting for a request — plus the top frames
+by own time. `{unit}`, `{device}`, `{part}` in --path are replaced by a benchmark object's id.
+The raw collapsed stacks are written to --out (flamegraph tools read them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+from bench.common import bench_env, login, request, running_server, wrk
+
+# A thread whose innermost frame is one of these holds no request: left out of the shares.
+IDLE_LEAVES = (
+    "_worker (concurrent/futures",
+    "select (selectors.py",
+    "wait (threading.py",
+    "accept (socket.py",
+)
+# (label, substrings of a frame "function (file:line)"): a sample counts for the first label whose
+# pattern appears in its stack, in this order (the innermost concerns first).
+CATEGORIES = [
+    ("database round trips (psycopg send/wait/fetch)", ("psycopg/",)),
+    ("cache round trips (Redis client)", ("redis/", "django_redis")),
+    ("JWT decode / auth checks", ("staff/auth/authentication.py", "rest_framework_simplejwt")),
+    ("ORM query building and row conversion", ("django/db/models/", "django/db/backends/")),
+    ("rendering (orjson, Response)", ("renderers.py", "orjson")),
+    ("throttling / permission", ("throttling.py", "permissions.py")),
+    ("middleware (Django's and ours)", ("django/middleware/", "config/middleware.py", "request_limits.py",
+                                        "whitenoise", "contrib/sessions", "contrib/messages",
+                                        "contrib/auth/middleware")),
+    ("DRF dispatch, Request/Response, view", ("rest_framework/", "config/api/", "views.py", "selectors.py")),
+    ("Django URL resolving and handler", ("django/urls/", "django/core/handlers")),
+    ("gunicorn parsing/writing (WSGI server)", ("gunicorn/",)),
+]  # fmt: skip
+
+
+def summarise(collapsed: str, top: int = 15) -> None:
+    """Shares of the busy worker samples (a thread serving a request, on CPU or waiting on I/O)."""
+    counts: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    busy = idle = 0
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if not stack or "gunicorn/workers" not in stack:
+            continue  # the master process, or a thread that is not a worker's
+        n = int(count)
+        if any(pattern in frames[-1] for pattern in IDLE_LEAVES):
+            idle += n
+            continue
+        busy += n
+        label = next((name for name, pats in CATEGORIES if any(p in stack for p in pats)), "other")
+        counts[label] += n
+        own[frames[-1]] += n
+    if not busy:
+        print("no busy worker samples (is py-spy allowed to attach?)")
+        return
+    print(f"\nworker thread samples: {busy} serving a request, {idle} idle (left out)")
+    print(f"{'part of the stack (inclusive, first match)':<52} {'share':>7}")
+    for label, n in counts.most_common():
+        print(f"{label:<52} {n / busy:7.1%}")
+    print(f"\ntop {top} frames by own time:")
+    for frame, n in own.most_common(top):
+        print(f"{n / busy:6.1%}  {frame[:140]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--path", default="/api/units/{unit}")
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--user", default="admin")
+    parser.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "bench-profile.txt"))
+    args = parser.parse_args(argv)
+    if not (shutil.which("wrk") and os.path.exists(_py_spy())):
+        print("wrk and py-spy are needed", file=sys.stderr)
+        return 1
+    env = bench_env(
+        DATABASE_URL=os.environ.get(
+            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/facility_bench_peers"
+        ),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
+    )
+    with running_server(env, workers=args.workers, threads=args.threads) as base:
+        token = login(base, args.user)
+        path = args.path.format(**objects(base, token))
+        status, body = request(base, "GET", path, token=token)
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} {body}")
+        master = gunicorn_master(base)
+        wrk(base + path, connections=args.connections, seconds=2, token=token, announce=False)
+        spy = subprocess.Popen(
+            [_py_spy(), "record", "--pid", str(master), "--subprocesses", "--idle", "--format", "raw",
+             "--duration", str(args.duration + 2), "--rate", "200", "--output", args.out, "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        fig = wrk(base + path, connections=args.connections, seconds=args.duration, token=token)
+        spy.wait()
+    print(f"GET {args.path}: {fig['rps']:.0f} req/s, p50 {fig['p50']}, p99 {fig['p99']}")
+    with open(args.out) as handle:
+        summarise(handle.read())
+    print(f"(collapsed stacks: {args.out})")
+    return 0
+
+
+def _py_spy() -> str:
+    return shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
+
+
+def objects(base: str, token: str) -> dict[str, str]:
+    """Ids of benchmark objects for the path template (created by the other benchmarks or seed_demo)."""
+    result = {}
+    status, units = request(base, "GET", "/api/units/?limit=1", token=token)
+    if status == 200 and units:
+        result["unit"] = str(units[0]["id"])
+    status, devices = request(base, "GET", "/device/?limit=1", token=token)
+    if status == 200 and devices:
+        result["device"] = str(devices[0]["id"])
+    status, parts = request(base, "GET", "/api/v1/items/?limit=1", token=token)
+    if status == 200 and parts:
+        result["part"] = str(parts[0]["sku"])
+    return result
+
+
+def gunicorn_master(base: str) -> int:
+    """The pid of the gunicorn listening on base's port."""
+    port = base.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True).stdout
+    pids = [int(pid) for pid in re.findall(r"pid=(\d+)", out)]
+    if not pids:
+        raise RuntimeError(f"no process listens on {port}")
+    return min(pids)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
