@@ -1,13 +1,15 @@
 """Where a hot endpoint's time goes under load: py-spy over every gunicorn worker while wrk runs.
 
     python -m bench.profile [--path /api/units/{unit}] [--duration 15] [--connections 32] [--user admin]
+                            [--method POST --body '{"sensor_id": {sensor}, "value": 20.5}']
 
 It starts ours as bench/common.py does (production shape, DEBUG off, PostgreSQL + Redis), logs in,
 runs wrk against the path with a Bearer token while `py-spy record --subprocesses --idle` samples
 the master and its workers, and prints the share of worker samples in each part of the stack
 (inclusive: a frame's callees count for it) — the server, middleware, authentication and its cache
 round trip, the database, DRF dispatch, rendering, and waiting for a request — plus the top frames
-by own time. `{unit}`, `{device}`, `{part}` in --path are replaced by a benchmark object's id.
+by own time. `{unit}`, `{sensor}`, `{device}`, `{part}` in --path and --body are replaced by an object's id,
+`{n}` in --body by a number never sent before (a wrk Lua script writes each request).
 The raw collapsed stacks are written to --out (flamegraph tools read them).
 """
 
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--user", default="admin")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--body", default="", help="JSON body of each request ({n}: a fresh number)")
     parser.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "bench-profile.txt"))
     args = parser.parse_args(argv)
     if not (shutil.which("wrk") and os.path.exists(_py_spy())):
@@ -100,24 +104,55 @@ def main(argv: list[str] | None = None) -> int:
     )
     with running_server(env, workers=args.workers, threads=args.threads) as base:
         token = login(base, args.user)
-        path = args.path.format(**objects(base, token))
-        status, body = request(base, "GET", path, token=token)
-        if status != 200:
-            raise RuntimeError(f"{path}: {status} {body}")
+        ids = objects(base, token)
+        path = args.path.format(**ids)
+        body = args.body
+        for key, value in ids.items():
+            body = body.replace("{" + key + "}", value)
+        headers = ["Content-Type: application/json"]
+        script = lua_script(args.method, body) if args.method != "GET" else None
+        if not script:
+            status, answer = request(base, "GET", path, token=token)
+            if status != 200:
+                raise RuntimeError(f"{path}: {status} {answer}")
         master = gunicorn_master(base)
-        wrk(base + path, connections=args.connections, seconds=2, token=token, announce=False)
+        load = dict(connections=args.connections, token=token, headers=headers, script=script)
+        wrk(base + path, seconds=2, announce=False, **load)
         spy = subprocess.Popen(
             [_py_spy(), "record", "--pid", str(master), "--subprocesses", "--idle", "--format", "raw",
              "--duration", str(args.duration + 2), "--rate", "200", "--output", args.out, "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        fig = wrk(base + path, connections=args.connections, seconds=args.duration, token=token)
+        fig = wrk(base + path, seconds=args.duration, **load)
         spy.wait()
-    print(f"GET {args.path}: {fig['rps']:.0f} req/s, p50 {fig['p50']}, p99 {fig['p99']}")
+    print(f"{args.method} {args.path}: {fig['rps']:.0f} req/s, p50 {fig['p50']}, p99 {fig['p99']}, "
+          f"non-2xx {fig['non2xx']}")  # fmt: skip
     with open(args.out) as handle:
         summarise(handle.read())
     print(f"(collapsed stacks: {args.out})")
     return 0
+
+
+LUA = """
+local counter, salt = 0, 0
+wrk.method = "%s"
+init = function(args)
+  math.randomseed(os.time() + tonumber(string.sub(tostring({}), 8), 16))
+  salt = math.random(1, 1000000000)
+end
+request = function()
+  counter = counter + 1
+  local body = string.gsub([==[%s]==], "{n}", string.format("%%.0f", salt * 1000000 + counter))
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def lua_script(method: str, body: str) -> str:
+    """A wrk script sending `body` with `{n}` replaced by a number no other request used."""
+    with tempfile.NamedTemporaryFile("w", prefix="bench-wrk-", suffix=".lua", delete=False) as handle:
+        handle.write(LUA % (method, body))
+    return handle.name
 
 
 def _py_spy() -> str:
@@ -130,6 +165,9 @@ def objects(base: str, token: str) -> dict[str, str]:
     status, units = request(base, "GET", "/api/units/?limit=1", token=token)
     if status == 200 and units:
         result["unit"] = str(units[0]["id"])
+    status, sensors = request(base, "GET", "/api/sensors/?limit=1", token=token)
+    if status == 200 and sensors:
+        result["sensor"] = str(sensors[0]["id"])
     status, devices = request(base, "GET", "/device/?limit=1", token=token)
     if status == 200 and devices:
         result["device"] = str(devices[0]["id"])
