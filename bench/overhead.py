@@ -167,11 +167,9 @@ def layer_profile(handler, token: str, paths: dict[str, str], requests_count: in
     timers.patch(BaseHandler, "_get_response", "URL resolving, Request/Response")
     timers.patch(APIView, "dispatch", "DRF dispatch and the view's own code")
     timers.patch(JWTAuthentication, "authenticate", "authentication (JWT decode, checks)")
-    for alias in {"default", "security"} & set(settings.CACHES):
-        backend = type(caches[alias])
+    for backend in {type(caches[alias]) for alias in {"default", "security"} & set(settings.CACHES)}:
         for method in ("get_many", "get", "set", "add", "incr", "delete"):
-            if getattr(getattr(backend, method, None), "__wrapped__", None) is None:
-                timers.patch(backend, method, "cache round trips")
+            timers.patch(backend, method, "cache round trips")
     timers.patch(BaseDatabaseWrapper, "close_if_health_check_failed", "db: connection health check")
     timers.patch(CursorWrapper, "execute", "db: query round trips")
     timers.patch(ActionPermission, "has_permission", "permission (has_perms)")

@@ -4,13 +4,13 @@
                             [--method POST --body '{"sensor_id": {sensor}, "value": 20.5}']
 
 It starts ours as bench/common.py does (production shape, DEBUG off, PostgreSQL + Redis), logs in,
-runs wrk against the path with a Bearer token while `py-spy record --subprocesses --idle` samples
-the master and its workers, and prints the share of worker samples in each part of the stack
-(inclusive: a frame's callees count for it) — the server, middleware, authentication and its cache
-round trip, the database, DRF dispatch, rendering, and waiting for a request — plus the top frames
-by own time. `{unit}`, `{sensor}`, `{device}`, `{part}` in --path and --body are replaced by an object's id,
-`{n}` in --body by a number never sent before (a wrk Lua script writes each request).
-The raw collapsed stacks are written to --out (flamegraph tools read them).
+runs wrk against the path with a Bearer token while `py-spy record --subprocesses` samples the
+master and its workers, and prints the share of worker samples in each part of the stack (the first
+matching part, innermost first) — the server, middleware, authentication and its cache round trip,
+the database, DRF dispatch, rendering — plus the top frames
+by own time. `{unit}`, `{sensor}`, `{device}`, `{part}` (sku), `{part_id}` in --path and --body
+are replaced by an object's id, `{n}` in --body by a number never sent before (a wrk Lua script
+writes each request). The raw collapsed stacks are written to --out (flamegraph tools read them).
 """
 
 from __future__ import annotations
@@ -89,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--user", default="admin")
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        help="sample waiting threads too (py-spy --idle): where a request's wall time goes, GIL waits "
+        "after I/O counted as the I/O; default: on-CPU samples only (where the cores go)",
+    )
     parser.add_argument("--method", default="GET")
     parser.add_argument("--body", default="", help="JSON body of each request ({n}: a fresh number)")
     parser.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "bench-profile.txt"))
@@ -118,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         master = gunicorn_master(base)
         load = dict(connections=args.connections, token=token, headers=headers, script=script)
         wrk(base + path, seconds=2, announce=False, **load)
+        idle = ["--idle"] if args.wall else []
         spy = subprocess.Popen(
-            [_py_spy(), "record", "--pid", str(master), "--subprocesses", "--idle", "--format", "raw",
+            [_py_spy(), "record", "--pid", str(master), "--subprocesses", *idle, "--format", "raw",
              "--duration", str(args.duration + 2), "--rate", "200", "--output", args.out, "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -174,6 +181,7 @@ def objects(base: str, token: str) -> dict[str, str]:
     status, parts = request(base, "GET", "/api/v1/items/?limit=1", token=token)
     if status == 200 and parts:
         result["part"] = str(parts[0]["sku"])
+        result["part_id"] = str(parts[0]["id"])
     return result
 
 
