@@ -19,8 +19,9 @@ from config.admin import (
     ServiceAdmin,
     StatusColourMixin,
 )
+from config.choices import ChangeSource
 from machines import services
-from machines.choices import ChangeSource, MachineStatus
+from machines.choices import MachineStatus
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 
 
