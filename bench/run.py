@@ -14,7 +14,10 @@ SKIP = {
     "overhead_settings.py",
     "overhead_urls.py",
     "peer_services.py",
+    "peer_loads.py",
     "profile.py",
+    "soak_support.py",
+    "soak_checks.py",
 }
 
 
