@@ -1,0 +1,382 @@
+"""Service orders in the admin, each role's part of the day through the API's services:
+
+- an Operator creates an order with its lines (parts by autocomplete, labelled with their stock)
+  and photos: `order_create` takes the stock once per request id (the form's prefilled one, so a
+  second submit of the same form replays the order), `order_image_upload` sniffs and size-checks
+  each photo, all in the admin's one transaction; an Operator's list opens on their own orders;
+- a Supervisor moves an order from its own page, a button per transition its status allows
+  (POST, through `order_transition`), or with the list's actions;
+- Management deletes finished orders (`order_delete`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from config.admin import BLUE, GREEN, GREY, RED, ServiceAdmin, StatusColourMixin
+from config.errors import DomainError
+from config.limits import MAX_BIGINT
+from maintenance import selectors, services
+from maintenance.admin_audit import AuditTrailMixin
+from maintenance.choices import ALLOWED_FROM, AuditEntity, OrderStatus
+from maintenance.exceptions import (
+    ImageTooLarge,
+    InsufficientStock,
+    InvalidImageType,
+    InvalidOrderLine,
+    OrderTotalTooLarge,
+    SparePartsNotFound,
+)
+from maintenance.models import ServiceOrder, ServiceOrderImage, ServiceOrderItem
+from maintenance.permissions import MaintenancePermissions
+from maintenance.services.images import delete_files
+from maintenance.services.orders import MAX_QUANTITY
+
+STATUS_COLOURS = {
+    OrderStatus.PENDING: GREY,
+    OrderStatus.IN_PROGRESS: BLUE,
+    OrderStatus.COMPLETED: GREEN,
+    OrderStatus.CANCELLED: RED,
+}
+# The buttons on an order's page, in lifecycle order: (new status, label).
+TRANSITION_BUTTONS = [
+    (OrderStatus.IN_PROGRESS, "Start (→ in progress)"),
+    (OrderStatus.COMPLETED, "Complete"),
+    (OrderStatus.CANCELLED, "Cancel (stock goes back)"),
+]
+LINES_PREFIX = "items"  # the lines' formset prefix (ServiceOrderItem.order's related name)
+IMAGES_PREFIX = "images"
+
+
+def transitions_from(status: str) -> list[tuple[str, str]]:
+    """The (new status, label) pairs an order in `status` may move to."""
+    return [(new, label) for new, label in TRANSITION_BUTTONS if status in ALLOWED_FROM[new]]
+
+
+class OrderLineForm(forms.ModelForm):
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+    class Meta:
+        model = ServiceOrderItem
+        fields = ["spare_part", "quantity"]
+
+
+class OrderLineInline(admin.TabularInline):
+    """The lines: typed on the add form (then never edited: the stock moved with them), shown with
+    their price and the stock left of each part."""
+
+    model = ServiceOrderItem
+    form = OrderLineForm
+    autocomplete_fields = ["spare_part"]
+    readonly_fields = ["stock_left", "unit_price", "line_total"]
+    extra = 0
+    can_delete = False
+    verbose_name = "line"
+    verbose_name_plural = "lines (parts and quantities)"
+
+    def get_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
+        if obj is None:
+            return ["spare_part", "quantity", "stock_left"]
+        return ["spare_part", "quantity", "unit_price", "line_total", "stock_left"]
+
+    def get_extra(self, request: HttpRequest, obj: ServiceOrder | None = None, **kwargs: Any) -> int:
+        return 2 if obj is None else 0
+
+    def get_formset(self, request: HttpRequest, obj: ServiceOrder | None = None, **kwargs: Any):
+        # An order has at least one line: said on the form, before the service is asked.
+        kwargs.setdefault("min_num", 1 if obj is None else 0)
+        kwargs.setdefault("validate_min", obj is None)
+        return super().get_formset(request, obj, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return obj is None and request.user.has_perm(MaintenancePermissions.ADD_SERVICE_ORDER)
+
+    def has_change_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return False
+
+    @admin.display(description="in stock now")
+    def stock_left(self, line: ServiceOrderItem) -> Any:
+        return line.spare_part.stock
+
+    @admin.display(description="line total")
+    def line_total(self, line: ServiceOrderItem) -> Any:
+        return line.unit_price * line.quantity
+
+
+class OrderImageForm(forms.ModelForm):
+    file = forms.FileField(
+        required=False,
+        label="photo",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPEG, PNG or WebP; the type is read from the file itself.",
+    )
+
+    class Meta:
+        model = ServiceOrderImage
+        fields = ["file"]
+
+
+class OrderImageInline(admin.TabularInline):
+    """The photos: stored ones with a thumbnail; new ones go through `order_image_upload`."""
+
+    model = ServiceOrderImage
+    form = OrderImageForm
+    fields = ["file", "thumbnail", "content_type", "size", "created_at"]
+    readonly_fields = ["thumbnail", "content_type", "size", "created_at"]
+    extra = 1
+    can_delete = False
+    verbose_name = "photo"
+    verbose_name_plural = "photos"
+
+    def has_add_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return request.user.has_perm(MaintenancePermissions.ADD_SERVICE_ORDER_IMAGE)
+
+    def has_change_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        return False
+
+    @admin.display(description="image")
+    def thumbnail(self, image: ServiceOrderImage) -> str:
+        if not image.pk:
+            return "-"
+        url = image.file.url
+        return format_html(
+            '<a href="{}" target="_blank">'
+            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px"></a>',
+            url,
+            url,
+            image.file_name,
+        )
+
+
+class CreatedByFilter(admin.SimpleListFilter):
+    """Whose orders: an Operator's list opens on their own (the ones they follow), anyone may widen it."""
+
+    title = "created by"
+    parameter_name = "created"
+
+    def __init__(self, request: HttpRequest, params: Any, model: Any, model_admin: Any) -> None:
+        self.request = request  # for choices(), which Django calls without it
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("mine", "Me"), ("all", "Anyone")]
+
+    def mine_by_default(self, request: HttpRequest) -> bool:
+        return not request.user.has_perm(MaintenancePermissions.TRANSITION_SERVICE_ORDER)
+
+    def choices(self, changelist: Any):
+        current = self.value() or ("mine" if self.mine_by_default(self.request) else "all")
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> QuerySet[ServiceOrder]:
+        value = self.value() or ("mine" if self.mine_by_default(request) else "all")
+        return queryset.filter(created_by=request.user) if value == "mine" else queryset
+
+
+class OrderForm(forms.ModelForm):
+    request_id = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_BIGINT,
+        label="request id",
+        help_text="Prefilled with a new number: submitting this same form again gives back the order "
+        "it made instead of a second one.",
+    )
+
+    class Meta:
+        model = ServiceOrder
+        fields = ["request_id"]
+
+
+@admin.register(ServiceOrder)
+class ServiceOrderAdmin(StatusColourMixin, AuditTrailMixin, ServiceAdmin):
+    services = services
+    entity = "order"
+    audit_entity = AuditEntity.SERVICE_ORDER
+    status_colours = STATUS_COLOURS
+    form = OrderForm
+    list_display = ["id", "request_id", "coloured_status", "total", "line_count", "created_by", "created_at"]
+    list_filter = [CreatedByFilter, "status", "created_at"]
+    search_fields = [
+        "id__exact",
+        "request_id__exact",
+        "items__spare_part__sku",
+        "items__spare_part__name",
+        "created_by__username",
+        "created_by__full_name",
+    ]
+    search_help_text = "Order or request id, a part's SKU or name, or the creator's username or name."
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    inlines = [OrderLineInline, OrderImageInline]
+    actions = ["start_orders", "complete_orders", "cancel_orders"]
+    refusal_fields = {
+        InsufficientStock: LINES_PREFIX,
+        SparePartsNotFound: LINES_PREFIX,
+        InvalidOrderLine: LINES_PREFIX,
+        OrderTotalTooLarge: LINES_PREFIX,
+        InvalidImageType: IMAGES_PREFIX,
+        ImageTooLarge: IMAGES_PREFIX,
+    }
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOrder]:
+        return selectors.order_with_line_count(super().get_queryset(request))
+
+    def get_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
+        if obj is None:
+            return ["request_id"]
+        fields = ["request_id", "status", "total", "created_by", "created_at", "updated_at"]
+        if request.user.has_perm(MaintenancePermissions.VIEW_AUDIT_LOG):
+            fields.append("audit_trail")
+        return fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"request_id": secrets.randbelow(2**52) + 1}
+
+    # --- who may do what: the API's permissions -------------------------------------------------
+    def has_change_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
+        # An order's own fields are never edited here; "changing" an order is attaching photos.
+        return request.user.has_perm(MaintenancePermissions.ADD_SERVICE_ORDER_IMAGE)
+
+    def has_transition_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MaintenancePermissions.TRANSITION_SERVICE_ORDER)
+
+    @admin.display(description="lines", ordering="_line_count")
+    def line_count(self, obj: ServiceOrder) -> int:
+        return obj._line_count
+
+    # --- writes: the order with its lines and photos, through the services ------------------------
+    def save_model(self, request: HttpRequest, obj: ServiceOrder, form: Any, change: bool) -> None:
+        """Nothing here: the order is made with its lines in `save_related`, where the lines are."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: list, change: bool) -> None:
+        by_prefix = {formset.prefix: formset for formset in formsets}
+        order: ServiceOrder = form.instance
+        if not change:
+            lines = [
+                {"spare_part_id": line["spare_part"].pk, "quantity": line["quantity"]}
+                for line in (f.cleaned_data for f in by_prefix[LINES_PREFIX].forms)
+                if line.get("spare_part") is not None
+            ]
+            creation = services.order_create(
+                request_id=form.cleaned_data["request_id"], items=lines, actor=request.user
+            )
+            for field in ServiceOrder._meta.concrete_fields:
+                setattr(order, field.attname, getattr(creation.order, field.attname))
+            order._state.adding = False
+            order._state.db = creation.order._state.db
+            if not creation.created:
+                self.message_user(
+                    request,
+                    f"This form had already made order {order.pk} (request id {order.request_id}): "
+                    "nothing was ordered twice, and its photos were not added again.",
+                    messages.WARNING,
+                )
+                return
+        photos = by_prefix.get(IMAGES_PREFIX)
+        if photos is not None:
+            self._attach_photos(request, order, photos)
+
+    def _attach_photos(self, request: HttpRequest, order: ServiceOrder, photos: Any) -> None:
+        uploads = [f.cleaned_data["file"] for f in photos.extra_forms if f.cleaned_data.get("file")]
+        stored: list[str] = []
+        try:
+            for upload in uploads:
+                image = services.order_image_upload(order_id=order.pk, upload=upload, actor=request.user)
+                stored.append(image.file.name)
+        except BaseException:
+            # The rows roll back with the admin's transaction; the stored files are removed here.
+            delete_files(stored)
+            raise
+
+    # --- the lifecycle: buttons on the order's page, and list actions ----------------------------
+    def get_urls(self) -> list:
+        opts = self.opts
+        transition = path(
+            "<path:object_id>/transition/",
+            self.admin_site.admin_view(self.transition_view),
+            name=f"{opts.app_label}_{opts.model_name}_transition",
+        )
+        return [transition, *super().get_urls()]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        status = selectors.order_status(order_id=_int_or_none(unquote(object_id)) or 0)
+        if status is not None and self.has_transition_permission(request):
+            extra_context["transitions"] = transitions_from(status)
+            extra_context["transition_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[object_id]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST `status=<new status>`: one order moved through `order_transition`."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_transition_permission(request):
+            raise PermissionDenied("Moving an order through its lifecycle needs the Supervisor role.")
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        status = request.POST.get("status", "")
+        try:
+            moved = services.order_transition(order=order, status=status, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, f"Not changed: {exc.detail}", messages.ERROR)
+        else:
+            self.message_user(request, f"Order {moved.pk} is now {moved.get_status_display().lower()}.")
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
+        )
+
+    def _transition(
+        self, request: HttpRequest, queryset: QuerySet[ServiceOrder], status: str, done: str
+    ) -> None:
+        self.run_service_action(
+            request,
+            queryset,
+            lambda order: services.order_transition(order=order, status=status, actor=request.user),
+            done=done,
+        )
+
+    @admin.action(description="Start selected orders (→ in progress)", permissions=["transition"])
+    def start_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
+        self._transition(request, queryset, OrderStatus.IN_PROGRESS, "started")
+
+    @admin.action(description="Complete selected orders", permissions=["transition"])
+    def complete_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
+        self._transition(request, queryset, OrderStatus.COMPLETED, "completed")
+
+    @admin.action(description="Cancel selected orders (stock goes back)", permissions=["transition"])
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
+        self._transition(request, queryset, OrderStatus.CANCELLED, "cancelled")
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
