@@ -9,9 +9,18 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
 
-from config.admin import GREEN, GREY, ORANGE, RED, ReadOnlyAdminMixin, ServiceAdmin, StatusColourMixin
+from config.admin import (
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    DateRangeFilter,
+    ReadOnlyAdminMixin,
+    ServiceAdmin,
+    StatusColourMixin,
+    admin_link,
+)
 from locks import selectors, services
 from locks.choices import ChangeSource, LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
@@ -97,8 +106,8 @@ class DeviceAdmin(StatusColourMixin, ServiceAdmin):
 
     @admin.display(description="change log")
     def all_logs(self, obj: Device) -> str:
-        url = reverse("admin:locks_devicelog_changelist") + f"?device__id__exact={obj.pk}"
-        return format_html('<a href="{}">all {} changes</a>', url, selectors.device_log_count(device=obj))
+        text = f"all {selectors.device_log_count(device=obj)} changes"
+        return admin_link(DeviceLog, text, query={"device__id__exact": obj.pk})
 
     # --- Writes: always through the services ----------------------------------------------------
     def changeform_view(
@@ -194,7 +203,7 @@ class DeviceLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "note",
         "source",
     ]
-    list_filter = ["source", "new_status", "changed_at", "device"]
+    list_filter = ["source", "new_status", ("changed_at", DateRangeFilter)]
     search_fields = ["device__name", "note", "actor__username"]
     list_select_related = ["device", "actor"]
     date_hierarchy = "changed_at"

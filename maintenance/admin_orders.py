@@ -301,6 +301,10 @@ class ServiceOrderAdmin(StatusColourMixin, AuditTrailMixin, ServiceAdmin):
         if photos is not None:
             self._attach_photos(request, order, photos)
 
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: list, add: bool) -> list:
+        # The formsets were read, not saved (the services wrote the lines and photos): no per-row entries.
+        return super().construct_change_message(request, form, [], add)
+
     def _attach_photos(self, request: HttpRequest, order: ServiceOrder, photos: Any) -> None:
         uploads = [f.cleaned_data["file"] for f in photos.extra_forms if f.cleaned_data.get("file")]
         stored: list[str] = []

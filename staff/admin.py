@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from config.admin import CSVExportMixin, ReadOnlyAdminMixin, ServiceAdmin
+from config.admin import CSVExportMixin, DateRangeFilter, ReadOnlyAdminMixin, ServiceAdmin
 from config.roles import Role
 from staff.auth import lockout
 from staff.auth import services as auth
@@ -115,6 +115,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
         ),
     )
     list_select_related = ["position"]
+    autocomplete_fields = ["position"]
     form = StaffUserChangeForm
     add_form = StaffUserCreationForm
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Access", {"fields": ("role",)}))
@@ -255,7 +256,8 @@ class TokenFamilyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     read_only_can_delete = True
 
     list_display = ["id", "user", "created_at", "revoked_at", "revoke_reason"]
-    list_filter = ["revoke_reason", "created_at"]
+    list_filter = ["revoke_reason", ("created_at", DateRangeFilter)]
+    date_hierarchy = "created_at"
     search_fields = ["user__username", "id"]
     list_select_related = ["user"]
     readonly_fields = ["id", "user", "created_at", "updated_at", "revoked_at", "revoke_reason"]
