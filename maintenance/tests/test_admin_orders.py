@@ -87,7 +87,9 @@ def test_operator_gets_the_add_form_with_lines_photos_and_a_fresh_request_id(ope
     assert again != form["request_id"].value()
 
 
-def test_operator_creates_an_order_with_two_lines_and_a_photo(operator_admin, operator, bolt, nut, fs_storage):
+def test_operator_creates_an_order_with_two_lines_and_a_photo(
+    operator_admin, operator, bolt, nut, fs_storage
+):
     data = order_form([(bolt, 4), (nut, 3)], photos=[upload(PNG, "pump.png", "text/html")])
     response = operator_admin.post(ADD_URL, data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
@@ -111,7 +113,11 @@ def test_operator_creates_an_order_with_two_lines_and_a_photo(operator_admin, op
     assert image.file.name.startswith(f"orders/{order.pk}/") and default_storage.exists(image.file.name)
     assert IdempotencyRecord.objects.filter(order=order, created_by=operator).exists()
     actions = set(AuditLog.objects.filter(actor=operator).values_list("entity", "action"))
-    assert {("service_order", "create"), ("service_order_image", "create"), ("spare_part", "update")} <= actions
+    assert {
+        ("service_order", "create"),
+        ("service_order_image", "create"),
+        ("spare_part", "update"),
+    } <= actions
 
 
 def test_submitting_the_same_form_again_makes_no_second_order(operator_admin, bolt, fs_storage):
@@ -147,7 +153,9 @@ def test_a_file_that_is_no_image_refuses_the_whole_order(operator_admin, bolt, f
     response = operator_admin.post(ADD_URL, order_form([(bolt, 1)], photos=photos))
     assert response.status_code == 200
     images = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "images")
-    assert images.formset.non_form_errors() == ["Invalid file type. Allowed: image/jpeg, image/png, image/webp"]
+    assert images.formset.non_form_errors() == [
+        "Invalid file type. Allowed: image/jpeg, image/png, image/webp"
+    ]
     bolt.refresh_from_db()
     assert (ServiceOrder.objects.count(), ServiceOrderImage.objects.count(), bolt.stock) == (0, 0, 10)
     # The photo stored before the refusal is removed again.
@@ -172,10 +180,17 @@ def test_an_order_needs_a_line(operator_admin):
 def test_the_part_autocomplete_says_how_many_are_left(operator_admin, bolt):
     response = operator_admin.get(
         reverse("admin:autocomplete"),
-        {"app_label": "maintenance", "model_name": "serviceorderitem", "field_name": "spare_part", "term": "BLT"},
+        {
+            "app_label": "maintenance",
+            "model_name": "serviceorderitem",
+            "field_name": "spare_part",
+            "term": "BLT",
+        },
     )
     assert response.status_code == 200
-    assert response.json()["results"] == [{"id": str(bolt.pk), "text": "BLT-STL-M8-50 · Hex bolt · 10 in stock"}]
+    assert response.json()["results"] == [
+        {"id": str(bolt.pk), "text": "BLT-STL-M8-50 · Hex bolt · 10 in stock"}
+    ]
 
 
 def test_a_role_less_staff_member_may_not_add_orders(admin_client_as, reader):
@@ -188,7 +203,9 @@ def test_a_role_less_staff_member_may_not_add_orders(admin_client_as, reader):
 
 # --- Operator: their own orders, photos on an existing order --------------------------------------------
 def test_an_operators_list_opens_on_their_own_orders(operator_admin, operator, supervisor, bolt):
-    mine = services.order_create(request_id=1, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=operator)
+    mine = services.order_create(
+        request_id=1, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=operator
+    )
     theirs = services.order_create(
         request_id=2, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=supervisor
     )
@@ -199,13 +216,19 @@ def test_an_operators_list_opens_on_their_own_orders(operator_admin, operator, s
 
 
 def test_a_supervisors_list_shows_every_order(supervisor_admin, operator, bolt):
-    made = services.order_create(request_id=1, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=operator)
+    made = services.order_create(
+        request_id=1, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=operator
+    )
     assert list(supervisor_admin.get(LIST_URL).context["cl"].result_list) == [made.order]
 
 
 def test_orders_are_searched_by_part_and_by_creator(supervisor_admin, operator, supervisor, bolt, nut):
-    by_op = services.order_create(request_id=1, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=operator)
-    by_sup = services.order_create(request_id=2, items=[{"spare_part_id": nut.pk, "quantity": 1}], actor=supervisor)
+    by_op = services.order_create(
+        request_id=1, items=[{"spare_part_id": bolt.pk, "quantity": 1}], actor=operator
+    )
+    by_sup = services.order_create(
+        request_id=2, items=[{"spare_part_id": nut.pk, "quantity": 1}], actor=supervisor
+    )
 
     def found(term: str) -> set:
         return set(supervisor_admin.get(LIST_URL, {"q": term}).context["cl"].result_list)
@@ -301,7 +324,9 @@ def test_the_transition_url_takes_only_a_post_with_its_csrf_token(admin_client_a
     assert client.post(transition_url(order), {"status": "in_progress"}).status_code == 403
     page = client.get(reverse("admin:maintenance_serviceorder_change", args=[order.pk]))
     token = page.context["csrf_token"]
-    response = client.post(transition_url(order), {"status": "in_progress", "csrfmiddlewaretoken": str(token)})
+    response = client.post(
+        transition_url(order), {"status": "in_progress", "csrfmiddlewaretoken": str(token)}
+    )
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == "in_progress"
@@ -321,4 +346,4 @@ def test_an_unknown_order_redirects_with_a_message(supervisor_admin):
         reverse("admin:maintenance_serviceorder_transition", args=[987654]), {"status": "cancelled"}
     )
     assert response.status_code == 302
-    assert any("doesn’t exist" in m for m in messages_of(response))
+    assert any("with ID “987654” doesn\u2019t exist" in m for m in messages_of(response))
