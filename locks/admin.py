@@ -77,6 +77,12 @@ class DeviceAdmin(StatusColourMixin, ServiceAdmin):
     entity = "device"
     status_colours = STATUS_COLOURS
     form = DeviceAdminForm
+    help_texts = {
+        "type": "The kind of device, e.g. smart-lock.",
+        "status": "Saved like the API's status change: version-checked and logged (source admin).",
+        "version_id": "Goes up by one with every change; a save over a newer version than this page read "
+        "is refused.",
+    }
     list_display = ["name", "coloured_status", "type", "location", "version_id", "updated_at"]
     list_filter = ["status", "type", "location"]
     search_fields = ["name", "location"]

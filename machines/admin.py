@@ -84,6 +84,10 @@ class SystemConfigAdmin(ServiceAdmin):
     entity = "systemsetting"
     form = SystemConfigForm
     refusal_fields = {InvalidSetting: "value"}
+    help_texts = {
+        "value": "Checked for the settings the system reads: thresholds are decimals above 0 (85.5), "
+        "alert_email an address, data_retention_days whole days from 1 to 3650. Others are free notes.",
+    }
     list_display = ["name", "value", "updated_by", "updated_at"]
     search_fields = ["name", "value"]
     ordering = ["name"]

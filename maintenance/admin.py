@@ -120,6 +120,12 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
     # Inline stock edit; each changed row is saved through services.sparepart_update (locked,
     # audited, refused when the stock moved since the list was opened).
     list_editable = ["stock"]
+    help_texts = {
+        "stock": "On the shelf now: an order takes from it, a cancel puts it back. Saved only if nobody "
+        "changed it since this page was read.",
+        "price": "Copied into each order line when the order is made; a later change leaves orders as made.",
+        "category": "Optional; a category in use by a part cannot be deleted.",
+    }
     list_filter = [StockLevelFilter, "category"]
     list_select_related = ["category"]
     search_fields = ["sku", "name"]

@@ -160,6 +160,11 @@ class SensorDataAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
     status_colours = STATUS_COLOURS
     services = services
     entity = "sensordata"
+    help_texts = {
+        "status": "A new reading starts here; afterwards it moves only by the list's Validate, Mark "
+        "invalid and Archive actions (Supervisor and up).",
+        "value": "The measured value, in the physical unit below.",
+    }
     list_display = ["id", "sensor", "unit_name", "value", "physical_unit", "coloured_status", "timestamp"]
     list_filter = ["status", ("timestamp", DateRangeFilter), "sensor__sensor_type", "sensor__unit"]
     search_fields = ["sensor__name", "sensor__unit__name"]

@@ -276,3 +276,15 @@ def test_management_gives_a_role_and_the_person_logs_in_to_the_admin(manager_adm
     # Management changes the role on the person's page: one field, through user_set_role.
     page = manager_admin.get(reverse("admin:staff_user_change", args=[hire.pk]))
     assert page.text.count('name="role"') == 1
+
+
+def test_fields_whose_meaning_is_not_obvious_have_help(admin_client):
+    device = DeviceFactory()
+    page = admin_client.get(reverse("admin:locks_device_change", args=[device.pk])).text
+    assert "Goes up by one with every change" in page
+    part = SparePartFactory()
+    page = admin_client.get(reverse("admin:maintenance_sparepart_change", args=[part.pk])).text
+    assert "On the shelf now: an order takes from it" in page
+    assert "Below this the part counts as low stock." in page
+    page = admin_client.get(reverse("admin:machines_machine_add")).text
+    assert "stored as the location tag of each telemetry point" in page

@@ -347,3 +347,20 @@ def test_an_unknown_order_redirects_with_a_message(supervisor_admin):
     )
     assert response.status_code == 302
     assert any("with ID “987654” doesn\u2019t exist" in m for m in messages_of(response))
+
+
+def test_the_list_says_what_each_order_is_for_in_one_query_for_the_page(
+    supervisor_admin, operator, bolt, nut, django_assert_max_num_queries
+):
+    nut.stock = 10
+    nut.save()
+    for request_id in range(1, 6):
+        services.order_create(
+            request_id=request_id,
+            items=[{"spare_part_id": bolt.pk, "quantity": 1}, {"spare_part_id": nut.pk, "quantity": 1}],
+            actor=operator,
+        )
+    supervisor_admin.get(LIST_URL)  # warm the session and permission caches
+    with django_assert_max_num_queries(10):  # the same for 5 orders as for 1: no query per row
+        page = supervisor_admin.get(LIST_URL)
+    assert page.text.count("BLT-STL-M8-50 \u00d71, NUT-STL-M8-00 \u00d71") == 5
