@@ -142,6 +142,9 @@ class OrderImageInline(admin.TabularInline):
     verbose_name = "photo"
     verbose_name_plural = "photos"
 
+    def get_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
+        return self.fields if obj is not None else ["file"]
+
     def has_add_permission(self, request: HttpRequest, obj: ServiceOrder | None = None) -> bool:
         return request.user.has_perm(MaintenancePermissions.ADD_SERVICE_ORDER_IMAGE)
 
