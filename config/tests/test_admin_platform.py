@@ -288,3 +288,11 @@ def test_fields_whose_meaning_is_not_obvious_have_help(admin_client):
     assert "Below this the part counts as low stock." in page
     page = admin_client.get(reverse("admin:machines_machine_add")).text
     assert "stored as the location tag of each telemetry point" in page
+
+
+def test_a_refused_csrf_check_outside_the_admin_stays_djangos_page(superuser):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    response = client.post(reverse("rest_framework:logout"))
+    assert response.status_code == 403
+    assert "CSRF verification failed" in response.text and "Facility Operations" not in response.text

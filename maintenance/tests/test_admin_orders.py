@@ -321,7 +321,9 @@ def test_the_transition_url_takes_only_a_post_with_its_csrf_token(admin_client_a
     client = Client(enforce_csrf_checks=True)
     client.force_login(with_admin_access(supervisor))
     assert client.get(transition_url(order)).status_code == 405
-    assert client.post(transition_url(order), {"status": "in_progress"}).status_code == 403
+    refused = client.post(transition_url(order), {"status": "in_progress"})
+    assert refused.status_code == 403
+    assert "Facility Operations" in refused.text and "This form has expired" in refused.text
     page = client.get(reverse("admin:maintenance_serviceorder_change", args=[order.pk]))
     token = page.context["csrf_token"]
     response = client.post(
