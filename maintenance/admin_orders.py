@@ -233,6 +233,7 @@ class ServiceOrderAdmin(StatusColourMixin, AuditTrailMixin, ServiceAdmin):
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
+    fields = ["request_id", "status", "total", "created_by", "created_at", "updated_at", "audit_trail"]
     inlines = [OrderLineInline, OrderImageInline]
     actions = ["start_orders", "complete_orders", "cancel_orders"]
     refusal_fields = {
@@ -251,12 +252,9 @@ class ServiceOrderAdmin(StatusColourMixin, AuditTrailMixin, ServiceAdmin):
         return OrderChangeList
 
     def get_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
-        if obj is None:
-            return ["request_id"]
-        fields = ["request_id", "status", "total", "created_by", "created_at", "updated_at"]
-        if request.user.has_perm(MaintenancePermissions.VIEW_AUDIT_LOG):
-            fields.append("audit_trail")
-        return fields
+        # The add form asks only for the request id (the lines and photos are inlines); the change
+        # page shows the order read-only (AuditTrailMixin drops the trail for who may not read it).
+        return ["request_id"] if obj is None else super().get_fields(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ServiceOrder | None = None) -> list[str]:
         return [] if obj is None else self.get_fields(request, obj)
