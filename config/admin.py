@@ -1,13 +1,12 @@
 """What every app's admin shares: `ServiceAdmin`, whose writes go through the app's services and
 whose refusals are shown on the form that caused them (config.admin_refusals), with links only to
 pages the viewer may open (config.admin_links); `ReadOnlyAdminMixin` for evidence and history;
-`StatusColourMixin` for a coloured status column; `DateRangeFilter`; and a CSV export helper."""
+`StatusColourMixin` for a coloured status column; `DateRangeFilter`; and the export columns of a
+change list."""
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -17,9 +16,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from config import exports
 from config.admin_filters import DateRangeFilter
 from config.admin_links import LinkGuardMixin, admin_link, admin_url
 from config.admin_refusals import RefusalMixin
@@ -64,29 +63,6 @@ class ReadOnlyAdminMixin(LinkGuardMixin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.read_only_can_delete and super().has_delete_permission(request, obj)
-
-
-_NUMBER_RE = re.compile(r"^[+-]?[0-9][0-9.]*$")
-
-
-def csv_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection); plain numbers such as +62... stay as they are."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER_RE.match(text):
-        return "'" + text
-    return text
-
-
-def csv_response(name: str, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
-    """A CSV download of `rows` (iterables of cells) under `header`."""
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return response
 
 
 class ServiceAdmin(RefusalMixin, LinkGuardMixin, admin.ModelAdmin):
@@ -217,7 +193,9 @@ class ServiceAdmin(RefusalMixin, LinkGuardMixin, admin.ModelAdmin):
 
 
 class CSVExportMixin:
-    """Adds an "Export selected as CSV" action built from `csv_columns` (header, getter) pairs."""
+    """Names a change list's export columns, `csv_columns` (header, getter) pairs, and adds the
+    "Export selected as CSV" action. The action and the list's "Export CSV / XLSX" links write
+    through one path (config.exports: formulas neutralised, secrets never exported)."""
 
     csv_name = "export"
     csv_columns: Sequence[tuple[str, Callable[[Any], Any]]] = ()
@@ -227,6 +205,4 @@ class CSVExportMixin:
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        columns = self.get_csv_columns(request)
-        rows = ([get(obj) for _, get in columns] for obj in queryset.order_by("pk"))
-        return csv_response(self.csv_name, [name for name, _ in columns], rows)
+        return exports.export_queryset(self, request, queryset.order_by("pk"), "csv")

@@ -21,8 +21,9 @@ from config.admin import (
     StatusColourMixin,
     admin_link,
 )
+from config.choices import ChangeSource
 from locks import selectors, services
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
 from locks.models import Device, DeviceLog
 from locks.permissions import LockPermissions

@@ -19,14 +19,17 @@ from config.admin import (
     StatusColourMixin,
     admin_link,
 )
+from config.choices import ChangeSource
+from config.imports import ServiceImportMixin
 from machines import services
-from machines.choices import ChangeSource, MachineStatus
-from machines.exceptions import InvalidSetting, MachineNameTaken
+from machines.choices import MachineStatus
+from machines.exceptions import InvalidSetting, MachineDuplicate
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
+from machines.resources import MachineResource
 
 
 @admin.register(Machine)
-class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
+class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceImportMixin, ServiceAdmin):
     status_colours = {
         MachineStatus.ACTIVE: GREEN,
         MachineStatus.INACTIVE: GREY,
@@ -35,7 +38,8 @@ class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
     }
     services = services
     entity = "machine"
-    refusal_fields = {MachineNameTaken: "name"}
+    refusal_fields = {MachineDuplicate: "name"}
+    resource_classes = [MachineResource]
     list_display = ["name", "coloured_status", "location", "sensor_type", "updated_at"]
     list_filter = ["status", "sensor_type", "location"]
     search_fields = ["name", "location"]

@@ -20,7 +20,7 @@ class InvalidMachineId(DomainError):
     default_detail = "Invalid machine ID format"
 
 
-class MachineNameTaken(ConflictError):
+class MachineDuplicate(ConflictError):
     default_detail = "Machine with this name already exists"
 
 
@@ -72,8 +72,8 @@ __all__ = [
     "InvalidMachineId",
     "InvalidQueryParameters",
     "InvalidSetting",
+    "MachineDuplicate",
     "MachineLookupUnavailable",
-    "MachineNameTaken",
     "MachineNotFound",
     "StoreUnavailable",
     "ValidationFailed",

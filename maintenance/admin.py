@@ -21,18 +21,20 @@ from config.admin import (
     admin_link,
     coloured,
 )
+from config.imports import ServiceImportMixin
 from maintenance import selectors, services
 from maintenance.admin_audit import AuditTrailMixin, summarize_changes
 from maintenance.admin_orders import ServiceOrderAdmin
 from maintenance.choices import AuditEntity
 from maintenance.exceptions import (
-    DuplicateCategory,
-    DuplicateSku,
+    CategoryDuplicate,
     EmptySkuComponent,
+    InvalidCategory,
     InvalidSku,
-    UnknownCategory,
+    SparePartDuplicate,
 )
 from maintenance.models import AuditLog, Category, SparePart
+from maintenance.resources import SparePartResource
 
 __all__ = ["AuditTrailMixin", "ServiceOrderAdmin", "summarize_changes"]
 
@@ -48,7 +50,7 @@ class CategoryAdmin(AuditTrailMixin, ServiceAdmin):
     ordering = ["name", "id"]
     fields = ["name", "description", "created_at", "updated_at", "audit_trail"]
     readonly_fields = ["created_at", "updated_at", "audit_trail"]
-    refusal_fields = {DuplicateCategory: "name"}
+    refusal_fields = {CategoryDuplicate: "name"}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         return selectors.category_with_part_count(super().get_queryset(request))
@@ -110,9 +112,10 @@ class SparePartAdminForm(forms.ModelForm):
 
 
 @admin.register(SparePart)
-class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
+class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceImportMixin, ServiceAdmin):
     services = services
     entity = "sparepart"
+    resource_classes = [SparePartResource]
     audit_entity = AuditEntity.SPARE_PART
     list_display = ["sku", "name", "category", "price", "stock", "min_stock", "stock_level"]
     list_display_links = ["sku"]
@@ -133,8 +136,8 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
     refusal_fields = {
         InvalidSku: "sku",
         EmptySkuComponent: "sku",
-        DuplicateSku: "sku",
-        UnknownCategory: "category",
+        SparePartDuplicate: "sku",
+        InvalidCategory: "category",
     }
     ordering = ["id"]
     fields = [

@@ -23,7 +23,7 @@ class CategoryNotFound(NotFoundError):
         return cls(f"Category with ID '{category_id}' not found")
 
 
-class DuplicateCategory(DomainError):
+class CategoryDuplicate(DomainError):
     def __init__(self, name: str) -> None:
         super().__init__(f"Category with name '{name}' already exists")
 
@@ -46,7 +46,7 @@ class EmptySkuComponent(DomainError):
     default_detail = "All SKU components must be non-empty"
 
 
-class DuplicateSku(DomainError):
+class SparePartDuplicate(DomainError):
     def __init__(self, sku: str) -> None:
         super().__init__(f"Spare part with SKU '{sku}' already exists")
 
@@ -153,7 +153,7 @@ class ImageUploadFailed(DependencyUnavailable):
         self.reason = reason
 
 
-class UnknownCategory(DomainError):
+class InvalidCategory(DomainError):
     """400, not 404: the part's body names a category that does not exist."""
 
     def __init__(self, category_id: object) -> None:

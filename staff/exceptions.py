@@ -27,7 +27,7 @@ class InvalidToken(AuthError):
     default_detail = "Token is invalid or expired"
 
 
-class DuplicateUser(DomainError):
+class UserDuplicate(DomainError):
     default_detail = "User with this username or email already exists"
 
 
@@ -62,11 +62,11 @@ class SuperuserProtected(ForbiddenError):
     default_detail = "Only a superuser may change or delete a superuser"
 
 
-class StaffNotFound(NotFoundError):
+class UserNotFound(NotFoundError):
     default_detail = "User Not found"
 
 
-class StaffInUse(ConflictError):
+class UserInUse(ConflictError):
     default_detail = "User masih dirujuk oleh data lain dan tidak dapat dihapus."
 
 
@@ -94,7 +94,6 @@ class OTPDeliveryFailed(UpstreamError):
 __all__ = [
     "AuthError",
     "ConflictError",
-    "DuplicateUser",
     "InactiveAccount",
     "InvalidCredentials",
     "InvalidPosition",
@@ -109,9 +108,10 @@ __all__ = [
     "PositionInUse",
     "PositionNotFound",
     "RoleForbidden",
-    "StaffInUse",
-    "StaffNotFound",
     "SuperuserProtected",
     "ThrottledError",
     "UpstreamError",
+    "UserDuplicate",
+    "UserInUse",
+    "UserNotFound",
 ]

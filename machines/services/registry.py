@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from config.services import Actor, actor_id, model_update
 from machines import cache as keys
 from machines.choices import MachineStatus
-from machines.exceptions import MachineNameTaken
+from machines.exceptions import MachineDuplicate
 from machines.models import Machine
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def machine_create(
             keys.invalidate_machines_on_commit()
     except IntegrityError:
         if Machine.objects.filter(name=name).exists():
-            raise MachineNameTaken(f"Machine with name {name} already exists") from None
+            raise MachineDuplicate(f"Machine with name {name} already exists") from None
         raise
     logger.info("machine %s (%s) created by actor=%s", machine.pk, name, actor_id(actor))
     return machine
@@ -63,13 +63,13 @@ def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
             if changed:
                 keys.invalidate_machines_on_commit()
     except IntegrityError:
-        raise MachineNameTaken(f"Machine with name {data.get('name')} already exists") from None
+        raise MachineDuplicate(f"Machine with name {data.get('name')} already exists") from None
     except DjangoValidationError as exc:
         if (
             "name" in getattr(exc, "error_dict", {})
             and Machine.objects.filter(name=data.get("name")).exists()
         ):
-            raise MachineNameTaken(f"Machine with name {data.get('name')} already exists") from None
+            raise MachineDuplicate(f"Machine with name {data.get('name')} already exists") from None
         raise
     if changed:
         logger.info("machine %s changed %s by actor=%s", machine.pk, changed, actor_id(actor))

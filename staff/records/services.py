@@ -15,12 +15,12 @@ from django.utils.text import slugify
 from config.roles import Role
 from config.services import UNSET, Actor, actor_id, model_update
 from staff.exceptions import (
-    DuplicateUser,
     InvalidPosition,
     PositionInUse,
     RoleForbidden,
-    StaffInUse,
     SuperuserProtected,
+    UserDuplicate,
+    UserInUse,
 )
 from staff.models import Position, User
 from staff.permissions import StaffPermissions
@@ -159,7 +159,7 @@ def user_create(
                 )
                 return user
         candidate = f"{base}.{secrets.token_hex(3)}"
-    raise DuplicateUser("Could not pick a unique username; try again")
+    raise UserDuplicate("Could not pick a unique username; try again")
 
 
 def user_update(*, user: User, actor: Actor, role: str | None = UNSET, **data: Any) -> User:
@@ -195,7 +195,7 @@ def user_delete(*, user: User, actor: Actor) -> None:
         with transaction.atomic():
             user.delete()
     except (ProtectedError, RestrictedError):
-        raise StaffInUse() from None
+        raise UserInUse() from None
     logger.info("staff record deleted id=%s by actor=%s", user_id, actor_id(actor))
 
 
