@@ -33,9 +33,17 @@ def tiny_png() -> bytes:
 
 def choose_part(page, row: int, term: str) -> str:
     """Type `term` into the row's part autocomplete and take the first match; its label."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
     page.click(f"#items-{row} .select2-selection")
     page.fill(".select2-container--open .select2-search__field", term)
-    option = page.find(".select2-results__option--highlighted:not(.loading-results)")
+
+    def answered(driver):  # the search's own answer, not the list shown before typing
+        found = driver.find_elements(By.CSS_SELECTOR, ".select2-results__option--highlighted")
+        return found[0] if found and term.lower() in found[0].text.lower() else False
+
+    option = WebDriverWait(page.driver, 10).until(answered)
     label = option.text
     page.shot(f"part-{row}")
     option.click()

@@ -122,30 +122,13 @@ class OrderImageInline(admin.TabularInline):
 
 
 class CreatedByFilter(admin.SimpleListFilter):
-    """Whose orders: an Operator's list opens on their own (the ones they follow), anyone may widen it."""
+    """Whose orders: "Me" is where an Operator's list opens (ServiceOrderAdmin.changelist_view)."""
 
     title = "created by"
     parameter_name = "created"
 
-    def __init__(self, request: HttpRequest, params: Any, model: Any, model_admin: Any) -> None:
-        self.request = request  # for choices(), which Django calls without it
-        super().__init__(request, params, model, model_admin)
-
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("mine", "Me"), ("all", "Anyone")]
-
-    def mine_by_default(self, request: HttpRequest) -> bool:
-        return not request.user.has_perm(MaintenancePermissions.TRANSITION_SERVICE_ORDER)
-
-    def choices(self, changelist: Any):
-        current = self.value() or ("mine" if self.mine_by_default(self.request) else "all")
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": current == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
+        return [("mine", "Me")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> QuerySet[ServiceOrder]:
-        value = self.value() or ("mine" if self.mine_by_default(request) else "all")
-        return queryset.filter(created_by=request.user) if value == "mine" else queryset
+        return queryset.filter(created_by=request.user) if self.value() == "mine" else queryset

@@ -113,6 +113,13 @@ class ServiceOrderAdmin(StatusColourMixin, AuditTrailMixin, ServiceAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOrder]:
         return selectors.order_with_line_count(super().get_queryset(request))
 
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # An Operator's plain list opens on the orders they created, said in the query string so the
+        # other filters keep it; a link with its own filters (the dashboard's) counts every order.
+        if request.method == "GET" and not request.GET and not self.has_transition_permission(request):
+            return HttpResponseRedirect(f"{request.path}?{CreatedByFilter.parameter_name}=mine")
+        return super().changelist_view(request, extra_context)
+
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return OrderChangeList
 
