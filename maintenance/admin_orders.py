@@ -20,7 +20,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import path, reverse
 
 from config.admin import BLUE, GREEN, GREY, RED, ServiceAdmin, StatusColourMixin
@@ -114,10 +114,11 @@ class ServiceOrderAdmin(StatusColourMixin, AuditTrailMixin, ServiceAdmin):
         return selectors.order_with_line_count(super().get_queryset(request))
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        # An Operator's plain list opens on the orders they created, said in the query string so the
-        # other filters keep it; a link with its own filters (the dashboard's) counts every order.
+        # An Operator's plain list opens on the orders they created, as if `?created=mine` had been
+        # asked (so the other filters' links keep it); a link with its own filters (the dashboard's)
+        # counts every order.
         if request.method == "GET" and not request.GET and not self.has_transition_permission(request):
-            return HttpResponseRedirect(f"{request.path}?{CreatedByFilter.parameter_name}=mine")
+            request.GET = QueryDict(f"{CreatedByFilter.parameter_name}=mine")
         return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
