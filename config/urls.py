@@ -23,8 +23,10 @@ from config.health import HealthView, ReadinessView
 from config.metrics import metrics_view
 
 admin.site.site_header = "Facility Operations"
-admin.site.site_title = "Facility Operations admin"
+admin.site.site_title = "Facility Operations"
 admin.site.index_title = "Back office"
+# "View site" in the admin's header: the API documentation, the site's own front page for staff.
+admin.site.site_url = "/docs"
 
 
 def _app_urlconfs() -> list:
@@ -115,5 +117,6 @@ urlpatterns = [
 ]
 
 handler400 = "config.request_limits.json_bad_request"
+handler403 = "config.admin_pages.permission_denied"
 handler404 = "config.api.exceptions.json_not_found"
 handler500 = "config.api.exceptions.json_server_error"

@@ -47,6 +47,8 @@ else:
     SECRET_KEY = SECRET_KEY or _dev_secret_key()
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused CSRF check under /admin/ is the admin's styled refusal page, elsewhere Django's own.
+CSRF_FAILURE_VIEW = "config.admin_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     # A dead or frozen store answers 503 (README "Failure behaviour"; timeouts in stores.py).
     "config.dependencies.DependencyFailureMiddleware",
     "config.middleware.ControlCharacterMiddleware",
+    # Changes a request makes are recorded as from the admin or the API (config.history).
+    "config.middleware.ChangeSourceMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

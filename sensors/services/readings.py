@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import history
 from config.idempotency import IdempotencyKeyReused
 from config.idempotency import fingerprint as body_fingerprint
 from config.services import UNSET, Actor, actor_id
@@ -141,9 +142,13 @@ def sensordata_create(
     A reading starts `pending` unless the actor holds the permission of the status asked for
     (`STATUS_PERMISSIONS`): anyone who may record readings could otherwise skip the workflow. The
     hot write path: one existence check and one INSERT, no full_clean (the serializer has checked
-    the shape; the status CHECK constraint backs it in the database).
+    the shape; the status CHECK constraint backs it in the database). In autocommit (an API
+    request) the deferred foreign key is checked as the INSERT commits, so the INSERT alone
+    answers an unknown sensor: the existence check runs only inside a transaction, or when a bad
+    status would otherwise be answered before the 404.
     """
-    if not selectors.sensor_exists(sensor_id=sensor_id):
+    check_first = transaction.get_connection().in_atomic_block or status not in DataStatus.values
+    if check_first and not selectors.sensor_exists(sensor_id=sensor_id):
         raise SensorNotFound(sensor_id)
     if status not in DataStatus.values:
         raise InvalidDataStatus()
@@ -161,8 +166,8 @@ def sensordata_create(
             sensor_id=sensor_id, value=value, unit=unit, status=status, **stamp
         )
     except IntegrityError:
-        # The sensor was deleted between the check and the INSERT (in autocommit the deferred
-        # foreign key is checked as the INSERT commits): the same 404 as if it had been missing.
+        # No such sensor (in autocommit the deferred foreign key is checked as the INSERT
+        # commits), or it was deleted after the check: the same 404 either way.
         raise SensorNotFound(sensor_id) from None
     _readings_changed()
     logger.debug("reading %s of sensor %s by actor=%s", reading.pk, sensor_id, actor_id(actor))
@@ -209,13 +214,17 @@ def sensordata_update(
     changed = [name for name in ("value", "unit") if name in data and getattr(sensordata, name) != data[name]]
     if not changed:
         return sensordata
+    diff = {name: [getattr(sensordata, name), data[name]] for name in changed}
     for name in changed:
         setattr(sensordata, name, data[name])
     sensordata.full_clean()
     now = timezone.now()
-    moved = SensorData.objects.filter(pk=sensordata.pk, status__in=EDITABLE).update(
-        **{name: getattr(sensordata, name) for name in changed}, updated_at=now
-    )
+    with transaction.atomic():
+        moved = SensorData.objects.filter(pk=sensordata.pk, status__in=EDITABLE).update(
+            **{name: getattr(sensordata, name) for name in changed}, updated_at=now
+        )
+        if moved:
+            history.record(sensordata, action="update", actor=actor, changes=diff, at=now)
     if not moved:
         # 404 if gone; otherwise it was archived meanwhile.
         selectors.reading_status(reading_id=sensordata.pk)
@@ -228,5 +237,10 @@ def sensordata_update(
 def sensordata_delete(*, sensordata: SensorData, actor: Actor) -> int:
     """Delete one reading (any status); the counts drop with it."""
     return delete_counted(
-        SensorData, sensordata.pk, not_found=SensorDataNotFound, label="reading", actor=actor
+        SensorData,
+        sensordata.pk,
+        not_found=SensorDataNotFound,
+        label="reading",
+        actor=actor,
+        fields=("sensor_id", "value", "unit", "status", "timestamp"),
     )
