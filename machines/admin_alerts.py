@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config.admin import GREY, ORANGE, RED, ReadOnlyAdminMixin, coloured
+from config.admin import GREY, ORANGE, RED, DateRangeFilter, ReadOnlyAdminMixin, coloured
 from machines import services
 from machines.choices import AlertSeverity, AlertStatus
 from machines.exceptions import AlertAlreadyAcknowledged, AlertNotFound
@@ -48,7 +48,14 @@ class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status_label",
         "acknowledged_by",
     ]
-    list_filter = [AlertStatusFilter, "severity", "metric", "bound", "machine"]
+    list_filter = [
+        AlertStatusFilter,
+        ("last_seen", DateRangeFilter),
+        "severity",
+        "metric",
+        "bound",
+        "machine",
+    ]
     list_select_related = ["machine", "acknowledged_by"]
     search_fields = ["machine__name"]
     date_hierarchy = "last_seen"

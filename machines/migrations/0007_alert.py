@@ -26,7 +26,7 @@ def keep(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("machines", "0005_ingest_permission_and_text_checks"),
+        ("machines", "0006_telemetry_names_and_help"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
