@@ -506,6 +506,7 @@ class TestConfig:
                 "data_retention_days": "365",
                 "max_pressure_threshold": "150.0",
                 "max_temperature_threshold": "80.0",
+                "min_temperature_threshold": "0.0",  # machines 0007 (threshold alerts)
             },
             "accessed_by": manager.username,
         }
