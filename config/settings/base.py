@@ -79,15 +79,18 @@ MIDDLEWARE = [
     "config.middleware.ControlCharacterMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the policy header built once per process (config.middleware).
+    "config.middleware.CachedPolicyCSPMiddleware",
     # Admin and browsable-API assets served by the app itself (collectstatic first); runserver
     # serves them in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, user and messages middleware, skipped for a request carrying a Bearer token,
+    # which its token alone authenticates (config.bearer_middleware).
+    "config.bearer_middleware.BearerAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.bearer_middleware.BearerAwareAuthenticationMiddleware",
+    "config.bearer_middleware.BearerAwareMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
