@@ -77,10 +77,12 @@ MIDDLEWARE = [
     # A dead or frozen store answers 503 (README "Failure behaviour"; timeouts in stores.py).
     "config.dependencies.DependencyFailureMiddleware",
     "config.middleware.ControlCharacterMiddleware",
+    # Changes a request makes are recorded as from the admin or the API (config.history).
+    "config.middleware.ChangeSourceMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # django-csp, with the policy header built once per process (config.middleware).
-    "config.middleware.CachedPolicyCSPMiddleware",
+    # django-csp, with the policy header built once per process (config.security_headers).
+    "config.security_headers.CachedPolicyCSPMiddleware",
     # Admin and browsable-API assets served by the app itself (collectstatic first); runserver
     # serves them in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),

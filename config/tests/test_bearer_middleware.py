@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from config.bearer_middleware import carries_bearer
-from config.middleware import CachedPolicyCSPMiddleware
+from config.security_headers import CachedPolicyCSPMiddleware
 from staff.auth.services import tokens_issue
 
 pytestmark = pytest.mark.django_db
