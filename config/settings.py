@@ -414,13 +414,29 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- I18N / time ------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# --- I18N / time (README "Language and time") ------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The zone of the API's answers, SQL date functions and commands: always UTC. Admin pages show
+# times in the user's own zone (User.time_zone), else in ADMIN_TIME_ZONE (config.locale).
 TIME_ZONE = "UTC"
-# Date formats that show the zone (config/formats/en/formats.py).
+ADMIN_TIME_ZONE = env.str("ADMIN_TIME_ZONE", default="Asia/Jakarta")
+# Date formats that show the zone (config/formats/<lang>/formats.py); the same for a request that
+# names no language (no format module applies then).
 FORMAT_MODULE_PATH = ["config.formats"]
+DATETIME_FORMAT = "N j, Y, H:i T"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i T"
 USE_I18N = True
 USE_TZ = True
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "config.locale.LanguageMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "config.locale.AdminTimeZoneMiddleware",
+)
 
 # --- Security (production) --------------------------------------------------------------------
 if not DEBUG:

@@ -99,6 +99,8 @@ urlpatterns = [
     ),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # Django's set_language (POST `language`, `next`): the admin header's language switcher.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),
     # Uploaded files under `make run` (DEBUG); adds nothing when DEBUG is off, where a web server

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.limits import IntegerParamError, integer_param
 from machines.choices import FIELDS, RANGES
 from machines.exceptions import IngestTooLarge
@@ -218,8 +220,11 @@ def parse_ingest(data: Any, *, max_readings: int | None = None) -> tuple[IngestB
     """
     if max_readings is not None and (count := count_readings(data)) > max_readings:
         raise IngestTooLarge(
-            f"Batch too large: {count} readings in one request; at most {max_readings} "
-            "(INGEST_MAX_READINGS). Split the batch."
+            _(
+                "Batch too large: %(count)s readings in one request; at most %(max)s "
+                "(INGEST_MAX_READINGS). Split the batch."
+            )
+            % {"count": count, "max": max_readings}
         )
     errors = _Errors()
     if not isinstance(data, dict):
