@@ -13,6 +13,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -34,7 +35,9 @@ def header_key(request: Request) -> str | None:
     if key is None:
         return None
     if not 0 < len(key) <= KEY_MAX:
-        raise serializers.ValidationError({HEADER: [f"Must be 1 to {KEY_MAX} characters."]})
+        raise serializers.ValidationError(
+            {HEADER: [_("Must be 1 to %(max)s characters.") % {"max": KEY_MAX}]}
+        )
     return key
 
 

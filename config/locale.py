@@ -1,8 +1,9 @@
 """Language and time zone per request (README "Language and time").
 
 A request that names a supported language (the admin switcher's cookie, or `Accept-Language`) gets
-every message in it; one that names none gets the untranslated texts, which are the specifications'
-own (the staff endpoints' Indonesian, the other apps' English), so existing clients see no change.
+every message in it; one that names none gets LANGUAGE_CODE ("en"), which has no catalog of ours, so
+its texts are the msgids: the specifications' own (the staff endpoints' Indonesian, the other apps'
+English), and existing clients see no change.
 Admin pages show times in the signed-in user's zone; everything else stays in UTC (TIME_ZONE).
 """
 
@@ -40,23 +41,17 @@ def requested_language(request: HttpRequest) -> str | None:
     return None
 
 
-JS_CATALOG_SUFFIX = "/jsi18n/"
-
-
 class LanguageMiddleware:
-    """Django's LocaleMiddleware without its fallback: with no language named, translation is off
-    for the request (messages are their msgids, the contract texts), not LANGUAGE_CODE."""
+    """Django's LocaleMiddleware without its session and path lookups: the language the request
+    names, else LANGUAGE_CODE (the contract texts); the previous language is restored after it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = requested_language(request)
-        if language is None and request.path_info.endswith(JS_CATALOG_SUFFIX):
-            # Django's JavaScript catalog needs a language to build; it holds no contract text.
-            language = settings.LANGUAGE_CODE
-        with translation.override(language):
-            request.LANGUAGE_CODE = language or settings.LANGUAGE_CODE
+        with translation.override(language or settings.LANGUAGE_CODE):
+            request.LANGUAGE_CODE = translation.get_language()
             response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language",))
         if language:

@@ -415,18 +415,19 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- I18N / time (README "Language and time") ------------------------------------------------
+# LANGUAGE_CODE "en" has no catalog of ours: its texts are the msgids, the specifications' own (the
+# staff endpoints' Indonesian, the other apps' English), for every request, command and test that
+# names no language. English is "en-gb" (what `en`, `en-US`, `en-GB` pick: locale/en_GB, which
+# translates the Indonesian ones; Python's gettext reads an en_US catalog for "en" too).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
+LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The zone of the API's answers, SQL date functions and commands: always UTC. Admin pages show
 # times in the user's own zone (User.time_zone), else in ADMIN_TIME_ZONE (config.locale).
 TIME_ZONE = "UTC"
 ADMIN_TIME_ZONE = env.str("ADMIN_TIME_ZONE", default="Asia/Jakarta")
-# Date formats that show the zone (config/formats/<lang>/formats.py); the same for a request that
-# names no language (no format module applies then).
+# Date formats that show the zone (config/formats/<lang>/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
-DATETIME_FORMAT = "N j, Y, H:i T"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i T"
 USE_I18N = True
 USE_TZ = True
 MIDDLEWARE.insert(

@@ -21,6 +21,7 @@ from config.api.index import INDEX_PREFIXES, ApiIndexView
 from config.apps import project_apps
 from config.health import HealthView, ReadinessView
 from config.metrics import metrics_view
+from staff.preferences import preferences_view
 
 admin.site.site_header = "Facility Operations"
 admin.site.site_title = "Facility Operations admin"
@@ -98,6 +99,8 @@ urlpatterns = [
         for prefix in INDEX_PREFIXES
     ),
     path("metrics", metrics_view, name="metrics"),
+    # Every admin user's own page, whatever their role (before the admin's catch-all).
+    path("admin/preferences/", admin.site.admin_view(preferences_view), name="admin-preferences"),
     path("admin/", admin.site.urls),
     # Django's set_language (POST `language`, `next`): the admin header's language switcher.
     path("i18n/", include("django.conf.urls.i18n")),

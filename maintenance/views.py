@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -194,7 +195,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
             raise serializers.ValidationError(
-                {"Idempotency-Key": [f"Must be 1 to {IDEMPOTENCY_KEY_MAX} characters."]}
+                {"Idempotency-Key": [_("Must be 1 to %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX}]}
             )
         result = services.order_create(**serializer.validated_data, actor=request.user, idempotency_key=key)
         # A new order carries what the service wrote (items, parts); a replay is read back.

@@ -16,7 +16,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import path
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -28,7 +27,6 @@ from staff.auth.admin_forms import GuardedAdminAuthenticationForm, guarded_passw
 from staff.exceptions import SuperuserProtected
 from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
 from staff.permissions import StaffPermissions
-from staff.preferences import preferences_view
 from staff.records import services as records
 
 
@@ -124,13 +122,6 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("groups")
-
-    def get_urls(self) -> list:
-        # Every admin user's own page (no model permission needed): staff.preferences.
-        own = path(
-            "preferences/", self.admin_site.admin_view(preferences_view), name="staff_user_preferences"
-        )
-        return [own, *super().get_urls()]
 
     # --- who may change whom, and which fields ---------------------------------------------------
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

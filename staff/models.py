@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.locale import time_zone_choices
@@ -17,7 +18,7 @@ from staff.permissions import StaffPermissions
 
 # Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
 PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")
-PHONE_MESSAGE = "Nomor telepon tidak valid: gunakan 08... atau +62..., hanya angka, 9-15 digit."
+PHONE_MESSAGE = _("Nomor telepon tidak valid: gunakan 08... atau +62..., hanya angka, 9-15 digit.")
 
 
 def validate_phone(value: str) -> None:
