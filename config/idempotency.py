@@ -26,7 +26,7 @@ KEY_MAX = 255
 
 
 class IdempotencyKeyReused(UnprocessableError):
-    default_detail = "Idempotency-Key was already used with a different request body"
+    default_detail = _("Idempotency-Key was already used with a different request body")
 
 
 def header_key(request: Request) -> str | None:
