@@ -37,89 +37,33 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
-from bench.common import ROOT, Client, bench_env, login, running_server
+from bench.common import Client, bench_env, login, running_server
 from bench.locks import FLIP, ensure_devices, snapshot
-from bench.machines_ingest import DEMO_IDS, register_session
+from bench.machines_ingest import DEMO_IDS
 from bench.maintenance_orders import ensure_parts, stock_of
 from bench.sensors import ensure_fixture
+from bench.soak_checks import report, wait_for_mqtt
+from bench.soak_support import (
+    DATABASE_URL,
+    MQTT_URL,
+    REDIS_URL,
+    TRANSPORT_RETRIES,
+    Tally,
+    call,
+    drop_session,
+    keyed_write,
+    start_subscriber,
+    wait_until_storing,
+)
 
-DATABASE_URL = os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/facility_bench_soak")
-REDIS_URL = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/5")
-MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 LOGIN_USERS = ("supervisor1", "manager1", "operator1")
 RETRY_EVERY = 5
-TRANSPORT_RETRIES = 5
-
-
-@dataclass
-class Tally:
-    """One worker thread's counts (merged per workload after the run; no lock in the hot loop)."""
-
-    requests: int = 0
-    statuses: Counter = field(default_factory=Counter)
-    transport_errors: int = 0
-    unknown: int = 0  # writes whose outcome stayed unknown after every retry
-    mismatches: list[str] = field(default_factory=list)
-
-    def merge(self, other: Tally) -> None:
-        self.requests += other.requests
-        self.statuses.update(other.statuses)
-        self.transport_errors += other.transport_errors
-        self.unknown += other.unknown
-        self.mismatches += other.mismatches
-
-
-def call(
-    client: Client,
-    tally: Tally,
-    method: str,
-    path: str,
-    body: object | None = None,
-    headers: dict | None = None,
-) -> tuple[int, object, dict[str, str]]:
-    """One request counted in `tally`: (status, parsed body, response headers). Transport errors
-    propagate (the caller decides whether the write is retried); the connection is reopened."""
-    payload = json.dumps(body) if body is not None else None
-    try:
-        client.conn.request(method, path, body=payload, headers={**client.headers, **(headers or {})})
-        response = client.conn.getresponse()
-        raw = response.read()
-    except (http.client.HTTPException, OSError):
-        client.conn.close()
-        tally.transport_errors += 1
-        raise
-    tally.requests += 1
-    tally.statuses[response.status] += 1
-    try:
-        data = json.loads(raw) if raw else None
-    except ValueError:
-        data = raw[:200]
-    return response.status, data, {k.lower(): v for k, v in response.getheaders()}
-
-
-def keyed_write(
-    client: Client, tally: Tally, path: str, body: dict, key: str
-) -> tuple[int, object, dict[str, str]] | None:
-    """POST `body` with Idempotency-Key `key`, retrying the same key on a transport error (the
-    server stores it once either way); None if no answer ever came."""
-    for _ in range(TRANSPORT_RETRIES):
-        try:
-            return call(client, tally, "POST", path, body, {"Idempotency-Key": key})
-        except (http.client.HTTPException, OSError):
-            time.sleep(0.2)
-    tally.unknown += 1
-    return None
 
 
 # --- workloads ---------------------------------------------------------------------------------
@@ -360,129 +304,6 @@ class Soak:
         return total
 
 
-# --- the subscriber ----------------------------------------------------------------------------
-def start_subscriber(env: dict[str, str], client_id: str, topic: str) -> subprocess.Popen:
-    url = urlparse(MQTT_URL)
-    # A persistent session first: the broker queues for it even before the subscriber is up.
-    register_session(url.port or 1883, client_id, topic)
-    cmd = [sys.executable, "manage.py", "mqtt_subscribe", "--url", MQTT_URL, "--client-id", client_id,
-           "--topic", topic, "--progress-seconds", "30"]  # fmt: skip
-    return subprocess.Popen(cmd, cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"})
-
-
-def wait_until_storing(topic_prefix: str, origin: datetime, timeout: float = 60) -> None:
-    """Publish one probe reading (just before the MQTT range) until the subscriber has stored it: the
-    load starts with the subscriber connected. Until then the broker queues for its session, and a
-    broker with default limits (max_queued_messages 1000) drops the excess of an offline session
-    after acknowledging it to the publisher."""
-    url = urlparse(MQTT_URL)
-    at = origin - timedelta(seconds=1)
-    stamp = at.isoformat().replace("+00:00", "Z")
-    payload = json.dumps(
-        {"timestamp": stamp, "sensor_type": "Temperature", "temperature": 1.0, "pressure": 1.0}
-    )
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{topic_prefix.replace('/', '-')}-probe",
-                         protocol=mqtt.MQTTv5)  # fmt: skip
-    client.connect(url.hostname or "127.0.0.1", url.port or 1883)
-    client.loop_start()
-    client.publish(f"{topic_prefix}/machine/{DEMO_IDS[0]}/telemetry", payload, qos=1).wait_for_publish(10)
-    client.disconnect()
-    client.loop_stop()
-    deadline = time.monotonic() + timeout
-    while not stored_keys(at, origin):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the subscriber did not store the probe reading")
-        time.sleep(0.2)
-
-
-def drop_session(client_id: str) -> None:
-    """End the subscriber's persistent session on the shared broker (clean start, expiry 0)."""
-    url = urlparse(MQTT_URL)
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    props = Properties(PacketTypes.CONNECT)
-    props.SessionExpiryInterval = 0
-    try:
-        client.connect(url.hostname or "127.0.0.1", url.port or 1883, clean_start=True, properties=props)
-        client.loop(timeout=1)
-        client.disconnect()
-    except OSError:
-        pass
-
-
-def stored_keys(origin: datetime, until: datetime) -> Counter:
-    """(machine id, timestamp) -> rows, for the soak's time range."""
-    with psycopg.connect(DATABASE_URL) as conn:
-        rows = conn.execute(
-            "SELECT machine_id::text, timestamp FROM machines_sensorreading"
-            " WHERE timestamp >= %s AND timestamp < %s",
-            (origin, until),
-        ).fetchall()
-    return Counter((machine, at.astimezone(UTC)) for machine, at in rows)
-
-
-def wait_for_mqtt(soak: Soak, timeout: float) -> Counter:
-    """Stored rows of the MQTT range once every acknowledged message is in (or after `timeout`)."""
-    until = soak.mqtt_origin + timedelta(milliseconds=soak.mqtt_published + 1)
-    deadline = time.monotonic() + timeout
-    while True:
-        stored = stored_keys(soak.mqtt_origin, until)
-        if all(key in stored for key in soak.mqtt_acked) or time.monotonic() > deadline:
-            return stored
-        time.sleep(0.5)
-
-
-# --- checks --------------------------------------------------------------------------------------
-def check_readings(soak: Soak) -> tuple[bool, str]:
-    ids = list(soak.readings.values())
-    with psycopg.connect(DATABASE_URL) as conn:
-        present = conn.execute(
-            "SELECT count(*) FROM sensors_sensordata WHERE id = ANY(%s)", (ids,)
-        ).fetchone()[0]
-        keys = conn.execute(
-            "SELECT count(*), count(DISTINCT reading_id) FROM sensors_readingidempotencykey"
-            " WHERE key LIKE %s",
-            (f"soak-{soak.run}-%",),
-        ).fetchone()
-    unknown = soak.merged("readings").unknown
-    ok = (
-        present == len(ids) == len(set(ids))
-        and keys[0] == keys[1]
-        and len(ids) <= keys[0] <= len(ids) + unknown
-    )
-    return (
-        ok,
-        f"acked={len(ids)} distinct ids={len(set(ids))} present={present} keys={keys[0]} readings={keys[1]}",
-    )
-
-
-def check_orders(soak: Soak) -> tuple[bool, str]:
-    request_ids = list(soak.orders)
-    with psycopg.connect(DATABASE_URL) as conn:
-        rows = conn.execute(
-            "SELECT request_id, count(*) FROM maintenance_serviceorder"
-            " WHERE request_id >= %s AND request_id < %s GROUP BY request_id",
-            (soak.order_base, soak.order_base + 10**7),
-        ).fetchall()
-    counts = dict(rows)
-    missing = [r for r in request_ids if counts.get(r, 0) == 0]
-    doubled = [r for r, c in counts.items() if c > 1]
-    extra = len(set(counts) - set(request_ids))
-    unknown = soak.merged("orders").unknown
-    ok = not missing and not doubled and extra <= unknown
-    return (
-        ok,
-        f"acked={len(request_ids)} stored={sum(counts.values())} missing={len(missing)}"
-        f" duplicated={len(doubled)}",
-    )
-
-
-def check_machine_rows(acked: list[tuple[str, datetime]], stored: Counter) -> tuple[bool, str]:
-    missing = sum(1 for key in acked if stored.get(key, 0) == 0)
-    doubled = sum(1 for count in stored.values() if count > 1)
-    ok = not missing and not doubled
-    return ok, f"acked={len(acked)} stored={sum(stored.values())} missing={missing} duplicated={doubled}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=180, help="Seconds of mixed load.")
@@ -527,65 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 subscriber.kill()
             drop_session(sub_id)
-    ingest_stored = stored_keys(soak.http_origin, soak.http_origin + timedelta(seconds=10**5))
-
-    # Throughput.
-    workloads = ["locks", "readings", "orders", "logins", "ingest"]
-    print(f"\n{'workload':<10} {'requests':>9} {'req/s':>8}  statuses")
-    all_statuses: Counter = Counter()
-    total_requests = 0
-    for name in workloads:
-        tally = soak.merged(name)
-        all_statuses.update(tally.statuses)
-        total_requests += tally.requests
-        shown = " ".join(f"{s}:{c}" for s, c in sorted(tally.statuses.items()))
-        extra = f" transport-errors:{tally.transport_errors}" if tally.transport_errors else ""
-        print(f"{name:<10} {tally.requests:>9} {tally.requests / wall:>8.1f}  {shown}{extra}")
-    print(f"{'HTTP total':<10} {total_requests:>9} {total_requests / wall:>8.1f}")
-    print(
-        f"{'mqtt':<10} {soak.mqtt_published:>9} {soak.mqtt_published / wall:>8.1f}  "
-        f"published, {len(soak.mqtt_acked)} acknowledged by the broker"
-    )
-    readings_in = len(soak.ingest_acked) + len(soak.mqtt_acked)
-    print(f"machine readings acknowledged: {readings_in} ({readings_in / wall:.0f}/s, HTTP + MQTT)")
-
-    # Invariants.
-    increments = sum(locks_after[d][0] - locks_before[d][0] for d in soak.device_ids)
-    new_logs = sum(locks_after[d][1] - locks_before[d][1] for d in soak.device_ids)
-    lock_unknown = soak.merged("locks").unknown
-    ordered: Counter = Counter()
-    for order in soak.orders.values():
-        for line in order["items"]:
-            ordered[line["spare_part_id"]] += line["quantity"]
-    stock_bad = [p for p, _ in soak.parts if stock_before[p] - ordered[p] != stock_after[p]]
-    mismatches = [m for name in workloads for m in soak.merged(name).mismatches]
-    fives = sum(c for s, c in all_statuses.items() if s >= 500)
-    checks = [
-        (
-            "no lost lock update",
-            increments == soak.lock_successes == new_logs and not lock_unknown,
-            f"successes={soak.lock_successes} version increments={increments} new log rows={new_logs}"
-            + (f" unknown={lock_unknown}" if lock_unknown else ""),
-        ),
-        (
-            "stock exact",
-            not stock_bad,
-            f"{len(soak.parts) - len(stock_bad)}/{len(soak.parts)} parts: before - ordered == after"
-            + (f"; wrong: {stock_bad}" if stock_bad else ""),
-        ),
-        ("readings acked once", *check_readings(soak)),
-        ("orders acked once", *check_orders(soak)),
-        ("HTTP ingest stored once", *check_machine_rows(soak.ingest_acked, ingest_stored)),
-        ("MQTT acked stored once", *check_machine_rows(soak.mqtt_acked, mqtt_stored)),
-        ("repeats answer the same", not mismatches, f"mismatches={len(mismatches)}"),
-        ("no 5xx", not fives, f"5xx={fives} of {total_requests}"),
-    ]
-    print(f"\n{'invariant':<26} {'result':<6}  detail")
-    for name, ok, detail in checks:
-        print(f"{name:<26} {'OK' if ok else 'FAIL':<6}  {detail}")
-    for line in mismatches[:10]:
-        print("  " + line)
-    return 0 if all(ok for _, ok, _ in checks) else 1
+    return report(soak, wall, locks_before, locks_after, stock_before, stock_after, mqtt_stored)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The S3 storage the project configures (config/settings.py, when AWS_STORAGE_BUCKET_NAME is set).
+"""The S3 storage the project configures (config/settings/stores.py, when AWS_STORAGE_BUCKET_NAME is set).
 
 An object's headers come from its key's extension, which the app chose from the file's bytes, never
 from what the client declared: an upload named `x.html` sent as `text/html` with JPEG bytes is stored

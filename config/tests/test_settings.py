@@ -123,3 +123,21 @@ def test_check_deploy_with_production_env_has_no_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_no_setting_is_defined_in_two_settings_modules():
+    """config/settings/__init__.py star-imports its modules in any order: that holds only while every
+    setting has one home (a second definition would silently win or lose by import order)."""
+    import ast
+
+    homes: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "config" / "settings").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    homes.setdefault(target.id, []).append(path.name)
+    assert "SECRET_KEY" in homes
+    assert "CACHES" in homes
+    twice = {name: files for name, files in homes.items() if len(set(files)) > 1}
+    assert twice == {}

@@ -42,7 +42,7 @@ def s3_storage(settings, moto_server):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            # The class config/settings.py configures when AWS_STORAGE_BUCKET_NAME is set.
+            # The class config/settings/stores.py configures when AWS_STORAGE_BUCKET_NAME is set.
             "BACKEND": "config.storage.S3Storage",
             "OPTIONS": {"bucket_name": bucket, "endpoint_url": moto_server, **CREDENTIALS},
         },
