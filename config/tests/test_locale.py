@@ -252,6 +252,11 @@ def test_drf_and_serializer_messages_translated(operator_client, api_client):
     assert "Bidang ini wajib diisi." in str(indonesian.json())
 
 
+def test_platform_answers_translated(api_client):
+    assert api_client.get("/no-such-page").json() == {"detail": "Not found."}
+    assert api_client.get("/no-such-page", HTTP_ACCEPT_LANGUAGE="id").json() == {"detail": "Tidak ditemukan."}
+
+
 @pytest.mark.django_db
 def test_a_request_leaves_no_language_behind(superuser_client):
     superuser_client.get("/device/999999", HTTP_ACCEPT_LANGUAGE="id")
