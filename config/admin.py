@@ -1,12 +1,10 @@
 """What every app's admin shares: `ServiceAdmin`, whose writes go through the app's services and
 whose domain errors become admin messages in one place; `ReadOnlyAdminMixin` for evidence and
-history; `StatusColourMixin` for a coloured status column; and a CSV export helper."""
+history; `StatusColourMixin` for a coloured status column; and the export columns of a change list."""
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -16,9 +14,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from config import exports
 from config.errors import DomainError
 
 # The colours of the admin's status columns: good, bad, warning, in progress, neutral.
@@ -58,29 +56,6 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.read_only_can_delete and super().has_delete_permission(request, obj)
-
-
-_NUMBER_RE = re.compile(r"^[+-]?[0-9][0-9.]*$")
-
-
-def csv_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection); plain numbers such as +62... stay as they are."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER_RE.match(text):
-        return "'" + text
-    return text
-
-
-def csv_response(name: str, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
-    """A CSV download of `rows` (iterables of cells) under `header`."""
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return response
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -198,7 +173,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 class CSVExportMixin:
-    """Adds an "Export selected as CSV" action built from `csv_columns` (header, getter) pairs."""
+    """Names a change list's export columns, `csv_columns` (header, getter) pairs, and adds the
+    "Export selected as CSV" action. The action and the list's "Export CSV / XLSX" links write
+    through one path (config.exports: formulas neutralised, secrets never exported)."""
 
     csv_name = "export"
     csv_columns: Sequence[tuple[str, Callable[[Any], Any]]] = ()
@@ -208,6 +185,4 @@ class CSVExportMixin:
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        columns = self.get_csv_columns(request)
-        rows = ([get(obj) for _, get in columns] for obj in queryset.order_by("pk"))
-        return csv_response(self.csv_name, [name for name, _ in columns], rows)
+        return exports.export_queryset(self, request, queryset.order_by("pk"), "csv")

@@ -1,6 +1,7 @@
-"""The generic piece of `Idempotency-Key` handling: reading the header, the body's fingerprint and
-the errors, shared by every endpoint that accepts the key (sensor readings; maintenance orders
-keep their own records, docs/architecture.md).
+"""The generic piece of `Idempotency-Key` handling: reading the header (400 for a bad one), the body's
+fingerprint, the 422 and what a create-once service answers, shared by every endpoint that accepts
+the key (sensor readings; maintenance orders keep their own records, docs/architecture.md). A
+viewset switches it on with `idempotent_create` (config.api.viewsets).
 
 An endpoint stores, per caller and key, the fingerprint of the body it answered and what it
 created, in the same transaction as the creation; a repeat with the same key and body replays the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -39,6 +40,16 @@ def header_key(request: Request) -> str | None:
             {HEADER: [_("Must be 1 to %(max)s characters.") % {"max": KEY_MAX}]}
         )
     return key
+
+
+class CreateOutcome(Protocol):
+    """What a create-once service answers: the object, and whether an earlier request created it."""
+
+    @property
+    def instance(self) -> Any: ...
+
+    @property
+    def replayed(self) -> bool: ...
 
 
 def fingerprint(data: Any) -> str:

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config import site
+from config import exports, site
 from config.api.index import INDEX_PREFIXES, ApiIndexView
 from config.apps import project_apps
 from config.health import HealthView, ReadinessView
@@ -99,6 +99,12 @@ urlpatterns = [
         for prefix in INDEX_PREFIXES
     ),
     path("metrics", metrics_view, name="metrics"),
+    # Every change list's "Export CSV / XLSX" (config.exports), before the admin's own catch-all.
+    path(
+        "admin/<slug:app_label>/<slug:model_name>/export/<slug:fmt>/",
+        admin.site.admin_view(exports.export_changelist),
+        name="admin-export",
+    ),
     # Every admin user's own page, whatever their role (before the admin's catch-all).
     path("admin/preferences/", admin.site.admin_view(preferences_view), name="admin-preferences"),
     path("admin/", admin.site.urls),

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from config.admin import GREEN, GREY, ORANGE, RED, ReadOnlyAdminMixin, ServiceAdmin, StatusColourMixin
+from config.choices import ChangeSource
 from locks import selectors, services
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict
 from locks.models import Device, DeviceLog
 from locks.permissions import LockPermissions

@@ -1,5 +1,7 @@
 from django.db import models
 
+from config.choices import ChangeSource
+
 
 class LockStatus(models.TextChoices):
     """States a lock can be in: clients set locked/unlocked, devices may also report jammed/unknown."""
@@ -10,9 +12,7 @@ class LockStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class ChangeSource(models.TextChoices):
-    """Which door a status change came through (the actor says who)."""
-
-    API = "api", "API"
-    ADMIN = "admin", "Admin"
-    COMMAND = "command", "Management command"
+# A device's status never changes in a data migration: its log records the other three sources.
+LOG_SOURCE_CHOICES = [
+    (source.value, source.label) for source in ChangeSource if source != ChangeSource.MIGRATION
+]

@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 
 from config.api.filters import BoundedIntegerFilter, BoundedIsoDateTimeFilter, SearchTermsFilter
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LOG_SOURCE_CHOICES, LockStatus
 from locks.models import Device, DeviceLog
 
 
@@ -26,7 +26,7 @@ class DeviceLogFilter(filters.FilterSet):
     changed_before = BoundedIsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
     actor = BoundedIntegerFilter(field_name="actor_id", help_text="User id of the authenticated actor.")
     actor_username = filters.CharFilter(field_name="actor__username", lookup_expr="iexact")
-    source = filters.ChoiceFilter(choices=ChangeSource.choices)
+    source = filters.ChoiceFilter(choices=LOG_SOURCE_CHOICES)
 
     class Meta:
         model = DeviceLog

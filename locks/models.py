@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from locks.choices import ChangeSource, LockStatus
+from config.choices import ChangeSource
+from locks.choices import LOG_SOURCE_CHOICES, LockStatus
 from locks.permissions import LockPermissions
 
 
@@ -72,7 +73,7 @@ class DeviceLog(models.Model):
     note = models.CharField(
         max_length=150, blank=True, help_text="The client's free-text `changed_by`, kept beside the actor."
     )
-    source = models.CharField(max_length=16, choices=ChangeSource.choices, default=ChangeSource.API)
+    source = models.CharField(max_length=16, choices=LOG_SOURCE_CHOICES, default=ChangeSource.API)
 
     # What a change writes, in this order: the logging UPDATE's columns and the admin's read-only form.
     LOGGED_FIELDS = (
@@ -107,9 +108,11 @@ class DeviceLog(models.Model):
                 violation_error_message="A logged change produces a version of at least 1.",
             ),
             models.CheckConstraint(
-                condition=Q(source__in=ChangeSource.values),
+                condition=Q(source__in=[value for value, _ in LOG_SOURCE_CHOICES]),
                 name="locks_log_source_valid",
-                violation_error_message="Source must be one of: " + ", ".join(ChangeSource.values) + ".",
+                violation_error_message="Source must be one of: "
+                + ", ".join(value for value, _ in LOG_SOURCE_CHOICES)
+                + ".",
             ),
         ]
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.limits import MAX_BIGINT
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LOG_SOURCE_CHOICES, LockStatus
 from locks.models import Device, DeviceLog
 
 MAX_VERSION = MAX_BIGINT  # a bigint column; larger numbers would fail in the database, not as a 400
@@ -93,7 +93,7 @@ class DeviceLogSerializer(serializers.ModelSerializer):
 
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
     changed_by = serializers.CharField(source="note", read_only=True)
-    source = serializers.ChoiceField(choices=ChangeSource.choices, read_only=True)
+    source = serializers.ChoiceField(choices=LOG_SOURCE_CHOICES, read_only=True)
 
     class Meta:
         model = DeviceLog

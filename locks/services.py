@@ -16,9 +16,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from config import metrics
+from config.choices import ChangeSource
 from config.services import Actor, actor_id
 from locks import selectors
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
 from locks.models import Device, DeviceLog
 

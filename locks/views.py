@@ -9,8 +9,8 @@ from rest_framework.response import Response
 
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
+from config.choices import ChangeSource
 from locks import selectors, services
-from locks.choices import ChangeSource
 from locks.exceptions import DeviceNotFound
 from locks.filters import DeviceFilter, DeviceLogFilter
 from locks.models import DeviceLog

@@ -19,13 +19,16 @@ from config.admin import (
     ServiceAdmin,
     StatusColourMixin,
 )
+from config.choices import ChangeSource
+from config.imports import ServiceImportMixin
 from machines import services
-from machines.choices import ChangeSource, MachineStatus
+from machines.choices import MachineStatus
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
+from machines.resources import MachineResource
 
 
 @admin.register(Machine)
-class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
+class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceImportMixin, ServiceAdmin):
     status_colours = {
         MachineStatus.ACTIVE: GREEN,
         MachineStatus.INACTIVE: GREY,
@@ -34,6 +37,7 @@ class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
     }
     services = services
     entity = "machine"
+    resource_classes = [MachineResource]
     list_display = ["name", "coloured_status", "location", "sensor_type", "updated_at"]
     list_filter = ["status", "sensor_type", "location"]
     search_fields = ["name", "location"]

@@ -20,15 +20,6 @@ class Interval(models.TextChoices):
     DAY = "1d", "1 day"
 
 
-class ChangeSource(models.TextChoices):
-    """Which door a configuration change came through (the actor says who)."""
-
-    API = "api", "API"
-    ADMIN = "admin", "Admin"
-    COMMAND = "command", "Management command"
-    MIGRATION = "migration", "Data migration"
-
-
 INTERVAL_SECONDS = {
     Interval.MINUTE: 60,
     Interval.FIVE_MINUTES: 300,

@@ -22,7 +22,7 @@ class InvalidMachineId(DomainError):
     default_detail = _("Invalid machine ID format")
 
 
-class MachineNameTaken(ConflictError):
+class MachineDuplicate(ConflictError):
     default_detail = _("Machine with this name already exists")
 
 
@@ -74,8 +74,8 @@ __all__ = [
     "InvalidMachineId",
     "InvalidQueryParameters",
     "InvalidSetting",
+    "MachineDuplicate",
     "MachineLookupUnavailable",
-    "MachineNameTaken",
     "MachineNotFound",
     "StoreUnavailable",
     "ValidationFailed",

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from machines.checks import HistoryParams, int_param, parse_history_params, parse_uuid, text_error
 from machines.choices import MachineStatus
 from machines.exceptions import InvalidMachineId, InvalidQueryParameters
 from machines.selectors import MachineListFilters
-from machines.validation import HistoryParams, int_param, parse_history_params, parse_uuid, text_error
 
 LIST_LIMIT = (100, 1, 1000)  # default, lowest, highest
 MAX_OFFSET = 10**12

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from machines.choices import ChangeSource, MachineStatus
+from config.choices import ChangeSource
+from machines.checks import refuse_control_characters
+from machines.choices import MachineStatus
 from machines.permissions import MachinePermissions
-from machines.validation import refuse_control_characters
 
 
 class Machine(models.Model):

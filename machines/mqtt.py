@@ -14,8 +14,8 @@ from datetime import datetime
 
 import orjson
 
+from machines.checks import echo, text_error, timestamp_error, value_error
 from machines.choices import FIELDS
-from machines.validation import echo, text_error, timestamp_error, value_error
 
 DEFAULT_TOPIC = "factory/+/machine/+/telemetry"
 # C0 and C1 control characters (NUL among them): PostgreSQL refuses NUL, and none belongs in a tag.

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from config import cache as shared
 from config.api.pagination import page_total
 from machines import cache as keys
+from machines.checks import HistoryParams
 from machines.choices import INTERVAL_SECONDS, Interval
 from machines.exceptions import MachineNotFound
 from machines.models import Machine, SystemConfig
 from machines.timeseries import Page, Query, TimeSeriesStore, get_store
-from machines.validation import HistoryParams
 
 # An id the registry does not hold is remembered this long at most (and until the next registry
 # write): a flood from an unregistered machine costs one query per this many seconds, and a machine

@@ -7,13 +7,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from machines.checks import echo, refuse_control_characters
 from machines.choices import FIELDS, Interval, MachineStatus
-from machines.validation import echo, refuse_control_characters
 
 
 def flatten_errors(errors: Any, data: Any, prefix: str = "") -> list[dict[str, Any]]:
     """DRF's nested error structure as `[{field, error, value}]` with dotted paths; the value is
-    repeated only when short and renderable (validation.echo: never a 2**64 the renderer refuses)."""
+    repeated only when short and renderable (checks.echo: never a 2**64 the renderer refuses)."""
     flat: list[dict[str, Any]] = []
     if isinstance(errors, dict):
         for name, nested in errors.items():
@@ -136,7 +136,7 @@ class BatchItemSerializer(serializers.Serializer):
 
 
 class IngestRequestSerializer(serializers.Serializer):
-    """Documents the body; machines.validation.parse_ingest checks it (every error with its path)."""
+    """Documents the body; machines.checks.parse_ingest checks it (every error with its path)."""
 
     gateway_id = serializers.CharField(max_length=255)
     timestamp = serializers.DateTimeField()

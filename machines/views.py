@@ -18,6 +18,7 @@ from config.api.throttling import SettingRateThrottle
 from config.api.viewsets import ServiceViewSet
 from config.errors import DomainError
 from machines import filters, selectors, services
+from machines.checks import MAX_REPORTED_ERRORS, HistoryParams, IngestBatch, iso, parse_ingest
 from machines.choices import Interval, MachineStatus
 from machines.exceptions import BatchIngestionFailed, InvalidMachineId, ValidationFailed
 from machines.models import Machine
@@ -39,7 +40,6 @@ from machines.serializers import (
 )
 from machines.services.ingest import gateway_telemetry
 from machines.timeseries import Page
-from machines.validation import MAX_REPORTED_ERRORS, HistoryParams, IngestBatch, iso, parse_ingest
 
 ERROR = OpenApiResponse(ErrorSerializer)
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Validation failed")

@@ -25,6 +25,7 @@ from config.admin import (
     StatusColourMixin,
     coloured,
 )
+from config.imports import ServiceImportMixin
 from maintenance import selectors, services
 from maintenance.choices import AuditEntity, OrderStatus
 from maintenance.models import (
@@ -36,6 +37,7 @@ from maintenance.models import (
     SparePart,
 )
 from maintenance.permissions import MaintenancePermissions
+from maintenance.resources import SparePartResource
 
 RECENT_AUDIT_ROWS = 10
 STATUS_COLOURS = {
@@ -155,9 +157,10 @@ class SparePartAdminForm(forms.ModelForm):
 
 
 @admin.register(SparePart)
-class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceAdmin):
+class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceImportMixin, ServiceAdmin):
     services = services
     entity = "sparepart"
+    resource_classes = [SparePartResource]
     audit_entity = AuditEntity.SPARE_PART
     list_display = ["sku", "name", "category", "price", "stock", "min_stock", "stock_level"]
     list_display_links = ["sku"]

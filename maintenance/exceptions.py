@@ -27,7 +27,7 @@ class CategoryNotFound(NotFoundError):
         return cls(_("Category with ID '%(id)s' not found") % {"id": category_id})
 
 
-class DuplicateCategory(DomainError):
+class CategoryDuplicate(DomainError):
     def __init__(self, name: str) -> None:
         super().__init__(_("Category with name '%(name)s' already exists") % {"name": name})
 
@@ -54,7 +54,7 @@ class EmptySkuComponent(DomainError):
     default_detail = _("All SKU components must be non-empty")
 
 
-class DuplicateSku(DomainError):
+class SparePartDuplicate(DomainError):
     def __init__(self, sku: str) -> None:
         super().__init__(_("Spare part with SKU '%(sku)s' already exists") % {"sku": sku})
 
@@ -182,7 +182,7 @@ class ImageUploadFailed(DependencyUnavailable):
         self.reason = reason
 
 
-class UnknownCategory(DomainError):
+class InvalidCategory(DomainError):
     """400, not 404: the part's body names a category that does not exist."""
 
     def __init__(self, category_id: object) -> None:

@@ -5,13 +5,10 @@ through the platform's cached pages (`list_cache`, config.api.response_cache).""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -46,7 +43,6 @@ from maintenance.serializers import (
     SparePartUpdateSerializer,
 )
 
-IDEMPOTENCY_KEY_MAX = 255
 NOT_FOUND = OpenApiResponse(DetailSerializer, description="Not found")
 BAD_REQUEST = invalid_input("Invalid input")
 CONFLICT = OpenApiResponse(DetailSerializer, description="Conflict")
@@ -117,7 +113,7 @@ class SparePartViewSet(ServiceModelViewSet):
     page_default_limit = 10
     # The hottest read: JSON pages kept rendered until a part, its stock or a category changes.
     list_cache = ListCache(
-        generation=services.PARTS_VERSION_KEY, timeout_setting="MAINTENANCE_PARTS_CACHE_TTL"
+        generation=services.PARTS_GENERATION_KEY, timeout_setting="MAINTENANCE_PARTS_CACHE_TTL"
     )
     filters_need_params = True
     no_fields_error = NoFieldsToUpdate  # PATCH `{}` (or only other fields) is a 400
@@ -150,6 +146,19 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     list=extend_schema(description="Newest first; `?status=` filters."),
     retrieve=extend_schema(parameters=[ORDER_ID], responses={200: OrderSerializer, 404: NOT_FOUND}),
     destroy=extend_schema(parameters=[ORDER_ID], responses={204: None, 404: NOT_FOUND, 409: CONFLICT}),
+    create=extend_schema(
+        description="201 with the new order, or 200 with the original one for a repeated request.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=OrderCreateSerializer,
+        responses={
+            201: OrderSerializer,
+            200: OpenApiResponse(OrderSerializer, description="A repeat: the original order"),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
+        },
+    ),
 )
 class ServiceOrderViewSet(ServiceModelViewSet):
     """Service orders: created exactly once per `request_id`, taking their parts out of stock."""
@@ -164,6 +173,9 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ServiceOrderFilter
     not_found_error = ServiceOrderNotFound
+    # The specification's Idempotency-Key header; a repeat (same key or request_id) answers 200.
+    idempotent_create = "create"
+    replay_status = status.HTTP_200_OK
     action_perms = {
         "create": [MaintenancePermissions.ADD_SERVICE_ORDER],
         "transition": [MaintenancePermissions.TRANSITION_SERVICE_ORDER],
@@ -174,36 +186,6 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     def not_found(self, raw: str) -> NotFoundError:
         # The specification's 404 names the id as sent.
         return ServiceOrderNotFound.for_id(raw)
-
-    @extend_schema(
-        parameters=[IDEMPOTENCY_KEY],
-        request=OrderCreateSerializer,
-        responses={
-            201: OrderSerializer,
-            200: OpenApiResponse(OrderSerializer, description="A repeat: the original order"),
-            400: BAD_REQUEST,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
-        },
-    )
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """201 with the new order, or 200 with the original one for a repeated request."""
-        # The specification's Idempotency-Key header, and a replay answering 200 with the original.
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
-            raise serializers.ValidationError(
-                {"Idempotency-Key": [_("Must be 1 to %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX}]}
-            )
-        result = services.order_create(**serializer.validated_data, actor=request.user, idempotency_key=key)
-        # A new order carries what the service wrote (items, parts); a replay is read back.
-        order = result.order if result.created else self.refetch(result.order)
-        return Response(
-            self.get_response_serializer(order).data,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
 
     @extend_schema(
         parameters=[ORDER_ID],

@@ -5,14 +5,13 @@ rows (`row_fields`, config.api.output) and pages count only when needed (config.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -169,7 +168,20 @@ class SensorViewSet(SensorsViewSet):
         ],
         # Each item is a SensorData; `with_details=true` adds the SensorDataDetails fields to it.
         responses={200: SensorDataSerializer(many=True)},
-    )
+    ),
+    create=extend_schema(
+        description="201 with the new reading; with an `Idempotency-Key` (per caller) a repeat answers the\n"
+        "original reading with the original 201 and `Idempotent-Replayed: true`, once stored.",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: OpenApiResponse(
+                SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
+            ),
+            400: invalid_input("invalid body or Idempotency-Key"),
+            404: OpenApiResponse(DetailSerializer, description="unknown sensor"),
+            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
+        },
+    ),
 )
 class SensorDataViewSet(SensorsViewSet):
     """Readings, newest first; `?sensor_id=&status=` filter. The status changes only through
@@ -186,6 +198,7 @@ class SensorDataViewSet(SensorsViewSet):
     not_found_error = SensorDataNotFound
     deleted_message = "Sensor data with id {id} deleted successfully"
     refetch_after_write = False  # the service's returned row carries every field the answer shows
+    idempotent_create = "create_once"  # a reading cut off by a reset can be retried (Idempotency-Key)
     row_fields = tuple(SensorDataSerializer.Meta.fields)
     action_perms = {
         "list": [SensorPermissions.VIEW_SENSORDATA],
@@ -216,36 +229,6 @@ class SensorDataViewSet(SensorsViewSet):
         params = self.request.query_params
         key = f"sensor={params.get('sensor_id', '')}:status={params.get('status', '')}"
         return selectors.reading_count(readings=queryset, key=key)
-
-    @extend_schema(
-        parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: OpenApiResponse(
-                SensorDataSerializer, description=f"The new reading, or the original one ({REPLAYED_HEADER})"
-            ),
-            400: invalid_input("invalid body or Idempotency-Key"),
-            404: OpenApiResponse(DetailSerializer, description="unknown sensor"),
-            422: OpenApiResponse(DetailSerializer, description="Idempotency-Key reused with another body"),
-        },
-    )
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """201 with the new reading; with an `Idempotency-Key` (per caller) a repeat answers the
-        original reading with the original 201 and `Idempotent-Replayed: true`, once stored."""
-        key = idempotency.header_key(request)
-        if key is None:
-            return super().create(request, *args, **kwargs)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = services.sensordata_create_once(
-            **serializer.validated_data,
-            idempotency_key=key,
-            fingerprint=idempotency.fingerprint(serializer.validated_data),
-            actor=request.user,
-        )
-        response = Response(self.get_response_serializer(result.reading).data, status=status.HTTP_201_CREATED)
-        if result.replayed:
-            response[REPLAYED_HEADER] = "true"
-        return response
 
     def _transition(self, service: Callable[..., SensorData], request: Request) -> Response:
         """A workflow PUT: the service decides (one conditional UPDATE); the answer is the reading."""

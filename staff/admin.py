@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from config.admin import CSVExportMixin, ReadOnlyAdminMixin, ServiceAdmin
+from config.imports import ServiceImportMixin
 from config.roles import Role
 from staff.auth import lockout
 from staff.auth import services as auth
@@ -28,6 +29,7 @@ from staff.exceptions import SuperuserProtected
 from staff.models import AccessBlacklistedToken, AccessOutstandingToken, Position, TokenFamily, User
 from staff.permissions import StaffPermissions
 from staff.records import services as records
+from staff.resources import StaffResource
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -81,7 +83,7 @@ class StaffUserCreationForm(RoleFormMixin, AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
+class UserAdmin(CSVExportMixin, ServiceImportMixin, ServiceAdmin, DjangoUserAdmin):
     """Creating a login and setting passwords stay Django's forms (they hash and check the policy);
     the organisation fields, role and deletes go through `staff.records.services`.
 
@@ -92,6 +94,7 @@ class UserAdmin(CSVExportMixin, ServiceAdmin, DjangoUserAdmin):
 
     services = records
     entity = "user"
+    resource_classes = [StaffResource]
     csv_name = "users"
     list_display = [
         "username",

@@ -29,7 +29,7 @@ class InvalidToken(AuthError):
     default_detail = _("Token is invalid or expired")
 
 
-class DuplicateUser(DomainError):
+class UserDuplicate(DomainError):
     default_detail = _("User with this username or email already exists")
 
 
@@ -68,11 +68,11 @@ class InvalidTimeZone(DomainError):
     default_detail = _("Unknown time zone")
 
 
-class StaffNotFound(NotFoundError):
+class UserNotFound(NotFoundError):
     default_detail = _("User Not found")
 
 
-class StaffInUse(ConflictError):
+class UserInUse(ConflictError):
     default_detail = _("User masih dirujuk oleh data lain dan tidak dapat dihapus.")
 
 
@@ -100,7 +100,6 @@ class OTPDeliveryFailed(UpstreamError):
 __all__ = [
     "AuthError",
     "ConflictError",
-    "DuplicateUser",
     "InactiveAccount",
     "InvalidCredentials",
     "InvalidPosition",
@@ -116,9 +115,10 @@ __all__ = [
     "PositionInUse",
     "PositionNotFound",
     "RoleForbidden",
-    "StaffInUse",
-    "StaffNotFound",
     "SuperuserProtected",
     "ThrottledError",
     "UpstreamError",
+    "UserDuplicate",
+    "UserInUse",
+    "UserNotFound",
 ]

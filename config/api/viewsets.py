@@ -28,6 +28,7 @@ from config.api.envelope import EnvelopeMixin
 from config.api.output import RowOutputMixin
 from config.api.response_cache import ListCacheMixin
 from config.errors import DomainError, NotFoundError
+from config.idempotency import REPLAYED_HEADER, CreateOutcome, header_key
 from config.limits import MAX_BIGINT, parse_id, parse_integer
 from config.middleware import has_control_characters
 
@@ -140,6 +141,10 @@ class ServiceModelViewSet(
     - `list_cache` (config.api.response_cache): JSON list pages kept rendered in the shared cache.
     - `filters_need_params`: the filter backends change nothing unless the request sends a parameter
       other than paging and `format`, so a bare list skips building them.
+    - `idempotent_create`: POST takes an `Idempotency-Key` header (config.idempotency). Names the
+      service action (`<entity>_<action>`) called with `idempotency_key=` (None without the header)
+      that answers a `CreateOutcome`; a replay answers `replay_status` (the original's 201 unless
+      the specification says otherwise) with `Idempotent-Replayed: true`.
     """
 
     services: ModuleType | None = None
@@ -151,6 +156,8 @@ class ServiceModelViewSet(
     deleted_message = ""
     no_fields_error: type[DomainError] | None = None
     filters_need_params = False
+    idempotent_create: str | None = None
+    replay_status = status.HTTP_201_CREATED
 
     # --- serializers per action -----------------------------------------------------------------
     def current_action(self) -> str | None:
@@ -201,10 +208,22 @@ class ServiceModelViewSet(
 
     # --- HTTP: DRF's mixins, answering with the re-read object ----------------------------------
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = header_key(request) if self.idempotent_create else None
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance = self.perform_create(serializer)
-        return Response(self.get_response_serializer(instance).data, status=status.HTTP_201_CREATED)
+        if not self.idempotent_create:
+            instance = self.perform_create(serializer)
+            return Response(self.get_response_serializer(instance).data, status=status.HTTP_201_CREATED)
+        outcome: CreateOutcome = self.service(self.idempotent_create)(
+            **serializer.validated_data, actor=request.user, idempotency_key=key
+        )
+        # A new object carries what the service wrote; a replayed one is read back.
+        instance = self.refetch(outcome.instance) if outcome.replayed else outcome.instance
+        if not outcome.replayed:
+            return Response(self.get_response_serializer(instance).data, status=status.HTTP_201_CREATED)
+        response = Response(self.get_response_serializer(instance).data, status=self.replay_status)
+        response[REPLAYED_HEADER] = "true"
+        return response
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False) or self.partial_put

@@ -1,4 +1,5 @@
-"""The HTTP surface: request size limits, REST framework, the OpenAPI schema and /metrics access."""
+"""The HTTP surface: request size limits, REST framework, the OpenAPI schema, /metrics access, and
+the admin's export bound."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ FILE_UPLOAD_HANDLERS = [
 # addresses or networks (CIDR) that may scrape without it. The subscriber's own port: MQTT_METRICS_PORT.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+
+# --- Admin imports and exports (README "Imports and exports (admin)") ----------------------------
+# The most rows one change-list export writes; a larger list is refused (filter it first).
+ADMIN_EXPORT_MAX_ROWS = env.int("ADMIN_EXPORT_MAX_ROWS", default=100_000)
 
 # --- REST framework and OpenAPI ---------------------------------------------------------------
 # Paths whose errors also carry `"status": "error"` and `"message"` beside `detail`: the machines

@@ -127,8 +127,9 @@ def test_action_page_needs_a_login(db):
 
 def test_lock_update_form_starts_at_the_current_version(db, browser):
     device = DeviceFactory()
+    from config.choices import ChangeSource
     from locks import services
-    from locks.choices import ChangeSource, LockStatus
+    from locks.choices import LockStatus
 
     services.device_change_status(
         device_id=device.pk,

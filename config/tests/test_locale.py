@@ -99,6 +99,8 @@ def test_the_committed_mo_is_the_compiled_po(language, tmp_path):
 
 # --- every domain error has its message in both languages ----------------------------------------------
 def _domain_errors() -> list[type[DomainError]]:
+    for module in ("config.dependencies", "config.idempotency"):
+        importlib.import_module(module)
     for app in ("staff", "locks", "sensors", "machines", "maintenance"):
         importlib.import_module(f"{app}.exceptions")
     found, todo = [], [DomainError]
@@ -106,15 +108,11 @@ def _domain_errors() -> list[type[DomainError]]:
         cls = todo.pop()
         found.append(cls)
         todo.extend(cls.__subclasses__())
-    return sorted(
-        (
-            cls
-            for cls in found
-            if cls.__module__.split(".")[0]
-            in ("config", "staff", "locks", "sensors", "machines", "maintenance")
-        ),
-        key=lambda cls: f"{cls.__module__}.{cls.__qualname__}",
-    )
+    apps = ("config", "staff", "locks", "sensors", "machines", "maintenance")
+    production = [
+        cls for cls in found if cls.__module__.split(".")[0] in apps and ".tests" not in cls.__module__
+    ]
+    return sorted(production, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
 
 
 DUMMY_ARGUMENTS = {"count": 2, "read": 3, "current": "pending", "available": 1, "requested": 5, "ids": [7, 8]}

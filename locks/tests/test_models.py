@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from locks.choices import ChangeSource
+from config.choices import ChangeSource
 from locks.models import Device, DeviceLog
 from locks.tests.factories import DeviceFactory
 

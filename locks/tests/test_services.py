@@ -5,8 +5,9 @@ from io import StringIO
 
 import pytest
 
+from config.choices import ChangeSource
 from locks import demo, services
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LockStatus
 from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockStatus
 from locks.models import Device, DeviceLog
 from staff.tests.factories import UserFactory

@@ -4,7 +4,7 @@ control characters."""
 
 from django.db import migrations, models
 
-import machines.validation
+import machines.checks
 from config.roles import grant_role_permissions, revoke_noop
 
 INGEST = ("machines", "ingest_telemetry")
@@ -31,19 +31,19 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="machine",
             name="location",
-            field=models.CharField(max_length=500, validators=[machines.validation.refuse_control_characters]),
+            field=models.CharField(max_length=500, validators=[machines.checks.refuse_control_characters]),
         ),
         migrations.AlterField(
             model_name="machine",
             name="name",
             field=models.CharField(
-                max_length=255, unique=True, validators=[machines.validation.refuse_control_characters]
+                max_length=255, unique=True, validators=[machines.checks.refuse_control_characters]
             ),
         ),
         migrations.AlterField(
             model_name="machine",
             name="sensor_type",
-            field=models.CharField(max_length=100, validators=[machines.validation.refuse_control_characters]),
+            field=models.CharField(max_length=100, validators=[machines.checks.refuse_control_characters]),
         ),
         migrations.RunPython(grant, revoke_noop),
     ]

@@ -23,18 +23,18 @@ from django.utils.translation import gettext as _
 
 from config import metrics
 from config.services import Actor, actor_id
+from machines.checks import IngestBatch
 from machines.exceptions import IngestTooLarge, MachineLookupUnavailable
 from machines.mqtt import Reason
 from machines.selectors import machine_lookup_many
 from machines.timeseries import Point, TimeSeriesStore, get_store
-from machines.validation import IngestBatch
 
 logger = logging.getLogger(__name__)
 
 
 class CheckedTelemetry(Protocol):
     """One machine's values at one time, already checked (ranges, timestamp bounds, text): what
-    `machines.validation.parse_ingest` and `machines.mqtt.parse_message` produce."""
+    `machines.checks.parse_ingest` and `machines.mqtt.parse_message` produce."""
 
     machine_id: uuid.UUID
     timestamp: datetime

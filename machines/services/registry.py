@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from config.services import Actor, actor_id, model_update
 from machines import cache as keys
 from machines.choices import MachineStatus
-from machines.exceptions import MachineNameTaken
+from machines.exceptions import MachineDuplicate
 from machines.models import Machine
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def machine_create(
             keys.invalidate_machines_on_commit()
     except IntegrityError:
         if Machine.objects.filter(name=name).exists():
-            raise MachineNameTaken(_("Machine with name %(name)s already exists") % {"name": name}) from None
+            raise MachineDuplicate(_("Machine with name %(name)s already exists") % {"name": name}) from None
         raise
     logger.info("machine %s (%s) created by actor=%s", machine.pk, name, actor_id(actor))
     return machine
@@ -64,7 +64,7 @@ def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
             if changed:
                 keys.invalidate_machines_on_commit()
     except IntegrityError:
-        raise MachineNameTaken(
+        raise MachineDuplicate(
             _("Machine with name %(name)s already exists") % {"name": data.get("name")}
         ) from None
     except DjangoValidationError as exc:
@@ -72,7 +72,7 @@ def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
             "name" in getattr(exc, "error_dict", {})
             and Machine.objects.filter(name=data.get("name")).exists()
         ):
-            raise MachineNameTaken(
+            raise MachineDuplicate(
                 _("Machine with name %(name)s already exists") % {"name": data.get("name")}
             ) from None
         raise

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from machines.checks import iso
 from machines.exceptions import InvalidSetting
 from machines.selectors import systemsetting_get
 from machines.services.system_config import RETENTION_DAYS, retention_days_error
 from machines.timeseries import get_store
-from machines.validation import iso
 
 logger = logging.getLogger(__name__)
 

@@ -15,13 +15,14 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config.choices import ChangeSource
 from config.limits import parse_integer
 from config.services import Actor, actor_id
 from machines import cache as keys
-from machines.choices import RANGES, ChangeSource
+from machines.checks import INTEGER_GRAMMAR, has_control_characters
+from machines.choices import RANGES
 from machines.exceptions import InvalidSetting
 from machines.models import SystemConfig, SystemConfigChange
-from machines.validation import INTEGER_GRAMMAR, has_control_characters
 
 logger = logging.getLogger(__name__)
 

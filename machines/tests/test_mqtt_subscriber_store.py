@@ -126,7 +126,7 @@ def test_a_batch_of_only_the_poison_message_is_dropped_and_acknowledged(db):
     machine = MachineFactory()
     subscriber, _ = make_subscriber(RefusingStore)
     poison = message(machine.pk, 0, sensor_type="P\x00")
-    # The parse may let it through (validation.text_error accepts NUL): the store refusal is the net.
+    # The parse may let it through (checks.text_error accepts NUL): the store refusal is the net.
     subscriber._parse = lambda topic, payload: reading(machine.pk, 0, "P\x00")
     subscriber._process([poison])
     assert subscriber.acked == 1

@@ -13,11 +13,11 @@ from django.urls import reverse
 
 from config.roles import Role
 from machines import services
+from machines.checks import TIMESTAMP_MAX, TIMESTAMP_MIN, parse_timestamp, value_error
 from machines.exceptions import InvalidSetting
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 from machines.mqtt import Reason, Rejected, parse_message
 from machines.permissions import TELEMETRY_GATEWAY_GROUP, MachinePermissions
-from machines.validation import TIMESTAMP_MAX, TIMESTAMP_MIN, parse_timestamp, value_error
 
 INGEST = reverse("machines-ingest")
 LIST = reverse("machines-list")

@@ -11,11 +11,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from machines import selectors, services
+from machines.checks import parse_ingest
 from machines.exceptions import (
     IngestTooLarge,
     InvalidSetting,
+    MachineDuplicate,
     MachineLookupUnavailable,
-    MachineNameTaken,
     MachineNotFound,
 )
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
@@ -25,7 +26,6 @@ from machines.services.ingest import gateway_telemetry
 from machines.tests.factories import MachineFactory
 from machines.timeseries import Point
 from machines.timeseries.sql import SQLStore
-from machines.validation import parse_ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def registry_queries(monkeypatch) -> list:
 def test_machine_create_registers_and_a_taken_name_is_refused():
     machine = services.machine_create(name="Mill-1", location="Hall", sensor_type="Speed", actor=None)
     assert Machine.objects.get(pk=machine.pk).status == "active"
-    with pytest.raises(MachineNameTaken):
+    with pytest.raises(MachineDuplicate):
         services.machine_create(name="Mill-1", location="Other", sensor_type="Speed", actor=None)
     assert Machine.objects.count() == 1
 
@@ -80,7 +80,7 @@ def test_machine_update_compares_with_the_stored_row_and_refuses_a_taken_name():
     machine.name = "After"  # as the admin's form hands it over: already modified
     services.machine_update(machine=machine, name="After", actor=None)
     assert Machine.objects.get(pk=machine.pk).name == "After"
-    with pytest.raises(MachineNameTaken):
+    with pytest.raises(MachineDuplicate):
         services.machine_update(machine=machine, name="Taken", actor=None)
     assert Machine.objects.get(pk=machine.pk).name == "After"
 

@@ -26,18 +26,18 @@ from maintenance.services.orders import (
     order_transition,
 )
 from maintenance.services.parts import (
+    sparepart_check_sku,
     sparepart_create,
     sparepart_delete,
     sparepart_update,
-    sparepart_validate_sku,
 )
-from maintenance.services.parts_cache import PARTS_VERSION_KEY, parts_cache_version
+from maintenance.services.parts_cache import PARTS_GENERATION_KEY, parts_cache_generation
 from maintenance.services.stock import StockMoves, stock_return, stock_take
 
 __all__ = [
     "MAX_ORDER_TOTAL",
     "MAX_QUANTITY",
-    "PARTS_VERSION_KEY",
+    "PARTS_GENERATION_KEY",
     "OrderCreation",
     "StockMoves",
     "audit_record",
@@ -50,11 +50,11 @@ __all__ = [
     "order_delete",
     "order_image_upload",
     "order_transition",
-    "parts_cache_version",
+    "parts_cache_generation",
+    "sparepart_check_sku",
     "sparepart_create",
     "sparepart_delete",
     "sparepart_update",
-    "sparepart_validate_sku",
     "stock_return",
     "stock_take",
 ]

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from config.services import UNSET, Actor, sent
 from maintenance import selectors
 from maintenance.choices import AuditEntity
-from maintenance.exceptions import CategoryInUse, CategoryNotFound, DuplicateCategory
+from maintenance.exceptions import CategoryDuplicate, CategoryInUse, CategoryNotFound
 from maintenance.models import Category
 from maintenance.services.audit import (
     audit_created,
@@ -29,7 +29,7 @@ def category_create(*, name: str, description: str = "", actor: Actor) -> Catego
             audit_created(category, fields=CATEGORY_FIELDS, entity=AuditEntity.CATEGORY, actor=actor)
     except IntegrityError:
         # The unique index decided: another category has this name (perhaps created a moment ago).
-        raise DuplicateCategory(name) from None
+        raise CategoryDuplicate(name) from None
     return category
 
 
@@ -48,7 +48,7 @@ def category_update(
             on_change=parts_changed,
         )
     except IntegrityError:
-        raise DuplicateCategory(data.get("name", "")) from None
+        raise CategoryDuplicate(data.get("name", "")) from None
 
 
 def category_delete(*, category: Category, actor: Actor) -> None:

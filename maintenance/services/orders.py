@@ -71,6 +71,16 @@ class OrderCreation:
     order: ServiceOrder
     created: bool
 
+    @property
+    def instance(self) -> ServiceOrder:
+        """The order under the name the platform's create-once answer reads (CreateOutcome)."""
+        return self.order
+
+    @property
+    def replayed(self) -> bool:
+        """True for a repeat answered with an earlier request's order."""
+        return not self.created
+
 
 def order_create(
     *,

@@ -11,13 +11,13 @@ from config.services import UNSET, Actor, sent
 from maintenance import selectors
 from maintenance.choices import AuditEntity
 from maintenance.exceptions import (
-    DuplicateSku,
     EmptySkuComponent,
+    InvalidCategory,
     InvalidSku,
+    SparePartDuplicate,
     SparePartInUse,
     SparePartNotFound,
     StaleStock,
-    UnknownCategory,
 )
 from maintenance.models import SparePart
 from maintenance.services.audit import (
@@ -30,7 +30,7 @@ from maintenance.services.parts_cache import parts_changed
 PART_FIELDS = ("name", "sku", "price", "stock", "min_stock", "category_id")
 
 
-def sparepart_validate_sku(*, sku: str) -> str:
+def sparepart_check_sku(*, sku: str) -> str:
     """`[CLASS]-[MATERIAL]-[SIZE]-[LENGTH]`: exactly four dash-separated, non-empty components."""
     components = sku.split("-")
     if len(components) != 4:
@@ -42,7 +42,7 @@ def sparepart_validate_sku(*, sku: str) -> str:
 
 def _check_category(category_id: int | None) -> None:
     if category_id is not None and not selectors.category_exists(category_id=category_id):
-        raise UnknownCategory(category_id)
+        raise InvalidCategory(category_id)
 
 
 def sparepart_create(
@@ -56,7 +56,7 @@ def sparepart_create(
     actor: Actor,
 ) -> SparePart:
     """Create a part; the unique SKU index decides duplicates, also between racing creates."""
-    sparepart_validate_sku(sku=sku)
+    sparepart_check_sku(sku=sku)
     _check_category(category_id)
     part = SparePart(
         name=name, sku=sku, price=price, stock=stock, min_stock=min_stock, category_id=category_id
@@ -69,7 +69,7 @@ def sparepart_create(
             parts_changed()
     except IntegrityError:
         if selectors.sku_taken(sku=sku):
-            raise DuplicateSku(sku) from None
+            raise SparePartDuplicate(sku) from None
         raise
     return part
 
@@ -94,7 +94,7 @@ def sparepart_update(
     that moved since (an order, a cancel) is refused with StaleStock (409) instead of undoing it."""
     data = sent(name=name, sku=sku, price=price, stock=stock, min_stock=min_stock, category_id=category_id)
     if "sku" in data:
-        sparepart_validate_sku(sku=data["sku"])
+        sparepart_check_sku(sku=data["sku"])
     if data.get("category_id") is not None:
         _check_category(data["category_id"])
     try:
@@ -110,7 +110,7 @@ def sparepart_update(
         )
     except IntegrityError:
         if "sku" in data and selectors.sku_taken(sku=data["sku"], exclude_id=sparepart.pk):
-            raise DuplicateSku(data["sku"]) from None
+            raise SparePartDuplicate(data["sku"]) from None
         raise
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from config import cache as shared_cache
 
-PARTS_VERSION_KEY = "maintenance:parts:version"
+# The key's text predates the name: kept, so processes of two releases share one generation.
+PARTS_GENERATION_KEY = "maintenance:parts:version"
 
 
-def parts_cache_version() -> str:
+def parts_cache_generation() -> str:
     """The current generation of the parts list; cached pages are stored under it."""
-    return shared_cache.generation(PARTS_VERSION_KEY)
+    return shared_cache.generation(PARTS_GENERATION_KEY)
 
 
 def parts_changed() -> None:
     """Invalidate cached parts pages once the change is committed (a reader that raced it cached
     under the old generation, which nobody asks for any more)."""
-    shared_cache.bump_on_commit(PARTS_VERSION_KEY)
+    shared_cache.bump_on_commit(PARTS_GENERATION_KEY)

@@ -553,6 +553,29 @@ def test_overlong_idempotency_key_is_400(operator_client, part):
     )
 
 
+@pytest.mark.parametrize("key", ["", "k" * 256])
+def test_empty_or_overlong_idempotency_key_names_the_header_and_stores_nothing(operator_client, part, key):
+    body = {"request_id": 41, "items": [{"spare_part_id": part.pk, "quantity": 1}]}
+    response = operator_client.post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert response.json()["Idempotency-Key"] == ["Must be 1 to 255 characters."]
+    assert not ServiceOrder.objects.exists()
+
+
+def test_only_a_replay_is_marked_replayed(operator_client, part):
+    """The platform's create-once answer (config.api.viewsets `idempotent_create`): a repeat by key
+    or by request_id is marked, a new order is not."""
+    body = {"request_id": 42, "items": [{"spare_part_id": part.pk, "quantity": 1}]}
+    first = operator_client.post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="mark-1")
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first
+    by_key = operator_client.post(orders_url(), body, format="json", HTTP_IDEMPOTENCY_KEY="mark-1")
+    by_request_id = operator_client.post(orders_url(), body, format="json")
+    for again in (by_key, by_request_id):
+        assert (again.status_code, again.json()) == (200, first.json())
+        assert again["Idempotent-Replayed"] == "true"
+
+
 # --- lifecycle ------------------------------------------------------------------------------------
 def transition(client, order_id, status):
     return client.post(

@@ -58,14 +58,14 @@ def test_every_committed_change_is_seen(supervisor_client, django_capture_on_com
 def test_a_refused_change_does_not_invalidate(supervisor_client, django_capture_on_commit_callbacks):
     part = SparePartFactory(stock=1)
     supervisor_client.get(URL)
-    version = services.parts_cache_version()
+    generation = services.parts_cache_generation()
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(Exception, match="Insufficient"),
     ):
         services.order_create(request_id=1, items=[{"spare_part_id": part.pk, "quantity": 5}], actor=None)
     assert not callbacks
-    assert services.parts_cache_version() == version
+    assert services.parts_cache_generation() == generation
 
 
 def test_the_browsable_api_is_not_cached(supervisor_client):
@@ -76,7 +76,7 @@ def test_the_browsable_api_is_not_cached(supervisor_client):
 
 
 def page_keys(cache) -> list[str]:
-    return [key for key in cache.keys("maintenance:parts:*") if key != services.PARTS_VERSION_KEY]
+    return [key for key in cache.keys("maintenance:parts:*") if key != services.PARTS_GENERATION_KEY]
 
 
 def test_unknown_parameters_share_one_cache_entry(supervisor_client, redis_cache):

@@ -34,7 +34,7 @@ def test_image_sniff(head, expected):
 
 @pytest.mark.parametrize("sku", ["A-B-C-D", "BLT-STL-M8-50", "x-y-z-0"])
 def test_valid_skus(sku):
-    assert services.sparepart_validate_sku(sku=sku) == sku
+    assert services.sparepart_check_sku(sku=sku) == sku
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_valid_skus(sku):
 )
 def test_invalid_skus(sku, error):
     with pytest.raises(error):
-        services.sparepart_validate_sku(sku=sku)
+        services.sparepart_check_sku(sku=sku)
 
 
 def test_update_of_a_deleted_part_is_404():

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.idempotency import IdempotencyKeyReused
+from config.idempotency import fingerprint as body_fingerprint
 from config.services import UNSET, Actor, actor_id
 from config.services import sent as _sent
 from sensors import selectors
@@ -70,6 +71,11 @@ class ReadingResult:
     reading: SensorData
     replayed: bool
 
+    @property
+    def instance(self) -> SensorData:
+        """The reading under the name the platform's create-once answer reads (CreateOutcome)."""
+        return self.reading
+
 
 def _keyed_reading(*, owner_id: Any, key: str, digest: str) -> SensorData | None:
     """The reading the caller's fresh `key` created (None if none or expired); 422 for a key
@@ -87,17 +93,17 @@ def _keyed_reading(*, owner_id: Any, key: str, digest: str) -> SensorData | None
     return record.reading
 
 
-def sensordata_create_once(
-    *, idempotency_key: str, fingerprint: str, actor: Actor, **fields: Any
-) -> ReadingResult:
+def sensordata_create_once(*, idempotency_key: str | None, actor: Actor, **fields: Any) -> ReadingResult:
     """`sensordata_create` at most once per caller and `Idempotency-Key` (within
     SENSORS_IDEMPOTENCY_KEY_WINDOW): the reading and its key record are written in one transaction,
     and the unique (caller, key) lets exactly one of two concurrent requests in; the other, and
-    every later repeat, gets the first reading back. The same key with another body: 422."""
+    every later repeat, gets the first reading back. The same key with another body: 422. No key:
+    a plain `sensordata_create`."""
     owner_id = actor_id(actor)
-    if owner_id is None:
+    if idempotency_key is None or owner_id is None:
         # Keys are scoped to a caller; a command has none (and never retries over HTTP).
         return ReadingResult(sensordata_create(**fields, actor=actor), replayed=False)
+    fingerprint = body_fingerprint(fields)
     existing = _keyed_reading(owner_id=owner_id, key=idempotency_key, digest=fingerprint)
     if existing is not None:
         return ReadingResult(existing, replayed=True)

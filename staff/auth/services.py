@@ -24,7 +24,7 @@ from config.cache import security_cache as cache
 from config.roles import Role
 from config.services import Actor, actor_id
 from staff.auth import authz, lockout
-from staff.exceptions import DuplicateUser, InactiveAccount, InvalidCredentials, InvalidToken, RoleForbidden
+from staff.exceptions import InactiveAccount, InvalidCredentials, InvalidToken, RoleForbidden, UserDuplicate
 from staff.identity import canonical_username
 from staff.models import TokenFamily, User
 from staff.permissions import StaffPermissions
@@ -64,7 +64,7 @@ def user_register(
         # The deployment's setting assigns it, not the (possibly anonymous) caller.
         assigned, assigned_by = settings.SELF_REGISTRATION_ROLE or None, None
     if User.objects.filter(Q(username=canonical_username(username)) | Q(email__iexact=email)).exists():
-        raise DuplicateUser()
+        raise UserDuplicate()
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -79,7 +79,7 @@ def user_register(
                 user_set_role(user=user, role=assigned, actor=assigned_by)
     except IntegrityError:
         # Two registrations raced past the existence check; the unique constraint decided.
-        raise DuplicateUser() from None
+        raise UserDuplicate() from None
     logger.info("user registered id=%s username=%s role=%s", user.pk, username, assigned)
     return user
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext
 from config.roles import Role
 from config.services import UNSET, Actor, actor_id, model_update
 from staff.exceptions import (
-    DuplicateUser,
     InvalidPosition,
     PositionInUse,
     RoleForbidden,
-    StaffInUse,
     SuperuserProtected,
+    UserDuplicate,
+    UserInUse,
 )
 from staff.models import Position, User
 from staff.permissions import StaffPermissions
@@ -160,7 +160,7 @@ def user_create(
                 )
                 return user
         candidate = f"{base}.{secrets.token_hex(3)}"
-    raise DuplicateUser(gettext("Could not pick a unique username; try again"))
+    raise UserDuplicate(gettext("Could not pick a unique username; try again"))
 
 
 def user_update(*, user: User, actor: Actor, role: str | None = UNSET, **data: Any) -> User:
@@ -196,7 +196,7 @@ def user_delete(*, user: User, actor: Actor) -> None:
         with transaction.atomic():
             user.delete()
     except (ProtectedError, RestrictedError):
-        raise StaffInUse() from None
+        raise UserInUse() from None
     logger.info("staff record deleted id=%s by actor=%s", user_id, actor_id(actor))
 
 

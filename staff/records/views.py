@@ -6,7 +6,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 from config.api.filters import BoundedSearchFilter
 from config.api.viewsets import ServiceModelViewSet
-from staff.exceptions import PositionNotFound, StaffNotFound
+from staff.exceptions import PositionNotFound, UserNotFound
 from staff.filters import StaffFilter
 from staff.models import Position, User
 from staff.permissions import StaffPermissions
@@ -40,7 +40,7 @@ class StaffViewSet(ServiceModelViewSet):
     filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
     filterset_class = StaffFilter
     search_fields = ["full_name", "username"]
-    not_found_error = StaffNotFound
+    not_found_error = UserNotFound
     services = records
     entity = "user"
     # The directory is every role's (Operator has no `staff.view_user`: that is the admin's user

@@ -19,11 +19,13 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
+from import_export.tmp_storages import TempFolderStorage
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.throttling import client_ident_key
 from config.roles import Role
+from config.testing import admin_import, csv_bytes, import_row_errors
 from locks.models import Device
 from staff.auth import lockout
 from staff.auth import services as auth
@@ -93,6 +95,8 @@ USER_ADMIN_URLS = {
     "staff_user_history",
     "staff_user_delete",
     "staff_user_change",
+    "staff_user_import",  # config.imports: the preview and its confirmation
+    "staff_user_process_import",
     None,  # the redirect from /admin/staff/user/<id>/ to its change page
 }
 USER_ADMIN_ACTIONS = {"delete_selected", "export_csv", "logout_everywhere", "reset_login_lockout"}
@@ -169,6 +173,20 @@ def test_management_changes_nothing_of_a_superuser_through_any_admin_view(manage
         assert response.status_code == 200, action
         if action != "export_csv":
             assert "Only a superuser" in response.content.decode(), action
+    # The import: its preview refuses the superuser's row, and a confirmation of such a file too.
+    rows = csv_bytes(["id_user", "nama", "is_active"], [root.pk, "taken over", "false"])
+    preview = admin_import(manager1_admin_client, User, rows)
+    assert import_row_errors(preview) == {1: [SuperuserProtected.default_detail]}
+    stored = TempFolderStorage(encoding="utf-8-sig", read_mode="r")
+    stored.save(rows)
+    confirm = {
+        "import_file_name": stored.name,
+        "original_file_name": "rows.csv",
+        "format": "0",
+        "resource": "0",
+    }
+    response = manager1_admin_client.post(reverse("admin:staff_user_process_import"), confirm, follow=True)
+    assert "Nothing imported: row 1: " + SuperuserProtected.default_detail in response.content.decode()
     # History is read-only (Django's admin has no revert); it shows, and changes nothing.
     assert manager1_admin_client.get(reverse("admin:staff_user_history", args=[root.pk])).status_code == 200
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from staff.exceptions import InvalidPosition, StaffInUse
+from staff.exceptions import InvalidPosition, UserInUse
 from staff.models import User
 from staff.records import services as records
 from staff.tests.factories import PositionFactory, UserFactory
@@ -71,5 +71,5 @@ def test_user_delete_protected_reference_is_a_conflict(monkeypatch):
         raise ProtectedError("still referenced", set())
 
     monkeypatch.setattr(User, "delete", refuse)
-    with pytest.raises(StaffInUse):
+    with pytest.raises(UserInUse):
         records.user_delete(user=user, actor=None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.choices import ChangeSource
 from config.errors import DomainError
 from locks import selectors, services
-from locks.choices import ChangeSource, LockStatus
+from locks.choices import LockStatus
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from machines import services
+from machines.checks import iso
 from machines.exceptions import InvalidSetting
 from machines.timeseries import partitions
-from machines.validation import iso
 
 
 class Command(BaseCommand):
