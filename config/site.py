@@ -1,15 +1,20 @@
-"""What the site serves beside the API: `/favicon.ico` and ReDoc's bundle with its one external URL
-(the footer logo, fetched from Redocly's CDN: a broken image offline) pointed at a local copy."""
+"""What the site serves beside the API: `/favicon.ico`, ReDoc's bundle with its one external URL
+(the footer logo, fetched from Redocly's CDN: a broken image offline) pointed at a local copy, and
+the admin dashboard's figures as JSON (`/dashboard`, polled by the admin index)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from django.contrib import admin
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
-from django.views.decorators.cache import cache_control
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
+
+from config.dashboard import panels_for
 
 FAVICON = "platform/favicon.ico"
 REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
@@ -48,3 +53,17 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def redoc_bundle(request: HttpRequest) -> HttpResponse:
     """ReDoc's standalone bundle, every asset it loads served by this site."""
     return HttpResponse(_redoc_bundle(), content_type="text/javascript; charset=utf-8")
+
+
+@require_safe
+@never_cache
+def dashboard_figures(request: HttpRequest) -> JsonResponse:
+    """The admin dashboard's panels for the session's user, as the admin index shows them: 401
+    without a session, 403 for an account the admin refuses (inactive, or not staff)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    if not admin.site.has_permission(request):
+        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+    now = timezone.now()
+    panels = panels_for(request.user, now=now)
+    return JsonResponse({"generated_at": now.isoformat(), "panels": [panel.as_dict() for panel in panels]})

@@ -99,6 +99,8 @@ urlpatterns = [
         for prefix in INDEX_PREFIXES
     ),
     path("metrics", metrics_view, name="metrics"),
+    # The admin dashboard's figures (staff session), outside `admin/` so it answers 401/403 JSON.
+    re_path(r"^dashboard/?$", site.dashboard_figures, name="dashboard-figures"),
     # Every change list's "Export CSV / XLSX" (config.exports), before the admin's own catch-all.
     path(
         "admin/<slug:app_label>/<slug:model_name>/export/<slug:fmt>/",

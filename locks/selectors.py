@@ -7,11 +7,13 @@ writes and never knows about HTTP. An id that names no device raises DeviceNotFo
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from config.db.rows import pk_row
+from locks.choices import LockStatus
 from locks.exceptions import DeviceNotFound
 from locks.models import Device, DeviceLog
 
@@ -77,3 +79,25 @@ def device_recent_logs(*, logs: QuerySet[DeviceLog], limit: int) -> QuerySet[Dev
 def device_log_count(*, device: Device) -> int:
     """How many changes the device's log holds."""
     return DeviceLog.objects.filter(device_id=device.pk).count()
+
+
+def device_count_by_status() -> dict[str, int]:
+    """How many devices are in each status (every status present, zero included): one query."""
+    counts = dict.fromkeys(LockStatus.values, 0)
+    counts.update(Device.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return counts
+
+
+def device_status_timeline(
+    *, device_id: uuid.UUID, start: datetime
+) -> tuple[str | None, list[tuple[datetime, str, str]]]:
+    """The device's status as `start` began (None: the log holds no change before it) and every
+    change since, oldest first, as (changed_at, previous status, new status). Two reads of the
+    log's (device, changed_at) index, whatever the log's length."""
+    logs = DeviceLog.objects.filter(device_id=device_id)
+    before = logs.filter(changed_at__lt=start).order_by("-changed_at", "-id")
+    status_before = before.values_list("new_status", flat=True)[:1]
+    changes = logs.filter(changed_at__gte=start).order_by("changed_at", "id")
+    rows = list(changes.values_list("changed_at", "previous_status", "new_status"))
+    found = list(status_before)
+    return (found[0] if found else None), rows

@@ -8,6 +8,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, OuterRef, Subquery
 
 from config import cache as shared
 from config.api.pagination import page_total
@@ -15,7 +18,7 @@ from machines import cache as keys
 from machines.checks import HistoryParams
 from machines.choices import INTERVAL_SECONDS, Interval
 from machines.exceptions import MachineNotFound
-from machines.models import Machine, SystemConfig
+from machines.models import Machine, SensorReading, SystemConfig
 from machines.timeseries import Page, Query, TimeSeriesStore, get_store
 
 # An id the registry does not hold is remembered this long at most (and until the next registry
@@ -157,15 +160,85 @@ def systemsetting_get(*, name: str, default: str | None = None) -> str | None:
     return systemsetting_all().get(name, default)
 
 
+@dataclass(frozen=True, slots=True)
+class MachineActivity:
+    """One machine as the dashboard shows it: when it last reported, and its last hour's points
+    (count, highest temperature and pressure; None when it sent none)."""
+
+    machine_id: uuid.UUID
+    name: str
+    status: str
+    last_seen: datetime | None
+    recent_points: int = 0
+    max_temperature: float | None = None
+    max_pressure: float | None = None
+
+
+def machine_activity(*, since: datetime) -> list[MachineActivity]:
+    """Every machine with its last report and its points since `since`, in two queries: the
+    registry with each machine's latest timestamp (a backward read of the (machine, timestamp)
+    index per machine), then the recent points grouped by machine, read through that index with
+    the machine ids as its leading key, so the cost follows the last hour's points, never the
+    table's size. The SQL store's table (InfluxDB keeps its points elsewhere)."""
+    latest = (
+        SensorReading.objects.filter(machine=OuterRef("pk")).order_by("-timestamp").values("timestamp")[:1]
+    )
+    machines = list(
+        Machine.objects.order_by("name", "id")
+        .annotate(last_seen=Subquery(latest))
+        .values_list("id", "name", "status", "last_seen")
+    )
+    if not machines:
+        return []
+    recent = {
+        row["machine_id"]: row
+        for row in SensorReading.objects.filter(machine_id__in=[m[0] for m in machines], timestamp__gte=since)
+        .order_by()
+        .values("machine_id")
+        .annotate(points=Count("id"), max_temperature=Max("temperature"), max_pressure=Max("pressure"))
+    }
+    found = []
+    for machine_id, name, status, last_seen in machines:
+        row = recent.get(machine_id, {})
+        found.append(
+            MachineActivity(
+                machine_id=machine_id,
+                name=name,
+                status=status,
+                last_seen=last_seen,
+                recent_points=row.get("points", 0),
+                max_temperature=row.get("max_temperature"),
+                max_pressure=row.get("max_pressure"),
+            )
+        )
+    return found
+
+
+def systemsetting_numbers(*, names: Iterable[str]) -> dict[str, float | None]:
+    """Numeric system settings (thresholds) by name, from one read of the settings: None for one
+    that is unset or not a number."""
+    settings_now = systemsetting_all()
+    found: dict[str, float | None] = {}
+    for name in names:
+        try:
+            found[name] = float(settings_now[name]) if name in settings_now else None
+        except ValueError:
+            found[name] = None
+    return found
+
+
 __all__ = [
+    "MachineActivity",
     "MachineListFilters",
     "MachinePage",
     "MachineRecord",
+    "machine_activity",
     "machine_get",
     "machine_list",
     "machine_lookup_many",
     "machine_records_forget",
     "systemsetting_all",
     "systemsetting_get",
+    "systemsetting_numbers",
     "telemetry_history",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
+from maintenance.choices import OrderStatus
 from maintenance.models import (
     AuditLog,
     Category,
@@ -157,6 +158,13 @@ def idempotency_records(*, owner_id: Any, keys: list[str]) -> QuerySet[Idempoten
     return IdempotencyRecord.objects.filter(created_by_id=owner_id, key__in=keys).only(
         "key", "kind", "fingerprint", "order_id", "created_at"
     )
+
+
+def order_count_by_status() -> dict[str, int]:
+    """How many orders are in each status (every status present, zero included): one query."""
+    counts = dict.fromkeys(OrderStatus.values, 0)
+    counts.update(ServiceOrder.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return counts
 
 
 # --- audit ----------------------------------------------------------------------------------------

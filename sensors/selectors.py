@@ -6,13 +6,15 @@ writes and never knows about HTTP. An id that names nothing raises the domain's 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from config import cache as shared_cache
-from sensors.choices import SensorStatus
+from sensors.choices import DataStatus, SensorStatus
 from sensors.exceptions import SensorDataNotFound, SensorNotFound, UnitNotFound
 from sensors.models import Sensor, SensorData, Unit
 
@@ -146,3 +148,33 @@ def unit_statistics(*, unit_id: int) -> dict[str, Any]:
         "total_data_points": readings["total"],
         "latest_data_timestamp": readings["latest"],
     }
+
+
+# The API list's count key for `?status=pending` (sensors/views.py count_rows): the dashboard
+# shares its cached count.
+PENDING_COUNT_KEY = f"sensor=:status={DataStatus.PENDING}"
+
+
+def reading_pending_count() -> int:
+    """How many readings wait for validation (cached between writes like the list's total)."""
+    pending = SensorData.objects.filter(status=DataStatus.PENDING)
+    return reading_count(readings=pending, key=PENDING_COUNT_KEY)
+
+
+def unit_daily_means(*, unit_id: int, start: datetime) -> list[dict[str, Any]]:
+    """Per sensor of the unit and local day since `start`: the readings' mean value and count, as
+    rows `{sensor_id, sensor_name, physical_unit, day, mean, count}` by sensor then day. One grouped
+    query over the readings' (sensor, timestamp) index."""
+    rows = (
+        SensorData.objects.filter(sensor__unit_id=unit_id, timestamp__gte=start)
+        .annotate(day=TruncDate("timestamp"))
+        .values("sensor_id", "day")
+        .annotate(
+            sensor_name=F("sensor__name"),
+            physical_unit=Max("unit"),
+            mean=Avg("value"),
+            count=Count("id"),
+        )
+        .order_by("sensor__name", "sensor_id", "day")
+    )
+    return list(rows)

@@ -1,5 +1,5 @@
 """The apps' own knobs: machines' time-series store, MQTT subscriber and ingest bounds, maintenance's
-orders and images, sensors' idempotency window."""
+orders and images, sensors' idempotency window, the admin dashboard's refresh."""
 
 from __future__ import annotations
 
@@ -55,3 +55,8 @@ LOW_STOCK_REPORT_RECIPIENTS = env.list("LOW_STOCK_REPORT_RECIPIENTS", default=[]
 # --- Sensors ------------------------------------------------------------------------------------
 # Seconds during which an `Idempotency-Key` on POST /api/sensor-data/ replays its reading (per caller).
 SENSORS_IDEMPOTENCY_KEY_WINDOW = env.int("SENSORS_IDEMPOTENCY_KEY_WINDOW", default=24 * 3600)
+
+# --- Admin dashboard ------------------------------------------------------------------------------
+# Seconds between the admin index's refreshes of its figures (config/static/platform/dashboard.js);
+# 0 = no polling (the figures are those of the page load).
+DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=30)

@@ -104,6 +104,8 @@ MATRIX: dict[str, dict[str, int]] = {
 OWN_GATE = {
     # 404 to anyone METRICS_TOKEN / METRICS_ALLOWED_IPS does not name (test_security_headers_metrics).
     "metrics",
+    # The admin dashboard's figures: an admin (staff) session, 401/403 otherwise (test_dashboard).
+    "dashboard-figures",
     # Uploaded files under DEBUG only (`static()` adds nothing in production).
     "^media/(?P<path>.*)$",
 }
