@@ -192,6 +192,7 @@ def wrk(
     token: str | None = None,
     headers: Sequence[str] = (),
     announce: bool = True,
+    script: str | None = None,
 ) -> dict[str, object]:
     """Run wrk against one URL (printing the command, the token masked, when `announce`);
     {"rps", "p50", "p90", "p99", "non2xx", "socket_errors"} with latencies as wrk prints them."""
@@ -200,6 +201,8 @@ def wrk(
     cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in [*([f"Authorization: Bearer {token}"] if token else []), *headers]:
         cmd += ["-H", header]
+    if script:
+        cmd += ["-s", script]
     cmd.append(url)
     if announce:
         shown = " ".join(cmd)

@@ -1,18 +1,21 @@
-"""What each layer costs per request, next to what the framework itself costs.
+"""What each layer costs per request on every app's hot path, next to a bare Django view making the
+same database and cache round trips.
 
-    python -m bench.overhead [--duration 10] [--connections 32] [--workers 2] [--threads 8] [--requests 3000]
+    python -m bench.overhead [--duration 10] [--connections 32] [--workers 2] [--threads 8] [--requests 2000]
+                             [--only lock-status,unit-detail,...]
 
-Under one gunicorn shape (PostgreSQL + Redis, DEBUG off, bench/common.py) it measures with wrk:
-(a) a plain Django view returning a constant JSON body with no middleware, (b) a DRF APIView
-returning it with no authentication, (c) a DRF APIView making one PostgreSQL query (the status
-read's own query), all three served by a second server with no middleware (bench/overhead_urls.py),
-then (d) GET /device/{id}/status and (e) GET /jabatan/{id} with a Bearer token on the project
-itself, and prints req/s, p50/p99 and each one's ratio to (c).
+Under one gunicorn shape (PostgreSQL + Redis, DEBUG off, bench/common.py) it first records, in this
+process, the Redis commands and SQL statements one request of each hot path sends (HOT_PATHS: the
+lock status, a position, a sensors unit and the reading list, the parts list, the machines list).
+A second server with no middleware (bench/overhead_urls.py) then serves (a) a plain Django view,
+(b) a DRF APIView with no authentication, (c) a DRF APIView making the status read's query, and (r)
+for each hot path a bare Django view replaying exactly its recorded round trips and rendering the
+rows with orjson. wrk measures each, then each hot path on the project itself with a Bearer token,
+and the table gives ours / bare per path (the aim is >= 90 %).
 
-Then it profiles (d) in-process over a fixed number of requests (no network, one thread): each
-middleware, authentication, cache and database round trips (the connection health check apart),
-permission, throttling, the view, rendering, and the rest (URL resolving, DRF dispatch, request
-and response objects), as microseconds per request.
+Then it profiles each hot path in-process over a fixed number of requests (no network, one thread):
+each middleware, authentication, cache and database round trips, permission, throttling, DRF
+dispatch with the view's own code, rendering, and the rest, as microseconds per request.
 """
 
 from __future__ import annotations
@@ -20,15 +23,27 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import pickle
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
 
 from bench.common import bench_env, login, request, running_server, wrk
+from bench.profile import objects
 
 DEVICE_ID = "d56e6e42-bf24-4c5b-9085-6a5d4d28e5f1"  # "Main Door Lock" from seed_demo
+# (slug, path template): the GET each app's clients make most; ids from bench.profile.objects.
+HOT_PATHS = [
+    ("lock-status", "/device/{device}/status"),
+    ("position-detail", "/jabatan/{position}"),
+    ("unit-detail", "/api/units/{unit}"),
+    ("reading-list", "/api/sensor-data/?limit=50"),
+    ("parts-list", "/api/v1/items/?limit=10"),
+    ("machines-list", "/api/v1/data/machines?limit=10"),
+]
 
 
 class NestedTimers:
@@ -67,48 +82,25 @@ class NestedTimers:
         setattr(owner, name, self.wrap(getattr(owner, name), label))
 
 
-def layer_profile(env: dict[str, str], token: str, requests_count: int) -> None:
-    """Profile GET /device/{id}/status in this process against the same database and cache."""
+def setup_django(env: dict[str, str]):
+    """Django in this process against the benchmark database and cache; the WSGI handler."""
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.cache import caches
-    from django.core.handlers.base import BaseHandler
     from django.core.handlers.wsgi import WSGIHandler
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.backends.utils import CursorWrapper
+
+    return WSGIHandler()
+
+
+def call(handler, token: str, path: str) -> None:
     from django.test.client import RequestFactory
-    from django.utils.module_loading import import_string
-    from rest_framework.negotiation import DefaultContentNegotiation
-    from rest_framework.views import APIView
 
-    from config.api.permissions import ActionPermission
-    from config.api.renderers import ORJSONRenderer
-    from locks.views import DeviceViewSet
-    from staff.auth.authentication import JWTAuthentication
-
-    timers = NestedTimers()
-    for dotted in settings.MIDDLEWARE:
-        cls = import_string(dotted)
-        timers.patch(cls, "__call__", f"middleware {cls.__name__}")
-    # The innermost middleware calls this: URL resolving and the view call, DRF's dispatch included.
-    timers.patch(BaseHandler, "_get_response", "URL resolving, DRF dispatch, Request/Response")
-    timers.patch(JWTAuthentication, "authenticate", "authentication (JWT decode, checks)")
-    timers.patch(type(caches["default"]), "get_many", "cache round trips (auth record, deny-list)")
-    timers.patch(BaseDatabaseWrapper, "close_if_health_check_failed", "db: connection health check")
-    timers.patch(CursorWrapper, "execute", "db: query round trips")
-    timers.patch(ActionPermission, "has_permission", "permission (has_perms)")
-    timers.patch(APIView, "check_throttles", "throttling")
-    timers.patch(DefaultContentNegotiation, "select_renderer", "content negotiation")
-    timers.patch(DeviceViewSet, "device_status", "view (excluding its query)")
-    timers.patch(ORJSONRenderer, "render", "rendering (orjson)")
-
-    handler = WSGIHandler()
+    path_info, _, query = path.partition("?")
     environ = RequestFactory()._base_environ(
-        PATH_INFO=f"/device/{DEVICE_ID}/status",
+        PATH_INFO=path_info,
+        QUERY_STRING=query,
         REQUEST_METHOD="GET",
         HTTP_AUTHORIZATION=f"Bearer {token}",
         SERVER_NAME="127.0.0.1",
@@ -117,27 +109,98 @@ def layer_profile(env: dict[str, str], token: str, requests_count: int) -> None:
 
     def start_response(status: str, headers: list) -> None:
         if not status.startswith("200"):
-            raise RuntimeError(f"status read answered {status}")
+            raise RuntimeError(f"{path} answered {status}")
 
-    root = timers.wrap(lambda: b"".join(handler(dict(environ), start_response)), "total")
-    for _ in range(200):
-        root()
-    timers.reset()
-    started = time.perf_counter()
-    for _ in range(requests_count):
-        root()
-    wall = time.perf_counter() - started
-    total = timers.own.pop("total") + sum(timers.own.values())
-    rest = total - sum(timers.own.values())
-    print(f"\nper-layer cost of GET /device/{{id}}/status, in-process, {requests_count} requests, one thread")
-    print(f"{'layer':<50} {'us/req':>8} {'share':>7} {'calls/req':>9}")
-    rows = sorted(timers.own.items(), key=lambda item: -item[1])
-    for label, seconds in [*rows, ("rest: WSGI request/response objects, signals", rest)]:
-        per = seconds / requests_count * 1e6
-        calls = timers.calls.get(label, 0) / requests_count
-        print(f"{label:<50} {per:8.1f} {seconds / total:7.1%} {calls:9.2f}")
-    print(f"{'total':<50} {total / requests_count * 1e6:8.1f} {1:7.1%}")
-    print(f"(wall {wall / requests_count * 1e6:.0f} us/req including the timers' own cost)")
+    b"".join(handler(environ, start_response))
+
+
+def capture(handler, token: str, paths: dict[str, str]) -> dict[str, dict]:
+    """The Redis commands and SQL statements one (warm) request of each path sends."""
+    import redis
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record: list = []
+    command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def spy_command(self, *args, **options):
+        record.append(("command", args))
+        return command(self, *args, **options)
+
+    def spy_execute(self, raise_on_error: bool = True):
+        record.append(("pipeline", self.transaction, [args for args, _ in self.command_stack]))
+        return execute(self, raise_on_error)
+
+    plans = {}
+    redis.Redis.execute_command, redis.client.Pipeline.execute = spy_command, spy_execute
+    try:
+        for name, path in paths.items():
+            call(handler, token, path)
+            record.clear()
+            with CaptureQueriesContext(connection) as queries:
+                call(handler, token, path)
+            plans[name] = {"redis": list(record), "sql": [q["sql"] for q in queries.captured_queries]}
+    finally:
+        redis.Redis.execute_command, redis.client.Pipeline.execute = command, execute
+    return plans
+
+
+def layer_profile(handler, token: str, paths: dict[str, str], requests_count: int) -> None:
+    """Own time per layer of each path, in this process, against the same database and cache."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.handlers.base import BaseHandler
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.utils import CursorWrapper
+    from django.utils.module_loading import import_string
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.views import APIView
+
+    from config.api.permissions import ActionPermission
+    from config.api.renderers import ORJSONRenderer
+    from staff.auth.authentication import JWTAuthentication
+
+    timers = NestedTimers()
+    for dotted in settings.MIDDLEWARE:
+        cls = import_string(dotted)
+        timers.patch(cls, "__call__", f"middleware {cls.__name__}")
+    timers.patch(BaseHandler, "_get_response", "URL resolving, Request/Response")
+    timers.patch(APIView, "dispatch", "DRF dispatch and the view's own code")
+    timers.patch(JWTAuthentication, "authenticate", "authentication (JWT decode, checks)")
+    for backend in {type(caches[alias]) for alias in {"default", "security"} & set(settings.CACHES)}:
+        for method in ("get_many", "get", "set", "add", "incr", "delete"):
+            timers.patch(backend, method, "cache round trips")
+    timers.patch(BaseDatabaseWrapper, "close_if_health_check_failed", "db: connection health check")
+    timers.patch(CursorWrapper, "execute", "db: query round trips")
+    timers.patch(ActionPermission, "has_permission", "permission (has_perms)")
+    timers.patch(APIView, "check_throttles", "throttling")
+    timers.patch(DefaultContentNegotiation, "select_renderer", "content negotiation")
+    timers.patch(ORJSONRenderer, "render", "rendering (orjson)")
+
+    table: dict[str, dict[str, float]] = {}
+    for name, path in paths.items():
+        root = timers.wrap(lambda path=path: call(handler, token, path), "total")
+        for _ in range(100):
+            root()
+        timers.reset()
+        for _ in range(requests_count):
+            root()
+        total = timers.own.pop("total") + sum(timers.own.values())
+        column = {label: seconds / requests_count * 1e6 for label, seconds in timers.own.items()}
+        column["rest: WSGI objects, signals, the timers"] = total / requests_count * 1e6 - sum(
+            column.values()
+        )
+        column["total"] = total / requests_count * 1e6
+        table[name] = column
+    labels = sorted(
+        {label for column in table.values() for label in column}, key=lambda lb: (lb == "total", lb)
+    )
+    print(
+        f"\nper-layer cost, microseconds per request (in-process, {requests_count} requests each, one thread)"
+    )
+    print(f"{'layer':<46}" + "".join(f"{name:>15}" for name in table))
+    for label in labels:
+        print(f"{label[:46]:<46}" + "".join(f"{column.get(label, 0.0):15.0f}" for column in table.values()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,54 +209,63 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 8)))
-    parser.add_argument("--requests", type=int, default=3000, help="requests in the layer profile.")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per path in the layer profile.")
+    parser.add_argument("--only", default="", help="comma-separated hot path slugs (default: all)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
+    wanted = [slug for slug in args.only.split(",") if slug] or [slug for slug, _ in HOT_PATHS]
 
     env = bench_env()
-    baseline_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.overhead_settings"}
     figures: dict[str, dict] = {}
     shape = dict(workers=args.workers, threads=args.threads)
     print(f"gunicorn {args.workers} workers x {args.threads} threads, wrk {args.connections} connections, "
           f"{args.duration}s each", flush=True)  # fmt: skip
     with running_server(env, **shape) as base:
         token = login(base, "operator1")
+        ids = objects(base, token)
         status, positions = request(base, "GET", "/jabatan/?limit=1", token=token)
-        if status != 200 or not positions:
-            raise RuntimeError(f"no jabatan to read: {status} {positions}")
-        position_id = positions[0]["id_jabatan"]
+        if status == 200 and positions:
+            ids["position"] = str(positions[0]["id_jabatan"])
+        paths = {slug: path.format(**ids) for slug, path in HOT_PATHS if slug in wanted}
+        handler = setup_django(env)
+        plans = capture(handler, token, paths)
+        with tempfile.NamedTemporaryFile(prefix="bench-replay-", suffix=".pickle", delete=False) as replay:
+            pickle.dump(plans, replay)
+        baseline_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "bench.overhead_settings",
+            "BENCH_REPLAY_FILE": replay.name,
+        }
         with running_server(baseline_env, prepare=False, **shape) as plain_base:
             targets = [
-                ("(a) Django view, no middleware", f"{plain_base}/a", None),
-                ("(b) DRF APIView, no auth", f"{plain_base}/b", None),
-                ("(c) DRF APIView, one PostgreSQL query", f"{plain_base}/c/{DEVICE_ID}", None),
+                ("(a) Django view, no middleware", f"{plain_base}/a"),
+                ("(b) DRF APIView, no auth", f"{plain_base}/b"),
+                ("(c) DRF APIView, one PostgreSQL query", f"{plain_base}/c/{DEVICE_ID}"),
+                *[(f"(r) bare {slug}", f"{plain_base}/r/{slug}") for slug in paths],
             ]
-            for name, url, tok in targets:
-                figures[name] = wrk(
-                    url, connections=args.connections, seconds=args.duration, token=tok, announce=False
-                )
-        for name, url in [
-            ("(d) GET /device/{id}/status, Bearer", f"{base}/device/{DEVICE_ID}/status"),
-            ("(e) GET /jabatan/{id}, Bearer", f"{base}/jabatan/{position_id}"),
-        ]:
-            figures[name] = wrk(
-                url, connections=args.connections, seconds=args.duration, token=token, announce=False
+            for name, url in targets:
+                figures[name] = wrk(url, connections=args.connections, seconds=args.duration, announce=False)
+        for slug, path in paths.items():
+            figures[slug] = wrk(
+                base + path, connections=args.connections, seconds=args.duration, token=token, announce=False
             )
+        os.unlink(replay.name)
 
-    reference = figures["(c) DRF APIView, one PostgreSQL query"]["rps"]
-    print(f"\n{'endpoint':<42} {'req/s':>8} {'p50':>9} {'p99':>9} {'vs (c)':>7} {'non-2xx':>8}")
+    print(f"\n{'endpoint':<42} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}")
     for name, fig in figures.items():
-        print(
-            f"{name:<42} {fig['rps']:8.0f} {fig['p50']:>9} {fig['p99']:>9} "
-            f"{fig['rps'] / reference:7.0%} {fig['non2xx']:>8}"
-        )
-    aim = figures["(d) GET /device/{id}/status, Bearer"]["rps"]
-    print(f"aim: (d) >= 70% of (c) and >= 1200 req/s -> {aim / reference:.0%}, {aim:.0f} req/s")
+        print(f"{name:<42} {fig['rps']:8.0f} {fig['p50']:>9} {fig['p99']:>9} {fig['non2xx']:>8}")
+    head = f"{'round trips':>12} {'bare req/s':>11} {'ours req/s':>11} {'ours/bare':>10}"
+    print(f"\n{'hot path (Bearer)':<20} {head}")
+    for slug, path in paths.items():
+        bare, ours = figures[f"(r) bare {slug}"]["rps"], figures[slug]["rps"]
+        trips = f"{len(plans[slug]['redis'])} R + {len(plans[slug]['sql'])} SQL"
+        mark = "" if ours >= 0.9 * bare else "  < 90 %"
+        print(f"{slug:<20} {trips:>12} {bare:11.0f} {ours:11.0f} {ours / bare:10.0%}{mark}   {path}")
     failed = any(fig["non2xx"] for fig in figures.values())
 
-    layer_profile(env, token, args.requests)
+    layer_profile(handler, token, paths, args.requests)
     return 1 if failed else 0
 
 

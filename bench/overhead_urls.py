@@ -1,7 +1,13 @@
-"""The three baseline views bench/overhead.py compares the project's endpoints with."""
+"""The baseline views bench/overhead.py compares the project's endpoints with."""
 
+import os
+import pickle
+
+import orjson
+from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
+from django_redis import get_redis_connection
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,7 +46,40 @@ class DRFOneQuery(APIView):
         return Response(row)
 
 
+# name -> {"redis": [("command", args) | ("pipeline", transaction, [args, ...])], "sql": [statement, ...]}:
+# what one request of each hot path sent, recorded by bench/overhead.py.
+REPLAY = {}
+if os.environ.get("BENCH_REPLAY_FILE"):
+    with open(os.environ["BENCH_REPLAY_FILE"], "rb") as handle:
+        REPLAY = pickle.load(handle)
+
+
+def bare(request, name):
+    """(r) a bare Django view sending the same Redis commands and SQL statements as one request of
+    the hot path `name`, rendering the last statement's rows with orjson: the floor for that path."""
+    plan = REPLAY[name]
+    redis = get_redis_connection("default")
+    for step in plan["redis"]:
+        if step[0] == "command":
+            redis.execute_command(*step[1])
+        else:
+            pipe = redis.pipeline(transaction=step[1])
+            for args in step[2]:
+                pipe.execute_command(*args)
+            pipe.execute()
+    rows: list = []
+    with connection.cursor() as cursor:
+        for sql in plan["sql"]:
+            cursor.execute(sql)
+            rows = cursor.fetchall() if cursor.description else []
+    body = orjson.dumps(rows, default=str)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Length"] = str(len(body))
+    return response
+
+
 urlpatterns = [
+    path("r/<str:name>", bare),
     path("a", plain),
     path("b", DRFConstant.as_view()),
     path("c/<uuid:pk>", DRFOneQuery.as_view()),

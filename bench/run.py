@@ -7,7 +7,18 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SKIP = {"__init__.py", "common.py", "run.py", "overhead_settings.py", "overhead_urls.py"}
+SKIP = {
+    "__init__.py",
+    "common.py",
+    "run.py",
+    "overhead_settings.py",
+    "overhead_urls.py",
+    "peer_services.py",
+    "peer_loads.py",
+    "profile.py",
+    "soak_support.py",
+    "soak_checks.py",
+}
 
 
 def main() -> int:

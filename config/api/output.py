@@ -7,6 +7,11 @@ serve the browsable API's forms, so the rows must carry the same keys and values
 writes datetimes and UUIDs as DRF's fields do (with `TIME_ZONE = "UTC"`), but a decimal as a
 number where DRF's DecimalField answers a string, so a model with decimals keeps serializers.
 
+A detail read of the model's own row by primary key (a queryset with no filter, annotation, join
+or slice, `rows()` not overridden, every row field a column) is one SQL statement built once per
+model (`config.db.rows.pk_row`) instead of an ORM query compiled per request; any other queryset
+(a scoped one included) keeps the compiled query.
+
 The browsable API's detail page keeps the serializer path (its form is pre-filled from its data).
 Use it where every field is a column (or a joined column, through `rows()`); keep serializers
 where the output is computed per object or object-level permissions apply (rows are not objects).
@@ -28,6 +33,8 @@ from django.db.models import Manager, QuerySet
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from config.db.rows import pk_row
 
 Step = tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None]
 # Fields whose to_representation gives back a column's value unchanged (int(n), str(s)).
@@ -60,13 +67,30 @@ class RowOutputMixin:
         page = self.paginator.paginate_queryset(queryset, request, view=self, rows=self.rows)
         return self.get_paginated_response(page)
 
+    def is_plain_key_read(self, queryset: QuerySet) -> bool:
+        """Whether a detail read is the model's row by primary key and nothing more (see above)."""
+        query, meta = queryset.query, queryset.model._meta
+        if type(self).rows is not RowOutputMixin.rows or self.lookup_field not in ("pk", meta.pk.name):
+            return False
+        if query.where or query.annotations or query.extra or query.distinct or query.select_related:
+            return False
+        if query.is_sliced or query.combinator or query.select_for_update:
+            return False
+        fields = {field.name: field for field in meta.concrete_fields}
+        return all(name in fields for name in self.row_fields)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.uses_rows(request, detail=True):
             return super().retrieve(request, *args, **kwargs)
         raw = self.lookup_raw()
         value = self.parse_lookup(raw)
-        # A key read: no ORDER BY to compile or run.
-        found = list(self.rows(self.get_queryset().filter(**{self.lookup_field: value}).order_by())[:1])
+        queryset = self.get_queryset()
+        if self.is_plain_key_read(queryset):
+            row = pk_row(queryset.model, self.row_fields, value, using=queryset.db)
+            found = [row] if row is not None else []
+        else:
+            # A key read: no ORDER BY to compile or run.
+            found = list(self.rows(queryset.filter(**{self.lookup_field: value}).order_by())[:1])
         if not found:
             raise self.missing(raw, value)
         return Response(found[0])

@@ -94,6 +94,41 @@ def test_row_output_builds_no_serializer(users, monkeypatch):
     assert call(RowUsers, {"get": "retrieve"}, "/u/1", pk=str(users[0].pk)).status_code == 200
 
 
+class ActiveRowUsers(RowUsers):
+    """A scoped queryset: the detail read must keep its filter (no primary-key shortcut)."""
+
+    queryset = User.objects.filter(is_active=True)
+
+
+def test_a_plain_key_read_is_one_prebuilt_statement(users):
+    with CaptureQueriesContext(connection) as captured:
+        response = call(RowUsers, {"get": "retrieve"}, "/u/1", pk=str(users[3].pk))
+    assert json.loads(response.content)["username"] == users[3].username
+    (query,) = captured.captured_queries
+    # pk_row's statement (bare column names, no ORDER BY or LIMIT), not the ORM's compiled query.
+    assert query["sql"].startswith('SELECT "id", "username", "is_active", "date_joined" FROM ')
+    assert query["sql"].endswith(f'WHERE "id" = {users[3].pk}')
+
+
+def test_a_scoped_queryset_keeps_its_filter_on_a_detail_read(users):
+    users[4].is_active = False
+    users[4].save(update_fields=["is_active"])
+    assert call(ActiveRowUsers, {"get": "retrieve"}, "/u/1", pk=str(users[3].pk)).status_code == 200
+    hidden = call(ActiveRowUsers, {"get": "retrieve"}, "/u/1", pk=str(users[4].pk))
+    assert (hidden.status_code, json.loads(hidden.content)) == (404, {"detail": "User not found"})
+    assert call(RowUsers, {"get": "retrieve"}, "/u/1", pk=str(users[4].pk)).status_code == 200
+
+
+def test_an_overridden_rows_keeps_the_compiled_query(users):
+    class JoinedRows(RowUsers):
+        def rows(self, queryset):
+            return queryset.values(*FIELDS)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert call(JoinedRows, {"get": "retrieve"}, "/u/1", pk=str(users[0].pk)).status_code == 200
+    assert "LIMIT" in captured.captured_queries[0]["sql"]
+
+
 def test_row_output_keeps_the_domain_404(users):
     missing = call(RowUsers, {"get": "retrieve"}, "/u/999999", pk="999999")
     assert (missing.status_code, json.loads(missing.content)) == (404, {"detail": "User not found"})

@@ -141,9 +141,13 @@ def sensordata_create(
     A reading starts `pending` unless the actor holds the permission of the status asked for
     (`STATUS_PERMISSIONS`): anyone who may record readings could otherwise skip the workflow. The
     hot write path: one existence check and one INSERT, no full_clean (the serializer has checked
-    the shape; the status CHECK constraint backs it in the database).
+    the shape; the status CHECK constraint backs it in the database). In autocommit (an API
+    request) the deferred foreign key is checked as the INSERT commits, so the INSERT alone
+    answers an unknown sensor: the existence check runs only inside a transaction, or when a bad
+    status would otherwise be answered before the 404.
     """
-    if not selectors.sensor_exists(sensor_id=sensor_id):
+    check_first = transaction.get_connection().in_atomic_block or status not in DataStatus.values
+    if check_first and not selectors.sensor_exists(sensor_id=sensor_id):
         raise SensorNotFound(sensor_id)
     if status not in DataStatus.values:
         raise InvalidDataStatus()
@@ -161,8 +165,8 @@ def sensordata_create(
             sensor_id=sensor_id, value=value, unit=unit, status=status, **stamp
         )
     except IntegrityError:
-        # The sensor was deleted between the check and the INSERT (in autocommit the deferred
-        # foreign key is checked as the INSERT commits): the same 404 as if it had been missing.
+        # No such sensor (in autocommit the deferred foreign key is checked as the INSERT
+        # commits), or it was deleted after the check: the same 404 either way.
         raise SensorNotFound(sensor_id) from None
     _readings_changed()
     logger.debug("reading %s of sensor %s by actor=%s", reading.pk, sensor_id, actor_id(actor))

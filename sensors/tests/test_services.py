@@ -270,3 +270,34 @@ def test_a_unit_deleted_between_the_check_and_the_insert_is_404():
     with connection.execute_wrapper(delete_the_unit_just_before_the_insert), pytest.raises(UnitNotFound):
         services.sensor_create(name="S", sensor_type="light", unit_id=unit_id, actor=None)
     assert not Sensor.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_the_insert_alone_answers_an_unknown_sensor():
+    # An API request runs in autocommit: the deferred foreign key is checked as the INSERT commits,
+    # so the hot path sends one statement, and a missing sensor is still the same 404.
+    sensor_id = SensorFactory().pk
+    with CaptureQueriesContext(connection) as captured:
+        services.sensordata_create(sensor_id=sensor_id, value=1.0, actor=None)
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["INSERT"]
+    with CaptureQueriesContext(connection) as captured, pytest.raises(SensorNotFound) as caught:
+        services.sensordata_create(sensor_id=31337, value=1.0, actor=None)
+    assert caught.value.detail == "Sensor with id 31337 not found"
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["INSERT"]
+    assert SensorData.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_an_unknown_sensor_is_404_before_a_bad_status():
+    with pytest.raises(SensorNotFound):
+        services.sensordata_create(sensor_id=31337, value=1.0, status="lost", actor=None)
+    with pytest.raises(InvalidDataStatus):
+        services.sensordata_create(sensor_id=SensorFactory().pk, value=1.0, status="lost", actor=None)
+    assert not SensorData.objects.exists()
+
+
+def test_inside_a_transaction_the_existence_check_comes_first():
+    # The deferred foreign key would only fail at the outer commit: the check answers the 404 now.
+    with CaptureQueriesContext(connection) as captured, pytest.raises(SensorNotFound):
+        services.sensordata_create(sensor_id=31337, value=1.0, actor=None)
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"]
