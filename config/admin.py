@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from config import exports
+from config.admin_history import ChangeHistoryAdminMixin
 from config.errors import DomainError
 
 # The colours of the admin's status columns: good, bad, warning, in progress, neutral.
@@ -58,8 +59,9 @@ class ReadOnlyAdminMixin:
         return self.read_only_can_delete and super().has_delete_permission(request, obj)
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose create, update and delete call `services.<entity>_<action>`.
+class ServiceAdmin(ChangeHistoryAdminMixin, admin.ModelAdmin):
+    """A ModelAdmin whose create, update and delete call `services.<entity>_<action>`; its History page
+    is the object's change records (config/admin_history.py), which those services write.
 
     The admin's own transaction wraps each save, so a domain error raised by a service rolls back
     everything (the history entry too) and is shown to the editor as a message, never a 500.

@@ -1,4 +1,5 @@
-"""Request timing (one log line and a Server-Timing header per request) and the URL guard."""
+"""Request timing (one log line and a Server-Timing header per request), the URL guard, and the source
+of the changes a request makes (config.history)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from config import history
 from config.api.exceptions import error_body
 
 logger = logging.getLogger("facility.request")
@@ -79,3 +81,14 @@ class ControlCharacterMiddleware:
                 ):
                     return f"Query parameter {key!r} contains a control character."
         return None
+
+
+class ChangeSourceMiddleware:
+    """Every change a request makes is recorded as coming from the admin (under its prefix) or the API."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with history.changes_from(history.source_for_path(request.path_info)):
+            return self.get_response(request)

@@ -8,15 +8,19 @@ exactly one matches a row and the other gets a 409. Nothing here reads, modifies
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import uuid
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config import metrics
+from config import history, metrics
 from config.choices import ChangeSource
+from config.models import ChangeRecord
 from config.services import Actor, actor_id
 from locks import selectors
 from locks.choices import LockStatus
@@ -24,6 +28,9 @@ from locks.exceptions import DeviceNotFound, DeviceVersionConflict, InvalidLockS
 from locks.models import Device, DeviceLog
 
 logger = logging.getLogger(__name__)
+
+# A device's fields its create and delete change records carry.
+RECORDED_FIELDS = ("name", "type", "location", "status", "version_id")
 
 
 def _device_pk(device: Device | uuid.UUID | str) -> uuid.UUID:
@@ -56,21 +63,50 @@ def _change_and_log_sql() -> str:
     logged = DeviceLog.LOGGED_FIELDS
     log_columns = ", ".join(col(log, name) for name in logged)
     table, status, version = quote(device.db_table), col(device, "status"), col(device, "version_id")
-    key, updated = col(device, "id"), col(device, "updated_at")
+    key, updated, name = col(device, "id"), col(device, "updated_at"), col(device, "name")
+    record = ChangeRecord._meta
+    record_columns = ", ".join(col(record, name) for name in _RECORD_FIELDS)
     # Identifiers from the models, quoted; every value is a bound parameter.
     return (
         f"WITH changed AS (UPDATE {table} SET {status} = %(new)s, {version} = {version} + 1, "  # noqa: S608
         f"{updated} = %(now)s WHERE {key} = %(pk)s AND {version} = %(expected)s "
-        f"AND {status} = %(previous)s RETURNING {key}, {version}) "
-        f"INSERT INTO {quote(log.db_table)} ({log_columns}) "
+        f"AND {status} = %(previous)s RETURNING {key}, {version}, {name}), "
+        f"logged AS (INSERT INTO {quote(log.db_table)} ({log_columns}) "
         f"SELECT {key}, %(previous)s, %(new)s, {version}, %(now)s, %(actor)s, %(note)s, %(source)s "
-        f"FROM changed RETURNING {quote(log.pk.column)}"
+        f"FROM changed RETURNING {quote(log.pk.column)}), "
+        f"recorded AS (INSERT INTO {quote(record.db_table)} ({record_columns}) "
+        f"SELECT %(now)s, %(actor)s, %(actor_name)s, %(source)s, %(content_type)s, {key}::text, "
+        f"LEFT({name}, 200), %(action)s, %(changes)s::jsonb FROM changed) "
+        f"SELECT {quote(log.pk.column)} FROM logged"
     )
 
 
-def _change_and_log_in_one_statement(log: DeviceLog, expected_version: int) -> None:
-    """PostgreSQL: the conditional UPDATE and the log INSERT as one statement (a data-modifying
-    CTE), atomic by itself, so a change costs one round trip instead of UPDATE, INSERT and COMMIT."""
+# The change record's columns the one-statement status change fills, in its SELECT's order.
+_RECORD_FIELDS = (
+    "at",
+    "actor",
+    "actor_name",
+    "source",
+    "content_type",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes",
+)
+CHANGE_STATUS = "change_status"
+
+
+def _status_changes(log: DeviceLog) -> dict[str, list]:
+    """The change record's fields of a status change: the status and the version, before -> after."""
+    return {
+        "status": [log.previous_status, log.new_status],
+        "version_id": [log.version_id - 1, log.version_id],
+    }
+
+
+def _change_and_log_in_one_statement(log: DeviceLog, expected_version: int, actor: Actor) -> None:
+    """PostgreSQL: the conditional UPDATE, the log INSERT and the change record as one statement (a
+    data-modifying CTE), atomic by itself: one round trip instead of UPDATE, two INSERTs and COMMIT."""
     params = {
         "new": log.new_status,
         "now": log.changed_at,
@@ -80,6 +116,10 @@ def _change_and_log_in_one_statement(log: DeviceLog, expected_version: int) -> N
         "actor": log.actor_id,
         "note": log.note,
         "source": log.source,
+        "actor_name": actor.get_username() if log.actor_id is not None else "",
+        "content_type": ContentType.objects.get_for_model(Device).pk,
+        "action": CHANGE_STATUS,
+        "changes": json.dumps(history.safe_changes(_status_changes(log)), cls=DjangoJSONEncoder),
     }
     with connection.cursor() as cursor:
         cursor.execute(_change_and_log_sql(), params)
@@ -100,7 +140,8 @@ def device_change_status(
     note: str = "",
     source: str = ChangeSource.API,
 ) -> DeviceLog:
-    """Move a device to `new_status` if it is still at `expected_version`, and log the change.
+    """Move a device to `new_status` if it is still at `expected_version`, and log the change (its
+    `DeviceLog` row, the lock change log's contract, and its platform change record).
 
     Returns the log row (its `version_id` and `changed_at` are the device's new version and time).
     Raises DeviceNotFound before DeviceVersionConflict, and changes and logs nothing on either.
@@ -129,7 +170,7 @@ def device_change_status(
     # The read above is only a guess until the UPDATE confirms it: matching on status as well as
     # version makes `previous_status` the status of the very row version the UPDATE changed.
     if connection.vendor == "postgresql":
-        _change_and_log_in_one_statement(log, expected_version)
+        _change_and_log_in_one_statement(log, expected_version, actor)
     else:
         with transaction.atomic():
             matched = Device.objects.filter(
@@ -138,6 +179,20 @@ def device_change_status(
             if not matched:
                 _raise_current_state(pk)
             log.save(force_insert=True)
+            history.record_rows(
+                [
+                    history.change_row(
+                        model=Device,
+                        object_id=pk,
+                        object_repr=Device.objects.filter(pk=pk).values_list("name", flat=True).first() or "",
+                        action=CHANGE_STATUS,
+                        actor=actor,
+                        changes=_status_changes(log),
+                        at=log.changed_at,
+                        source=source,
+                    )
+                ]
+            )
     # DEBUG: the DeviceLog row is the record; a line per change would flood busy logs.
     logger.debug(
         "device %s status %s -> %s v%s by actor=%s source=%s",
@@ -161,12 +216,17 @@ def device_create(
     actor: Actor,
     id: uuid.UUID | None = None,
 ) -> Device:
-    """Register a device at version 0 (its first status is not a change, so it is not logged)."""
+    """Register a device at version 0 (its first status is not a change, so it is not in the lock
+    change log; the creation is a change record)."""
     if status not in LockStatus.values:
         raise InvalidLockStatus()
-    device = Device.objects.create(
-        id=id or uuid.uuid4(), name=name, type=type, location=location, status=status
-    )
+    with transaction.atomic():
+        device = Device.objects.create(
+            id=id or uuid.uuid4(), name=name, type=type, location=location, status=status
+        )
+        history.record(
+            device, action="create", actor=actor, changes=history.created_changes(device, RECORDED_FIELDS)
+        )
     logger.info("device %s created by actor=%s", device.pk, actor_id(actor))
     return device
 
@@ -191,12 +251,20 @@ def device_update(
         if value is not None
     }
     with transaction.atomic():
+        # Read under the row lock only to record before -> after; the conditional UPDATE decides.
+        before = Device.objects.select_for_update().filter(pk=pk).first()
         matched = Device.objects.filter(pk=pk, version_id=expected_version).update(
             **changes, version_id=F("version_id") + 1, updated_at=timezone.now()
         )
         if not matched:
             _raise_current_state(pk)
         device = Device.objects.get(pk=pk)
+        diff = {
+            field: [getattr(before, field), getattr(device, field)]
+            for field in [*changes, "version_id"]
+            if before is not None and getattr(before, field) != getattr(device, field)
+        }
+        history.record(device, action="update", actor=actor, changes=diff)
     logger.info(
         "device %s metadata %s v%s by actor=%s", pk, sorted(changes), device.version_id, actor_id(actor)
     )
@@ -206,7 +274,12 @@ def device_update(
 def device_delete(*, device: Device | uuid.UUID | str, actor: Actor) -> None:
     """Delete a device together with its change log."""
     pk = _device_pk(device)
-    deleted, _ = Device.objects.filter(pk=pk).delete()
-    if not deleted:
-        raise DeviceNotFound()
+    with transaction.atomic():
+        current = Device.objects.select_for_update().filter(pk=pk).first()
+        if current is None:
+            raise DeviceNotFound()
+        Device.objects.filter(pk=pk).delete()
+        history.record(
+            current, action="delete", actor=actor, changes=history.deleted_changes(current, RECORDED_FIELDS)
+        )
     logger.info("device %s deleted by actor=%s", pk, actor_id(actor))

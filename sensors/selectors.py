@@ -6,6 +6,7 @@ writes and never knows about HTTP. An id that names nothing raises the domain's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -119,6 +120,11 @@ def reading_status(*, reading_id: int) -> str:
     if not rows:
         raise SensorDataNotFound(reading_id)
     return rows[0]
+
+
+def reading_count_older_than(*, before: datetime, statuses: Sequence[str]) -> int:
+    """How many readings taken before `before` are in one of `statuses` (what an archive run has to do)."""
+    return SensorData.objects.filter(timestamp__lt=before, status__in=statuses).count()
 
 
 def unit_statistics(*, unit_id: int) -> dict[str, Any]:

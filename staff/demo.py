@@ -17,7 +17,7 @@ DEMO_USERS = [
 
 
 def load(stdout) -> None:
-    """Idempotent: existing demo users keep their data, only missing ones are created."""
+    """Idempotent: existing demo users keep their data and their role, only missing ones are created."""
     password = settings.DEMO_PASSWORD
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@example.com", password)
@@ -34,8 +34,9 @@ def load(stdout) -> None:
                 department="Ops",
                 actor=None,
             )
+            # An assigned role carries admin access: every demo role can log into the admin. Only
+            # when the user is created: a role Management changed since is never reset.
+            user_set_role(user=user, role=role, actor=None)
             stdout.write(f"  created {username} ({role})")
-        # An assigned role carries admin access: every demo role can log into the admin.
-        user_set_role(user=user, role=role, actor=None)
         if user.position_id is None:
             User.objects.filter(pk=user.pk).update(position=position, full_name=username.title())

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # A dead or frozen store answers 503 (README "Failure behaviour"; timeouts in stores.py).
     "config.dependencies.DependencyFailureMiddleware",
     "config.middleware.ControlCharacterMiddleware",
+    # Changes a request makes are recorded as from the admin or the API (config.history).
+    "config.middleware.ChangeSourceMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config import history
 from config.services import Actor, actor_id, model_update
 from machines import cache as keys
 from machines.choices import MachineStatus
@@ -42,6 +43,12 @@ def machine_create(
     try:
         with transaction.atomic():
             machine.save(force_insert=True)
+            history.record(
+                machine,
+                action="create",
+                actor=actor,
+                changes=history.created_changes(machine, MACHINE_FIELDS),
+            )
             keys.invalidate_machines_on_commit()
     except IntegrityError:
         if Machine.objects.filter(name=name).exists():
@@ -60,8 +67,11 @@ def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
     try:
         with transaction.atomic():
             current = Machine.objects.select_for_update().get(pk=machine.pk)
+            before = history.snapshot(current, MACHINE_FIELDS)
             machine, changed = model_update(instance=current, fields=MACHINE_FIELDS, data=data)
             if changed:
+                changes = {field: [before[field], getattr(machine, field)] for field in changed}
+                history.record(machine, action="update", actor=actor, changes=changes)
                 keys.invalidate_machines_on_commit()
     except IntegrityError:
         raise MachineDuplicate(
@@ -84,6 +94,14 @@ def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
 def machine_delete(*, machine: Machine, actor: Actor) -> None:
     """Delete a machine; its readings in the SQL store go with it (ON DELETE CASCADE)."""
     with transaction.atomic():
+        current = Machine.objects.select_for_update().filter(pk=machine.pk).first()
         Machine.objects.filter(pk=machine.pk).delete()
+        if current is not None:
+            history.record(
+                current,
+                action="delete",
+                actor=actor,
+                changes=history.deleted_changes(current, MACHINE_FIELDS),
+            )
         keys.invalidate_machines_on_commit()
     logger.info("machine %s deleted by actor=%s", machine.pk, actor_id(actor))

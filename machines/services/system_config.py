@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config import history
 from config.choices import ChangeSource
 from config.limits import parse_integer
 from config.services import Actor, actor_id
@@ -111,6 +112,14 @@ def systemsetting_set(
         change = SystemConfigChange.objects.create(
             setting=setting, name=name, old_value=old_value, new_value=value, changed_by_id=who, source=source
         )
+        history.record(
+            setting,
+            action="create" if created else "update",
+            actor=actor,
+            changes={"value": [old_value, value]},
+            at=change.changed_at,
+            source=source,
+        )
         keys.invalidate_config_on_commit()
     logger.info("config %s changed by actor=%s via %s", name, who, source)
     return change
@@ -123,6 +132,14 @@ def systemsetting_delete(*, setting: SystemConfig, actor: Actor) -> None:
             _("%(name)s is used by the system and can't be deleted") % {"name": setting.name}
         )
     with transaction.atomic():
+        current = SystemConfig.objects.select_for_update().filter(pk=setting.pk).first()
         SystemConfig.objects.filter(pk=setting.pk).delete()
+        if current is not None:
+            history.record(
+                current,
+                action="delete",
+                actor=actor,
+                changes=history.deleted_changes(current, ["name", "value"]),
+            )
         keys.invalidate_config_on_commit()
     logger.info("config %s deleted by actor=%s", setting.name, actor_id(actor))

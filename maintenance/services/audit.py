@@ -1,6 +1,7 @@
 """Audit plumbing: snapshots of a row, `{field: [old, new]}` diffs and audit rows, plus the audited
 update and delete that categories and parts share. Audit rows are written in the same transaction
-as the change they describe."""
+as the change they describe, each with its platform change record beside it (`audit_write`): the
+audit rows keep `/api/v1/audit/`'s shape, the change records feed the admin's History page."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from config import history
 from config.services import Actor, actor_id, field_value, model_apply
-from maintenance.choices import AuditAction
-from maintenance.models import AuditLog
+from maintenance.choices import AuditAction, AuditEntity
+from maintenance.models import AuditLog, Category, ServiceOrder, ServiceOrderImage, SparePart
+
+# The model each audit entity is about (its change records' content type).
+ENTITY_MODELS: dict[str, type[models.Model]] = {
+    AuditEntity.CATEGORY: Category,
+    AuditEntity.SPARE_PART: SparePart,
+    AuditEntity.SERVICE_ORDER: ServiceOrder,
+    AuditEntity.SERVICE_ORDER_IMAGE: ServiceOrderImage,
+}
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -39,9 +49,12 @@ def audit_row(
     entity_id: Any,
     changes: Mapping[str, Any],
     at: datetime | None = None,
+    object_repr: str = "",
 ) -> AuditLog:
-    """An unsaved audit row, for a caller that writes several in one INSERT (bulk_create)."""
-    return AuditLog(
+    """An unsaved audit row, for a caller that writes several at once (`audit_write`).
+
+    `object_repr` names the object in its change record (default: the entity and id)."""
+    row = AuditLog(
         actor_id=actor_id(actor),
         action=action,
         entity=entity,
@@ -49,15 +62,48 @@ def audit_row(
         changes=dict(changes),
         created_at=at or timezone.now(),
     )
+    row._history = (actor, object_repr)
+    return row
+
+
+def audit_write(rows: Iterable[AuditLog]) -> list[AuditLog]:
+    """Write audit rows made by `audit_row` and their change records, one INSERT each (inside the
+    change's transaction)."""
+    rows = AuditLog.objects.bulk_create(list(rows))
+    history.record_rows(
+        history.change_row(
+            model=ENTITY_MODELS[row.entity],
+            object_id=row.entity_id,
+            object_repr=row._history[1],
+            action=row.action,
+            actor=row._history[0],
+            changes=row.changes,
+            at=row.created_at,
+        )
+        for row in rows
+    )
+    return rows
 
 
 def audit_record(
-    *, actor: Actor, action: str, entity: str, entity_id: Any, changes: Mapping[str, Any]
+    *,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    changes: Mapping[str, Any],
+    object_repr: str = "",
 ) -> AuditLog:
-    """Write one audit row; call it inside the transaction of the change it describes."""
-    row = audit_row(actor=actor, action=action, entity=entity, entity_id=entity_id, changes=changes)
-    row.save()
-    return row
+    """Write one audit row (and its change record); call it inside the transaction of the change."""
+    row = audit_row(
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        changes=changes,
+        object_repr=object_repr,
+    )
+    return audit_write([row])[0]
 
 
 def audit_created(instance: models.Model, *, fields: Iterable[str], entity: str, actor: Actor) -> AuditLog:
@@ -68,6 +114,7 @@ def audit_created(instance: models.Model, *, fields: Iterable[str], entity: str,
         entity=entity,
         entity_id=instance.pk,
         changes=created(snapshot(instance, fields)),
+        object_repr=str(instance),
     )
 
 
@@ -109,7 +156,12 @@ def update_audited(
             current.save(update_fields=[*changes, "updated_at"])
         if changes:
             audit_record(
-                actor=actor, action=AuditAction.UPDATE, entity=entity, entity_id=current.pk, changes=changes
+                actor=actor,
+                action=AuditAction.UPDATE,
+                entity=entity,
+                entity_id=current.pk,
+                changes=changes,
+                object_repr=str(current),
             )
             on_change()
     return current
@@ -149,5 +201,6 @@ def delete_audited(
             entity=entity,
             entity_id=instance.pk,
             changes=deleted(values),
+            object_repr=str(current),
         )
         on_change()

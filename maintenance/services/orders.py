@@ -36,8 +36,8 @@ from maintenance.exceptions import (
     ServiceOrderNotFound,
     SparePartsNotFound,
 )
-from maintenance.models import AuditLog, IdempotencyRecord, ServiceOrder, ServiceOrderItem
-from maintenance.services.audit import audit_row, created, deleted, snapshot
+from maintenance.models import IdempotencyRecord, ServiceOrder, ServiceOrderItem
+from maintenance.services.audit import audit_row, audit_write, created, deleted, snapshot
 from maintenance.services.idempotency import (
     Keys,
     drop_expired,
@@ -200,13 +200,14 @@ def _order_create_once(
                     "items": [None, [[pid, q, str(parts[pid].price)] for pid, q in lines]],
                 },
                 at=now,
+                object_repr=str(order),
             )
         ]
         # Stock last: the row locks are taken as late and held as briefly as possible.
         moves = stock_take(order_id=order.pk, quantities=wanted, actor=actor, at=now)
         for part_id, left in moves.stock.items():
             parts[part_id].stock, parts[part_id].updated_at = left, now
-        AuditLog.objects.bulk_create(audit + moves.audit)
+        audit_write(audit + moves.audit)
     # The answer is built from what this call wrote: no re-read needed.
     order.lines = order_items
     return order
@@ -254,11 +255,12 @@ def order_transition(*, order: ServiceOrder, status: str, actor: Actor) -> Servi
                 entity_id=order.pk,
                 changes={"status": [current, status]},
                 at=now,
+                object_repr=str(order),
             )
         ]
         if status == OrderStatus.CANCELLED:
             audit += stock_return(order_id=order.pk, actor=actor, at=now).audit
-        AuditLog.objects.bulk_create(audit)
+        audit_write(audit)
     return selectors.order_get(order_id=order.pk)
 
 
@@ -285,6 +287,7 @@ def order_delete(*, order: ServiceOrder, actor: Actor) -> None:
                 entity_id=order.pk,
                 changes=deleted(values),
                 at=now,
+                object_repr=str(current),
             )
         ]
         audit += [
@@ -295,9 +298,10 @@ def order_delete(*, order: ServiceOrder, actor: Actor) -> None:
                 entity_id=image.pk,
                 changes=deleted(snapshot(image, IMAGE_FIELDS)),
                 at=now,
+                object_repr=str(image),
             )
             for image in images
         ]
-        AuditLog.objects.bulk_create(audit)
+        audit_write(audit)
         names = [image.file.name for image in images]
         transaction.on_commit(lambda: delete_files(names))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
-from config.services import UNSET, Actor, actor_id, model_update
+from config import history
+from config.services import UNSET, Actor, actor_id, model_apply
 from config.services import sent as _sent
 from sensors import selectors
 from sensors.choices import (
@@ -21,13 +23,29 @@ from sensors.services.counts import delete_counted
 
 logger = logging.getLogger(__name__)
 
+# The fields a unit's and a sensor's change records carry.
+UNIT_FIELDS = ("name", "location", "description")
+SENSOR_FIELDS = ("name", "sensor_type", "status", "description", "unit_id")
+
+
+def _update_recorded(instance: Unit | Sensor, fields: Sequence[str], data: dict, actor: Actor) -> list[str]:
+    """Apply what differs (`model_apply`), save it and record before -> after, in one transaction."""
+    changes = model_apply(instance=instance, fields=fields, data=data)
+    if changes:
+        with transaction.atomic():
+            instance.save(update_fields=[*changes, "updated_at"])
+            history.record(instance, action="update", actor=actor, changes=changes)
+    return list(changes)
+
 
 # --- units --------------------------------------------------------------------------------------
 def unit_create(*, name: str, location: str, description: str | None = None, actor: Actor) -> Unit:
     """A new unit; `full_clean` holds the length and not-blank rules on every path (API, admin, seed)."""
     unit = Unit(name=name, location=location, description=description)
     unit.full_clean()
-    unit.save()
+    with transaction.atomic():
+        unit.save()
+        history.record(unit, action="create", actor=actor, changes=history.created_changes(unit, UNIT_FIELDS))
     logger.info("unit %s created by actor=%s", unit.pk, actor_id(actor))
     return unit
 
@@ -42,7 +60,7 @@ def unit_update(
 ) -> Unit:
     """Change only the fields given; nothing given changes nothing (and writes nothing)."""
     data = _sent(name=name, location=location, description=description)
-    unit, changed = model_update(instance=unit, fields=["name", "location", "description"], data=data)
+    changed = _update_recorded(unit, UNIT_FIELDS, data, actor)
     if changed:
         logger.info("unit %s changed %s by actor=%s", unit.pk, changed, actor_id(actor))
     return unit
@@ -50,7 +68,9 @@ def unit_update(
 
 def unit_delete(*, unit: Unit, actor: Actor) -> int:
     """Delete a unit with its sensors and their readings (database cascade through the collector)."""
-    return delete_counted(Unit, unit.pk, not_found=UnitNotFound, label="unit", actor=actor)
+    return delete_counted(
+        Unit, unit.pk, not_found=UnitNotFound, label="unit", actor=actor, fields=UNIT_FIELDS
+    )
 
 
 # --- sensors ------------------------------------------------------------------------------------
@@ -75,7 +95,11 @@ def sensor_create(
     )
     sensor.full_clean(validate_unique=False, validate_constraints=True)
     try:
-        sensor.save()
+        with transaction.atomic():
+            sensor.save()
+            history.record(
+                sensor, action="create", actor=actor, changes=history.created_changes(sensor, SENSOR_FIELDS)
+            )
     except IntegrityError:
         # The unit was deleted after the check (its deferred foreign key fails as the INSERT commits).
         raise UnitNotFound(unit_id) from None
@@ -97,9 +121,7 @@ def sensor_update(
     data = _sent(name=name, sensor_type=sensor_type, status=status, description=description, unit_id=unit_id)
     if "unit_id" in data and data["unit_id"] != sensor.unit_id:
         _require_unit(data["unit_id"])
-    sensor, changed = model_update(
-        instance=sensor, fields=["name", "sensor_type", "status", "description", "unit_id"], data=data
-    )
+    changed = _update_recorded(sensor, SENSOR_FIELDS, data, actor)
     if changed:
         logger.info("sensor %s changed %s by actor=%s", sensor.pk, changed, actor_id(actor))
     return sensor
@@ -107,4 +129,6 @@ def sensor_update(
 
 def sensor_delete(*, sensor: Sensor, actor: Actor) -> int:
     """Delete a sensor with its readings."""
-    return delete_counted(Sensor, sensor.pk, not_found=SensorNotFound, label="sensor", actor=actor)
+    return delete_counted(
+        Sensor, sensor.pk, not_found=SensorNotFound, label="sensor", actor=actor, fields=SENSOR_FIELDS
+    )

@@ -4,12 +4,13 @@ calls `readings_changed`; `delete_counted` is the delete of a unit, a sensor or 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.db import models, transaction
 
 from config import cache as shared_cache
+from config import history
 from config.services import Actor, actor_id
 from sensors import selectors
 
@@ -30,13 +31,24 @@ def readings_changed() -> None:
 
 
 def delete_counted(
-    model: type[models.Model], pk: int, *, not_found: Callable[[int], Exception], label: str, actor: Actor
+    model: type[models.Model],
+    pk: int,
+    *,
+    not_found: Callable[[int], Exception],
+    label: str,
+    actor: Actor,
+    fields: Sequence[str],
 ) -> int:
-    """Delete one row (with what cascades from it: sensors, readings) and drop the reading counts;
-    a row already gone is `not_found(pk)`. Returns the deleted id."""
-    deleted, _ = model.objects.filter(pk=pk).delete()
-    if not deleted:
-        raise not_found(pk)
+    """Delete one row (with what cascades from it: sensors, readings), record its `fields` as they
+    were, and drop the reading counts; a row already gone is `not_found(pk)`. Returns the deleted id."""
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(pk=pk).first()
+        if current is None:
+            raise not_found(pk)
+        model.objects.filter(pk=pk).delete()
+        history.record(
+            current, action="delete", actor=actor, changes=history.deleted_changes(current, fields)
+        )
     readings_changed()
     logger.info("%s %s deleted by actor=%s", label, pk, actor_id(actor))
     return pk

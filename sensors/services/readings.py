@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import history
 from config.idempotency import IdempotencyKeyReused
 from config.idempotency import fingerprint as body_fingerprint
 from config.services import UNSET, Actor, actor_id
@@ -213,13 +214,17 @@ def sensordata_update(
     changed = [name for name in ("value", "unit") if name in data and getattr(sensordata, name) != data[name]]
     if not changed:
         return sensordata
+    diff = {name: [getattr(sensordata, name), data[name]] for name in changed}
     for name in changed:
         setattr(sensordata, name, data[name])
     sensordata.full_clean()
     now = timezone.now()
-    moved = SensorData.objects.filter(pk=sensordata.pk, status__in=EDITABLE).update(
-        **{name: getattr(sensordata, name) for name in changed}, updated_at=now
-    )
+    with transaction.atomic():
+        moved = SensorData.objects.filter(pk=sensordata.pk, status__in=EDITABLE).update(
+            **{name: getattr(sensordata, name) for name in changed}, updated_at=now
+        )
+        if moved:
+            history.record(sensordata, action="update", actor=actor, changes=diff, at=now)
     if not moved:
         # 404 if gone; otherwise it was archived meanwhile.
         selectors.reading_status(reading_id=sensordata.pk)
@@ -232,5 +237,10 @@ def sensordata_update(
 def sensordata_delete(*, sensordata: SensorData, actor: Actor) -> int:
     """Delete one reading (any status); the counts drop with it."""
     return delete_counted(
-        SensorData, sensordata.pk, not_found=SensorDataNotFound, label="reading", actor=actor
+        SensorData,
+        sensordata.pk,
+        not_found=SensorDataNotFound,
+        label="reading",
+        actor=actor,
+        fields=("sensor_id", "value", "unit", "status", "timestamp"),
     )

@@ -10,8 +10,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
+from config import history
+from config.models import ChangeRecord
 from config.services import Actor, actor_id
 from sensors import selectors
 from sensors.choices import (
@@ -34,17 +37,39 @@ from sensors.services.readings import _workflow_stamp
 logger = logging.getLogger(__name__)
 
 
-def _transition(pk: int, from_statuses: Sequence[str], to_status: str, *, actor: Actor) -> bool:
-    """The one conditional UPDATE of a transition: True if this call moved the row."""
-    now = timezone.now()
-    moved = bool(
-        SensorData.objects.filter(pk=pk, status__in=from_statuses).update(
-            status=to_status, updated_at=now, **_workflow_stamp(to_status, actor=actor, now=now)
-        )
+# The action a transition's change record names, by the status it moves to.
+ACTIONS = {DataStatus.VALIDATED: "validate", DataStatus.ARCHIVED: "archive", DataStatus.INVALID: "invalidate"}
+
+
+def _status_record(pk: int, before: str, to_status: str, actor: Actor, now: datetime) -> ChangeRecord:
+    return history.change_row(
+        model=SensorData,
+        object_id=pk,
+        object_repr=f"reading {pk}",
+        action=ACTIONS[to_status],
+        actor=actor,
+        changes={"status": [before, to_status]},
+        at=now,
     )
-    if moved:
-        _readings_changed()  # the per-status counts moved
-    return moved
+
+
+def _transition(pk: int, from_statuses: Sequence[str], to_status: str, *, actor: Actor) -> bool:
+    """The transition as conditional UPDATEs, one per status it may start from (most common first):
+    the one that matches names the status the change record gives as before, in the same
+    transaction. True if this call moved the row."""
+    now = timezone.now()
+    stamp = _workflow_stamp(to_status, actor=actor, now=now)
+    with transaction.atomic():
+        for before in from_statuses:
+            if SensorData.objects.filter(pk=pk, status__in=[before]).update(
+                status=to_status, updated_at=now, **stamp
+            ):
+                history.record_rows([_status_record(pk, before, to_status, actor, now)])
+                break
+        else:
+            return False
+    _readings_changed()  # the per-status counts moved
+    return True
 
 
 def sensordata_validate(*, sensordata_id: int, actor: Actor) -> SensorData:
@@ -110,11 +135,18 @@ def sensordata_archive_older_than(
             yield len(ids)
             continue
         now = timezone.now()
-        archived = candidates.filter(pk__in=ids).update(
-            status=DataStatus.ARCHIVED,
-            updated_at=now,
-            **_workflow_stamp(DataStatus.ARCHIVED, actor=actor, now=now),
-        )
+        with transaction.atomic():
+            # Read under the row locks only to record each reading's status before; the UPDATE decides.
+            before = dict(candidates.filter(pk__in=ids).select_for_update().values_list("pk", "status"))
+            archived = candidates.filter(pk__in=ids).update(
+                status=DataStatus.ARCHIVED,
+                updated_at=now,
+                **_workflow_stamp(DataStatus.ARCHIVED, actor=actor, now=now),
+            )
+            history.record_rows(
+                _status_record(pk, status, DataStatus.ARCHIVED, actor, now) for pk, status in before.items()
+            )
         _readings_changed()
-        logger.info("archived %s readings (ids <= %s) by actor=%s", archived, last_id, actor_id(actor))
+        # DEBUG: the command reports each batch; an INFO line here printed every batch twice.
+        logger.debug("archived %s readings (ids <= %s) by actor=%s", archived, last_id, actor_id(actor))
         yield archived

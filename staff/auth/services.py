@@ -20,6 +20,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
+from config import history
 from config.cache import security_cache as cache
 from config.roles import Role
 from config.services import Actor, actor_id
@@ -73,6 +74,12 @@ def user_register(
                 password=password,
                 factory_id=factory_id,
                 department=department,
+            )
+            history.record(
+                user,
+                action="create",
+                actor=actor,
+                changes=history.created_changes(user, ("username", "email", "factory_id", "department")),
             )
             if assigned:
                 # The one way a role is set (records.user_set_role): it carries admin access.

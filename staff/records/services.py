@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from config import history
 from config.roles import Role
 from config.services import UNSET, Actor, actor_id, model_update
 from staff.exceptions import (
@@ -69,6 +70,8 @@ def user_set_role(*, user: User, role: str | None, actor: Actor) -> User:
     user_check_actor(user=user, actor=actor)
     role_check_actor(actor=actor)
     with transaction.atomic():
+        before = user.groups.filter(name__in=_ROLE_NAMES).order_by("name").values_list("name", flat=True)
+        before_role, was_staff = next(iter(before), None), user.is_staff
         user.groups.remove(*role_groups())
         if role:
             user.groups.add(Group.objects.get(name=role))
@@ -76,6 +79,10 @@ def user_set_role(*, user: User, role: str | None, actor: Actor) -> User:
         if user.is_staff != is_staff:
             User.objects.filter(pk=user.pk).update(is_staff=is_staff)
             user.is_staff = is_staff
+        changes = {"role": [before_role, role or None], "is_staff": [was_staff, is_staff]}
+        changes = {field: pair for field, pair in changes.items() if pair[0] != pair[1]}
+        if changes:
+            history.record(user, action="set_role", actor=actor, changes=changes)
     logger.info("user %s role=%s by actor=%s", user.pk, role, actor_id(actor))
     return user
 
@@ -146,6 +153,12 @@ def user_create(
             try:
                 with transaction.atomic():
                     user.save()
+                    history.record(
+                        user,
+                        action="create",
+                        actor=actor,
+                        changes=history.created_changes(user, ("username", *USER_FIELDS)),
+                    )
             except IntegrityError:
                 if not Position.objects.filter(pk=position_id).exists():
                     raise InvalidPosition() from None
@@ -176,7 +189,11 @@ def user_update(*, user: User, actor: Actor, role: str | None = UNSET, **data: A
     data = {f: ("" if v is None and f != "position_id" else v) for f, v in data.items()}
     try:
         with transaction.atomic():
+            before = history.snapshot(user, USER_FIELDS)
             user, changed = model_update(instance=user, fields=USER_FIELDS, data=data)
+            if changed:
+                changes = {field: [before[field], getattr(user, field)] for field in changed}
+                history.record(user, action="update", actor=actor, changes=changes)
             if role is not UNSET:
                 user_set_role(user=user, role=role, actor=actor)
     except IntegrityError:
@@ -194,7 +211,10 @@ def user_delete(*, user: User, actor: Actor) -> None:
     user_id = user.pk
     try:
         with transaction.atomic():
+            gone = history.deleted_changes(user, ("username", *USER_FIELDS))
             user.delete()
+            user.pk = user_id
+            history.record(user, action="delete", actor=actor, changes=gone)
     except (ProtectedError, RestrictedError):
         raise UserInUse() from None
     logger.info("staff record deleted id=%s by actor=%s", user_id, actor_id(actor))
@@ -205,7 +225,11 @@ def position_create(*, name: str, description: str | None = "", actor: Actor) ->
     """Create a job title; the name is required (the serializer and admin form check its length)."""
     position = Position(name=name, description=description or "")
     position.full_clean()
-    position.save()
+    with transaction.atomic():
+        position.save()
+        history.record(
+            position, action="create", actor=actor, changes=history.created_changes(position, POSITION_FIELDS)
+        )
     logger.info("position created id=%s by actor=%s", position.pk, actor_id(actor))
     return position
 
@@ -215,9 +239,14 @@ def position_update(
 ) -> Position:
     """Change the given fields only; fields passed as None stay as they are."""
     data = {"name": name, "description": description}
-    position, changed = model_update(
-        instance=position, fields=POSITION_FIELDS, data={k: v for k, v in data.items() if v is not None}
-    )
+    before = history.snapshot(position, POSITION_FIELDS)
+    with transaction.atomic():
+        position, changed = model_update(
+            instance=position, fields=POSITION_FIELDS, data={k: v for k, v in data.items() if v is not None}
+        )
+        if changed:
+            changes = {field: [before[field], getattr(position, field)] for field in changed}
+            history.record(position, action="update", actor=actor, changes=changes)
     if changed:
         logger.info("position updated id=%s fields=%s by actor=%s", position.pk, changed, actor_id(actor))
     return position
@@ -234,7 +263,10 @@ def position_delete(*, position: Position, actor: Actor) -> None:
     position_id = position.pk
     try:
         with transaction.atomic():
+            gone = history.deleted_changes(position, POSITION_FIELDS)
             position.delete()
+            position.pk = position_id
+            history.record(position, action="delete", actor=actor, changes=gone)
     except (ProtectedError, RestrictedError, IntegrityError):
         # A staff record was assigned between the count and the delete; the FK decided.
         raise PositionInUse() from None

@@ -6,19 +6,19 @@ rollup exact on its own.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
+from config.progress import ProgressCommand
 from machines.timeseries import get_store
 from machines.timeseries.sql import SQLStore
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Recompute the hourly telemetry rollup from the readings (SQL store on PostgreSQL)."
 
     def handle(self, *args, **options) -> None:
-        store = get_store()
-        if not isinstance(store, SQLStore):
-            self.stdout.write("rebuild_rollup: the store is not the SQL store; nothing to do")
-            return
-        hours = store.rebuild_rollup()
-        self.stdout.write(f"rebuild_rollup: {hours} machine-hours recomputed")
+        with self.progress("rebuild_rollup") as progress:
+            store = get_store()
+            if not isinstance(store, SQLStore):
+                progress.finish("rebuild_rollup: the store is not the SQL store; nothing to do")
+                return
+            hours = store.rebuild_rollup()
+            progress.finish(f"rebuild_rollup: {hours} machine-hours recomputed")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from config.progress import ProgressCommand
 from maintenance import selectors
 
 
@@ -30,7 +31,7 @@ def render_table(parts) -> str:
     return "\n".join(lines)
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "List spare parts whose stock is below their minimum; --email sends the table by mail."
 
     def add_arguments(self, parser) -> None:
@@ -45,21 +46,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, email: bool, to: list[str] | None, **options) -> None:
-        parts = list(selectors.sparepart_low_stock())
-        if not parts:
-            self.stdout.write("No spare parts below their minimum stock.")
-            return
-        table = render_table(parts)
-        self.stdout.write(table)
-        if not email:
-            return
         recipients = to or list(settings.LOW_STOCK_REPORT_RECIPIENTS)
-        if not recipients:
+        if email and not recipients:
             raise CommandError("No recipients: pass --to or set LOW_STOCK_REPORT_RECIPIENTS.")
-        send_mail(
-            subject=f"Low stock: {len(parts)} spare part(s) below their minimum",
-            message=table + "\n",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=recipients,
-        )
-        self.stdout.write(self.style.SUCCESS(f"Sent to {', '.join(recipients)}."))
+        with self.progress("low_stock_report") as progress:
+            parts = list(selectors.sparepart_low_stock())
+            if not parts:
+                progress.finish("No spare parts below their minimum stock.")
+                return
+            table = render_table(parts)
+            progress.note(table)
+            summary = f"{len(parts)} spare part(s) below their minimum stock"
+            if email:
+                send_mail(
+                    subject=f"Low stock: {len(parts)} spare part(s) below their minimum",
+                    message=table + "\n",
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=recipients,
+                )
+                summary += f"; sent to {', '.join(recipients)}"
+            progress.finish(summary + ".")

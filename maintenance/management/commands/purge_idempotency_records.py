@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from config.durations import AGE_FORMS, parse_age
+from config.progress import ProgressCommand
 from maintenance import services
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Delete order idempotency records older than --older-than (default 24h)."
 
     def add_arguments(self, parser) -> None:
@@ -25,7 +25,6 @@ class Command(BaseCommand):
                     "a retried request may create a second order."
                 )
             )
-        deleted = services.idempotency_purge(older_than=age)
-        self.stdout.write(
-            self.style.SUCCESS(f"Deleted {deleted} idempotency record(s) older than {older_than}.")
-        )
+        with self.progress("purge_idempotency_records") as progress:
+            deleted = services.idempotency_purge(older_than=age)
+            progress.finish(f"Deleted {deleted} idempotency record(s) older than {older_than}.")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from config.durations import AGE_FORMS, parse_age
-from sensors import services
+from config.progress import ProgressCommand
+from sensors import selectors, services
 from sensors.choices import ARCHIVE_FROM
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Archive readings older than --older-than (default: any status but archived), one UPDATE "
         "per batch. Safe to re-run: archived readings are never selected again."
@@ -36,18 +37,17 @@ class Command(BaseCommand):
         before = timezone.now() - age
         statuses = status or [str(s) for s in ARCHIVE_FROM]
         verb = "would archive" if dry_run else "archived"
-        self.stdout.write(
-            f"{'Dry run: ' if dry_run else ''}readings taken before {before.isoformat()} "
-            f"with status {', '.join(statuses)}, {batch_size} per batch"
-        )
-        total = 0
-        batches = services.sensordata_archive_older_than(
-            before=before, statuses=statuses, batch_size=batch_size, dry_run=dry_run, actor=None
-        )
-        for number, count in enumerate(batches, start=1):
-            total += count
-            self.stdout.write(f"  batch {number}: {verb} {count} (total {total})")
-        summary = (
-            f"{'Dry run: would archive' if dry_run else 'Archived'} {total} readings older than {older_than}."
-        )
-        self.stdout.write(self.style.SUCCESS(summary))
+        prefix = "Dry run: would archive" if dry_run else "Archived"
+        total = selectors.reading_count_older_than(before=before, statuses=statuses)
+        with self.progress("archive_sensor_data", total=total, unit="readings") as progress:
+            progress.note(
+                f"{'Dry run: ' if dry_run else ''}readings taken before {before.isoformat()} "
+                f"with status {', '.join(statuses)}, {batch_size} per batch"
+            )
+            batches = services.sensordata_archive_older_than(
+                before=before, statuses=statuses, batch_size=batch_size, dry_run=dry_run, actor=None
+            )
+            for number, count in enumerate(batches, start=1):
+                line = f"batch {number}: {verb} {count} (total {progress.done + count})"
+                progress.advance(count, detail=f"batch {number}", line=line)
+            progress.finish(f"{prefix} {progress.done} readings older than {older_than}.")

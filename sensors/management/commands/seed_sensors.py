@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from config.management.commands.seed_demo import Notes
+from config.progress import ProgressCommand
 from sensors import demo
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Create the four sample units, their sensors (all six types) and a few hundred readings."
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            demo.load(self.stdout)
-        self.stdout.write(self.style.SUCCESS("Sensors sample data ready."))
+        with self.progress("seed_sensors") as progress, transaction.atomic():
+            demo.load(Notes(progress))
+            progress.finish("Sensors sample data ready.")

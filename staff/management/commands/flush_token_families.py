@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
+from config.progress import ProgressCommand
 from staff.auth.services import token_families_flush
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Delete token families not refreshed for a refresh-token lifetime (run daily)."
 
     def handle(self, *args, **options) -> None:
-        deleted = token_families_flush()
-        self.stdout.write(f"Deleted {deleted} expired token families.")
+        with self.progress("flush_token_families") as progress:
+            deleted = token_families_flush()
+            progress.finish(f"Deleted {deleted} expired token families.")
