@@ -24,8 +24,10 @@ from config.metrics import metrics_view
 from staff.preferences import preferences_view
 
 admin.site.site_header = "Facility Operations"
-admin.site.site_title = "Facility Operations admin"
+admin.site.site_title = "Facility Operations"
 admin.site.index_title = "Back office"
+# "View site" in the admin's header: the API documentation, the site's own front page for staff.
+admin.site.site_url = "/docs"
 
 
 def _app_urlconfs() -> list:
@@ -120,5 +122,6 @@ urlpatterns = [
 ]
 
 handler400 = "config.request_limits.json_bad_request"
+handler403 = "config.admin_pages.permission_denied"
 handler404 = "config.api.exceptions.json_not_found"
 handler500 = "config.api.exceptions.json_server_error"

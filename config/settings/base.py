@@ -47,6 +47,8 @@ else:
     SECRET_KEY = SECRET_KEY or _dev_secret_key()
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused CSRF check under /admin/ is the admin's styled refusal page, elsewhere Django's own.
+CSRF_FAILURE_VIEW = "config.admin_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
