@@ -1,6 +1,8 @@
 """What every app's admin shares: `ServiceAdmin`, whose writes go through the app's services and
-whose domain errors become admin messages in one place; `ReadOnlyAdminMixin` for evidence and
-history; `StatusColourMixin` for a coloured status column; and the export columns of a change list."""
+whose refusals are shown on the form that caused them (config.admin_refusals), with links only to
+pages the viewer may open (config.admin_links); `ReadOnlyAdminMixin` for evidence and history;
+`StatusColourMixin` for a coloured status column; `DateRangeFilter`; and the export columns of a
+change list."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,8 +19,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from config import exports
+from config.admin_filters import DateRangeFilter
 from config.admin_history import ChangeHistoryAdminMixin
+from config.admin_links import LinkGuardMixin, admin_link, admin_url
+from config.admin_refusals import RefusalMixin
 from config.errors import DomainError
+
+__all__ = ["DateRangeFilter", "LinkGuardMixin", "admin_link", "admin_url"]
 
 # The colours of the admin's status columns: good, bad, warning, in progress, neutral.
 GREEN, RED, ORANGE, BLUE, GREY = "#2e7d32", "#c62828", "#ef6c00", "#1565c0", "#757575"
@@ -42,7 +49,7 @@ class StatusColourMixin:
         return coloured(obj.get_status_display(), self.status_colours.get(obj.status, GREY))
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(LinkGuardMixin):
     """Rows the admin shows but never adds or changes (evidence, history, issued tokens). Rows are
     not deleted either unless `read_only_can_delete` is set (then the usual delete permission rules).
     Works for a ModelAdmin and an inline alike."""
@@ -59,16 +66,24 @@ class ReadOnlyAdminMixin:
         return self.read_only_can_delete and super().has_delete_permission(request, obj)
 
 
-class ServiceAdmin(ChangeHistoryAdminMixin, admin.ModelAdmin):
+class ServiceAdmin(ChangeHistoryAdminMixin, RefusalMixin, LinkGuardMixin, admin.ModelAdmin):
     """A ModelAdmin whose create, update and delete call `services.<entity>_<action>`; its History page
     is the object's change records (config/admin_history.py), which those services write.
 
     The admin's own transaction wraps each save, so a domain error raised by a service rolls back
-    everything (the history entry too) and is shown to the editor as a message, never a 500.
+    everything (the history entry too) and is shown on the form beside the field it concerns
+    (`refusal_fields`), never a 500.
     """
 
     services: ModuleType | None = None
     entity: str = ""
+    # Help shown under a field whose meaning isn't obvious from its name (form field name -> text).
+    help_texts: dict[str, str] = {}
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        if self.help_texts:
+            kwargs["help_texts"] = {**self.help_texts, **kwargs.get("help_texts", {})}
+        return super().get_form(request, obj, change=change, **kwargs)
 
     # --- the service contract -------------------------------------------------------------------
     def service(self, action: str) -> Callable[..., Any]:
@@ -121,11 +136,16 @@ class ServiceAdmin(ChangeHistoryAdminMixin, admin.ModelAdmin):
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
     ) -> HttpResponse:
+        parent = super()
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, f"Not saved: {exc.detail}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            return parent.changeform_view(request, object_id, form_url, extra_context)
+        except (DomainError, ValidationError) as exc:
+            return self.refused_changeform(
+                request,
+                exc,
+                lambda: parent.changeform_view(request, object_id, form_url, extra_context),
+                request.get_full_path(),
+            )
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         # Inline edits of the list (list_editable) save through the services too.

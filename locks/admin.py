@@ -9,9 +9,18 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
 
-from config.admin import GREEN, GREY, ORANGE, RED, ReadOnlyAdminMixin, ServiceAdmin, StatusColourMixin
+from config.admin import (
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    DateRangeFilter,
+    ReadOnlyAdminMixin,
+    ServiceAdmin,
+    StatusColourMixin,
+    admin_link,
+)
 from config.choices import ChangeSource
 from locks import selectors, services
 from locks.choices import LockStatus
@@ -69,6 +78,12 @@ class DeviceAdmin(StatusColourMixin, ServiceAdmin):
     entity = "device"
     status_colours = STATUS_COLOURS
     form = DeviceAdminForm
+    help_texts = {
+        "type": "The kind of device, e.g. smart-lock.",
+        "status": "Saved like the API's status change: version-checked and logged (source admin).",
+        "version_id": "Goes up by one with every change; a save over a newer version than this page read "
+        "is refused.",
+    }
     list_display = ["name", "coloured_status", "type", "location", "version_id", "updated_at"]
     list_filter = ["status", "type", "location"]
     search_fields = ["name", "location"]
@@ -98,8 +113,8 @@ class DeviceAdmin(StatusColourMixin, ServiceAdmin):
 
     @admin.display(description="change log")
     def all_logs(self, obj: Device) -> str:
-        url = reverse("admin:locks_devicelog_changelist") + f"?device__id__exact={obj.pk}"
-        return format_html('<a href="{}">all {} changes</a>', url, selectors.device_log_count(device=obj))
+        text = f"all {selectors.device_log_count(device=obj)} changes"
+        return admin_link(DeviceLog, text, query={"device__id__exact": obj.pk})
 
     # --- Writes: always through the services ----------------------------------------------------
     def changeform_view(
@@ -195,7 +210,7 @@ class DeviceLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "note",
         "source",
     ]
-    list_filter = ["source", "new_status", "changed_at", "device"]
+    list_filter = ["source", "new_status", ("changed_at", DateRangeFilter)]
     search_fields = ["device__name", "note", "actor__username"]
     list_select_related = ["device", "actor"]
     date_hierarchy = "changed_at"

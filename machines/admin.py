@@ -6,8 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 
 from config.admin import (
     GREEN,
@@ -15,14 +13,17 @@ from config.admin import (
     ORANGE,
     RED,
     CSVExportMixin,
+    DateRangeFilter,
     ReadOnlyAdminMixin,
     ServiceAdmin,
     StatusColourMixin,
+    admin_link,
 )
 from config.choices import ChangeSource
 from config.imports import ServiceImportMixin
 from machines import services
 from machines.choices import MachineStatus
+from machines.exceptions import InvalidSetting, MachineDuplicate
 from machines.models import Machine, SensorReading, SystemConfig, SystemConfigChange
 from machines.resources import MachineResource
 
@@ -37,6 +38,7 @@ class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceImportMixin, Servic
     }
     services = services
     entity = "machine"
+    refusal_fields = {MachineDuplicate: "name"}
     resource_classes = [MachineResource]
     list_display = ["name", "coloured_status", "location", "sensor_type", "updated_at"]
     list_filter = ["status", "sensor_type", "location"]
@@ -57,10 +59,9 @@ class MachineAdmin(StatusColourMixin, CSVExportMixin, ServiceImportMixin, Servic
     def get_fields(self, request: HttpRequest, obj: Machine | None = None) -> list[str]:
         return self.fields if obj is not None else ["name", "location", "sensor_type", "status"]
 
-    @admin.display(description="readings")
+    @admin.display(description="telemetry")
     def readings_link(self, obj: Machine) -> str:
-        url = reverse("admin:machines_sensorreading_changelist") + f"?machine__id__exact={obj.pk}"
-        return format_html('<a href="{}">readings in the SQL store</a>', url)
+        return admin_link(SensorReading, "telemetry in the SQL store", query={"machine__id__exact": obj.pk})
 
 
 class SystemConfigChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -86,6 +87,11 @@ class SystemConfigAdmin(ServiceAdmin):
     services = services
     entity = "systemsetting"
     form = SystemConfigForm
+    refusal_fields = {InvalidSetting: "value"}
+    help_texts = {
+        "value": "Checked for the settings the system reads: thresholds are decimals above 0 (85.5), "
+        "alert_email an address, data_retention_days whole days from 1 to 3650. Others are free notes.",
+    }
     list_display = ["name", "value", "updated_by", "updated_at"]
     search_fields = ["name", "value"]
     ordering = ["name"]
@@ -118,7 +124,8 @@ class SystemConfigChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The change history is evidence: readable, never edited."""
 
     list_display = ["changed_at", "name", "old_value", "new_value", "changed_by", "source"]
-    list_filter = ["source", "name"]
+    list_filter = ["source", "name", ("changed_at", DateRangeFilter)]
+    date_hierarchy = "changed_at"
     search_fields = ["name", "old_value", "new_value"]
     list_select_related = ["changed_by"]
     ordering = ["-changed_at", "-id"]
@@ -126,10 +133,11 @@ class SystemConfigChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(SensorReading)
 class SensorReadingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Readings of the SQL store, read-only (they arrive through ingest and MQTT only)."""
+    """Telemetry points of the SQL store, read-only (they arrive through ingest and MQTT only)."""
 
     list_display = ["timestamp", "machine", "temperature", "pressure", "speed", "location", "sensor_type"]
-    list_filter = ["machine"]
+    list_filter = [("timestamp", DateRangeFilter), "machine"]
+    date_hierarchy = "timestamp"
     list_select_related = ["machine"]
     ordering = ["-timestamp", "-id"]
     # Counting millions of readings on every page view costs more than the page.

@@ -18,9 +18,22 @@ class Machine(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Names and tags travel into the time-series store and the MQTT path: no control characters.
     name = models.CharField(max_length=255, unique=True, validators=[refuse_control_characters])
-    location = models.CharField(max_length=500, validators=[refuse_control_characters])
-    sensor_type = models.CharField(max_length=100, validators=[refuse_control_characters])
-    status = models.CharField(max_length=16, choices=MachineStatus.choices, default=MachineStatus.ACTIVE)
+    location = models.CharField(
+        max_length=500,
+        validators=[refuse_control_characters],
+        help_text="Where the machine stands; stored as the location tag of each telemetry point.",
+    )
+    sensor_type = models.CharField(
+        max_length=100,
+        validators=[refuse_control_characters],
+        help_text="The kind of sensor the machine reports with (free text, e.g. thermocouple).",
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=MachineStatus.choices,
+        default=MachineStatus.ACTIVE,
+        help_text="Telemetry is stored whatever the status; it tells people whether the machine runs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,6 +81,8 @@ class SensorReading(models.Model):
     received_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "telemetry point"
+        verbose_name_plural = "machine telemetry"
         ordering = ["machine", "timestamp"]
         constraints = [
             models.UniqueConstraint(

@@ -10,78 +10,33 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 
 from config.admin import (
-    BLUE,
     GREEN,
-    GREY,
     RED,
     CSVExportMixin,
+    DateRangeFilter,
     ReadOnlyAdminMixin,
     ServiceAdmin,
-    StatusColourMixin,
+    admin_link,
     coloured,
 )
 from config.imports import ServiceImportMixin
 from maintenance import selectors, services
-from maintenance.choices import AuditEntity, OrderStatus
-from maintenance.models import (
-    AuditLog,
-    Category,
-    ServiceOrder,
-    ServiceOrderImage,
-    ServiceOrderItem,
-    SparePart,
+from maintenance.admin_audit import AuditTrailMixin, summarize_changes
+from maintenance.admin_orders import ServiceOrderAdmin
+from maintenance.choices import AuditEntity
+from maintenance.exceptions import (
+    CategoryDuplicate,
+    EmptySkuComponent,
+    InvalidCategory,
+    InvalidSku,
+    SparePartDuplicate,
 )
-from maintenance.permissions import MaintenancePermissions
+from maintenance.models import AuditLog, Category, SparePart
 from maintenance.resources import SparePartResource
 
-RECENT_AUDIT_ROWS = 10
-STATUS_COLOURS = {
-    OrderStatus.PENDING: GREY,
-    OrderStatus.IN_PROGRESS: BLUE,
-    OrderStatus.COMPLETED: GREEN,
-    OrderStatus.CANCELLED: RED,
-}
-
-
-class AuditTrailMixin:
-    """A read-only "audit trail" on the change page: the latest rows for this object and a link to all."""
-
-    audit_entity: str = ""
-
-    @admin.display(description="audit trail")
-    def audit_trail(self, obj: Any) -> str:
-        if obj is None or obj.pk is None:
-            return "-"
-        recent = selectors.audit_of(entity=self.audit_entity, entity_id=obj.pk)[:RECENT_AUDIT_ROWS]
-        url = (
-            reverse("admin:maintenance_auditlog_changelist")
-            + "?"
-            + urlencode({"entity__exact": self.audit_entity, "entity_id": str(obj.pk)})
-        )
-        lines = format_html_join(
-            "",
-            "<li>{} · {} · {} · <code>{}</code></li>",
-            (
-                (
-                    row.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    row.actor.username if row.actor else "system",
-                    row.action,
-                    summarize_changes(row.changes),
-                )
-                for row in recent
-            ),
-        )
-        return format_html('<ul style="margin:0">{}</ul><a href="{}">all audit rows</a>', lines, url)
-
-
-def summarize_changes(changes: dict[str, Any], limit: int = 160) -> str:
-    text = "; ".join(f"{field}: {old!r} → {new!r}" for field, (old, new) in changes.items())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+__all__ = ["AuditTrailMixin", "ServiceOrderAdmin", "summarize_changes"]
 
 
 # --- categories -----------------------------------------------------------------------------------
@@ -95,14 +50,14 @@ class CategoryAdmin(AuditTrailMixin, ServiceAdmin):
     ordering = ["name", "id"]
     fields = ["name", "description", "created_at", "updated_at", "audit_trail"]
     readonly_fields = ["created_at", "updated_at", "audit_trail"]
+    refusal_fields = {CategoryDuplicate: "name"}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         return selectors.category_with_part_count(super().get_queryset(request))
 
     @admin.display(description="parts", ordering="_part_count")
     def part_count(self, obj: Category) -> str:
-        url = reverse("admin:maintenance_sparepart_changelist") + f"?category__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj._part_count)
+        return admin_link(SparePart, obj._part_count, query={"category__id__exact": obj.pk})
 
 
 # --- spare parts ----------------------------------------------------------------------------------
@@ -168,9 +123,22 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceImportMixin, Servic
     # Inline stock edit; each changed row is saved through services.sparepart_update (locked,
     # audited, refused when the stock moved since the list was opened).
     list_editable = ["stock"]
+    help_texts = {
+        "stock": "On the shelf now: an order takes from it, a cancel puts it back. Saved only if nobody "
+        "changed it since this page was read.",
+        "price": "Copied into each order line when the order is made; a later change leaves orders as made.",
+        "category": "Optional; a category in use by a part cannot be deleted.",
+    }
     list_filter = [StockLevelFilter, "category"]
     list_select_related = ["category"]
     search_fields = ["sku", "name"]
+    autocomplete_fields = ["category"]
+    refusal_fields = {
+        InvalidSku: "sku",
+        EmptySkuComponent: "sku",
+        SparePartDuplicate: "sku",
+        InvalidCategory: "category",
+    }
     ordering = ["id"]
     fields = [
         "name",
@@ -209,101 +177,15 @@ class SparePartAdmin(AuditTrailMixin, CSVExportMixin, ServiceImportMixin, Servic
     def get_queryset(self, request: HttpRequest) -> QuerySet[SparePart]:
         return selectors.sparepart_with_low_stock_flag(super().get_queryset(request))
 
+    def autocomplete_label(self, obj: SparePart) -> str:
+        """An order line's part choice says how many are left."""
+        return f"{obj.sku} · {obj.name} · {obj.stock} in stock"
+
     @admin.display(description="level", ordering="stock")
     def stock_level(self, obj: SparePart) -> str:
         if obj.is_low_stock:
             return coloured(f"low ({obj.min_stock - obj.stock} short)", RED, dot=False)
         return coloured("ok", GREEN, dot=False)
-
-
-# --- orders ---------------------------------------------------------------------------------------
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-
-class ServiceOrderItemInline(ReadOnlyInline):
-    model = ServiceOrderItem
-    fields = ["spare_part", "quantity", "unit_price", "line_total"]
-    readonly_fields = fields
-
-    @admin.display(description="line total")
-    def line_total(self, obj: ServiceOrderItem) -> Any:
-        return obj.unit_price * obj.quantity
-
-
-class ServiceOrderImageInline(ReadOnlyInline):
-    model = ServiceOrderImage
-    fields = ["thumbnail", "file_name", "content_type", "size", "created_at"]
-    readonly_fields = fields
-
-    @admin.display(description="image")
-    def thumbnail(self, obj: ServiceOrderImage) -> str:
-        url = obj.file.url
-        return format_html(
-            '<a href="{}" target="_blank">'
-            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px"></a>',
-            url,
-            url,
-            obj.file_name,
-        )
-
-
-@admin.register(ServiceOrder)
-class ServiceOrderAdmin(ReadOnlyAdminMixin, StatusColourMixin, AuditTrailMixin, ServiceAdmin):
-    """Orders are made through the API (stock moves with them); the admin moves their status and
-    deletes them through the services."""
-
-    read_only_can_delete = True
-    status_colours = STATUS_COLOURS
-    """Orders are made through the API (idempotent, stock-taking); here they are read, moved
-    through the lifecycle with actions, and deleted once finished."""
-
-    services = services
-    entity = "order"
-    audit_entity = AuditEntity.SERVICE_ORDER
-    list_display = ["id", "request_id", "coloured_status", "total", "line_count", "created_by", "created_at"]
-    list_filter = ["status", "created_at"]
-    search_fields = ["=id", "=request_id"]
-    list_select_related = ["created_by"]
-    date_hierarchy = "created_at"
-    ordering = ["-created_at", "-id"]
-    fields = ["request_id", "status", "total", "created_by", "created_at", "updated_at", "audit_trail"]
-    readonly_fields = fields
-    inlines = [ServiceOrderItemInline, ServiceOrderImageInline]
-    actions = ["start_orders", "complete_orders", "cancel_orders"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceOrder]:
-        return selectors.order_with_line_count(super().get_queryset(request))
-
-    def has_transition_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(MaintenancePermissions.TRANSITION_SERVICE_ORDER)
-
-    @admin.display(description="lines", ordering="_line_count")
-    def line_count(self, obj: ServiceOrder) -> int:
-        return obj._line_count
-
-    def _transition(
-        self, request: HttpRequest, queryset: QuerySet[ServiceOrder], status: str, done: str
-    ) -> None:
-        self.run_service_action(
-            request,
-            queryset,
-            lambda order: services.order_transition(order=order, status=status, actor=request.user),
-            done=done,
-        )
-
-    @admin.action(description="Start selected orders (→ in progress)", permissions=["transition"])
-    def start_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
-        self._transition(request, queryset, OrderStatus.IN_PROGRESS, "started")
-
-    @admin.action(description="Complete selected orders", permissions=["transition"])
-    def complete_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
-        self._transition(request, queryset, OrderStatus.COMPLETED, "completed")
-
-    @admin.action(description="Cancel selected orders (stock goes back)", permissions=["transition"])
-    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[ServiceOrder]) -> None:
-        self._transition(request, queryset, OrderStatus.CANCELLED, "cancelled")
 
 
 # --- audit log ------------------------------------------------------------------------------------
@@ -314,7 +196,7 @@ class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Evidence: readable by whoever may view it, writable by nobody."""
 
     list_display = ["created_at", "actor", "action", "entity", "entity_id", "summary"]
-    list_filter = ["action", "entity", "created_at", "actor"]
+    list_filter = ["action", "entity", ("created_at", DateRangeFilter)]
     search_fields = ["=entity_id", "actor__username"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"

@@ -123,6 +123,14 @@ def order_with_line_count(queryset: QuerySet[ServiceOrder]) -> QuerySet[ServiceO
     return queryset.annotate(_line_count=Count("items"))
 
 
+def order_lines_of(*, order_ids: Iterable[int]) -> dict[int, list[ServiceOrderItem]]:
+    """The lines of these orders with their parts, by order id (one query for a page of orders)."""
+    lines: dict[int, list[ServiceOrderItem]] = {}
+    for line in ServiceOrderItem.objects.filter(order_id__in=list(order_ids)).select_related("spare_part"):
+        lines.setdefault(line.order_id, []).append(line)
+    return lines
+
+
 def order_find(*, order_id: int) -> ServiceOrder | None:
     """The order row, or None."""
     return ServiceOrder.objects.filter(pk=order_id).first()

@@ -18,7 +18,16 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from config.admin import GREEN, GREY, ORANGE, RED, CSVExportMixin, ServiceAdmin, StatusColourMixin
+from config.admin import (
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    CSVExportMixin,
+    DateRangeFilter,
+    ServiceAdmin,
+    StatusColourMixin,
+)
 from sensors import selectors, services
 from sensors.choices import DataStatus
 from sensors.models import Sensor, SensorData, Unit
@@ -140,6 +149,7 @@ class SensorAdmin(ServiceAdmin):
     list_filter = ["sensor_type", "status", "unit"]
     search_fields = ["name", "unit__name"]
     list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
     ordering = ["-created_at", "-id"]
     fields = ["name", "sensor_type", "unit", "status", "description", "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
@@ -150,13 +160,18 @@ class SensorDataAdmin(StatusColourMixin, CSVExportMixin, ServiceAdmin):
     status_colours = STATUS_COLOURS
     services = services
     entity = "sensordata"
+    help_texts = {
+        "status": "A new reading starts here; afterwards it moves only by the list's Validate, Mark "
+        "invalid and Archive actions (Supervisor and up).",
+        "value": "The measured value, in the physical unit below.",
+    }
     list_display = ["id", "sensor", "unit_name", "value", "physical_unit", "coloured_status", "timestamp"]
-    list_filter = ["status", "sensor__sensor_type", "sensor__unit"]
+    list_filter = ["status", ("timestamp", DateRangeFilter), "sensor__sensor_type", "sensor__unit"]
     search_fields = ["sensor__name", "sensor__unit__name"]
     list_select_related = ["sensor", "sensor__unit"]
     date_hierarchy = "timestamp"
     ordering = ["-timestamp", "-id"]
-    raw_id_fields = ["sensor"]
+    autocomplete_fields = ["sensor"]
     actions = ["validate_readings", "invalidate_readings", "archive_readings", "export_csv"]
     # A million rows: no second COUNT(*) for "N total", and an estimated count when unfiltered.
     show_full_result_count = False

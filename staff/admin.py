@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHashWidget, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from config.admin import CSVExportMixin, ReadOnlyAdminMixin, ServiceAdmin
+from config.admin import CSVExportMixin, DateRangeFilter, ReadOnlyAdminMixin, ServiceAdmin
 from config.imports import ServiceImportMixin
 from config.roles import Role
 from staff.auth import lockout
@@ -78,6 +78,13 @@ class StaffUserChangeForm(RoleFormMixin, UserChangeForm):
     pass
 
 
+class PasswordSummaryWidget(ReadOnlyPasswordHashWidget):
+    """The password's summary without the "Reset password" button, for a viewer who may not
+    change this user (Management looking at a superuser): no link to a page that refuses them."""
+
+    template_name = "staff/widgets/password_summary.html"
+
+
 class StaffUserCreationForm(RoleFormMixin, AdminUserCreationForm):
     pass
 
@@ -116,8 +123,10 @@ class UserAdmin(CSVExportMixin, ServiceImportMixin, ServiceAdmin, DjangoUserAdmi
             "Organisation",
             {"fields": ("full_name", "position", "factory_id", "department", "phone", "address")},
         ),
+        ("Preferences", {"fields": ("time_zone",)}),
     )
     list_select_related = ["position"]
+    autocomplete_fields = ["position"]
     form = StaffUserChangeForm
     add_form = StaffUserCreationForm
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Access", {"fields": ("role",)}))
@@ -144,6 +153,25 @@ class UserAdmin(CSVExportMixin, ServiceImportMixin, ServiceAdmin, DjangoUserAdmi
                 fields.insert(fields.index("is_active") + 1, "role")
             fieldsets.append((name, {**options, "fields": tuple(fields)}))
         return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or records.user_may_change(user=obj, actor=request.user):
+            return form
+
+        def __init__(bound: Any, *args: Any, **init_kwargs: Any) -> None:
+            form.__init__(bound, *args, **init_kwargs)
+            if "password" in bound.fields:
+                bound.fields["password"].widget = PasswordSummaryWidget()
+
+        return type(form.__name__, (form,), {"__init__": __init__})
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        # No "Delete" link to a page that would refuse (only a superuser deletes a superuser).
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and not records.user_may_change(user=user, actor=request.user):
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
         readonly = list(super().get_readonly_fields(request, obj))
@@ -258,7 +286,8 @@ class TokenFamilyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     read_only_can_delete = True
 
     list_display = ["id", "user", "created_at", "revoked_at", "revoke_reason"]
-    list_filter = ["revoke_reason", "created_at"]
+    list_filter = ["revoke_reason", ("created_at", DateRangeFilter)]
+    date_hierarchy = "created_at"
     search_fields = ["user__username", "id"]
     list_select_related = ["user"]
     readonly_fields = ["id", "user", "created_at", "updated_at", "revoked_at", "revoke_reason"]

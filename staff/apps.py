@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 class StaffConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "staff"
-    verbose_name = "Staff and access"
+    verbose_name = "Staff"
 
     def ready(self) -> None:
         from django.conf import settings

@@ -16,7 +16,10 @@ JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
 # to DATA_UPLOAD_MAX_MEMORY_SIZE. Both are checked on Content-Length before the body is read
 # (config.request_limits); the upload handler below stops a body that declared no length.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=MAINTENANCE_IMAGE_MAX_BYTES + 64 * 1024)
-UPLOAD_PATHS = env.list("UPLOAD_PATHS", default=[r"^/api/v1/orders/[^/]+/image/?$"])
+UPLOAD_PATHS = env.list(
+    "UPLOAD_PATHS",
+    default=[r"^/api/v1/orders/[^/]+/image/?$", r"^/admin/maintenance/serviceorder/(add|[^/]+/change)/$"],
+)
 FILE_UPLOAD_HANDLERS = [
     "config.request_limits.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
