@@ -6,7 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install dev-install migrate demo serve test test-services test-schema lint format bench clean
+.PHONY: run install dev-install migrate demo serve test test-services test-schema lint format bench clean \
+	messages compilemessages
 
 run: install migrate demo serve
 
@@ -67,6 +68,18 @@ lint: dev-install
 format: dev-install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Translations (README "Language and time"; needs GNU gettext). `messages` brings the catalogs
+# locale/{en,id}/LC_MESSAGES/django.po up to date with the code (then translate the new entries);
+# `compilemessages` writes the .mo files the app reads, which are committed beside them.
+MESSAGES_IGNORE := --ignore='.*' --ignore=staticfiles --ignore=media --ignore='*/tests/*' \
+	--ignore=bench --ignore=fuzz --ignore=deploy
+
+messages: install
+	$(PY) manage.py makemessages -l en_GB -l id --no-location --no-obsolete $(MESSAGES_IGNORE)
+
+compilemessages: install
+	$(PY) manage.py compilemessages $(MESSAGES_IGNORE)
 
 bench: dev-install
 	$(PY) bench/run.py $(BENCH_ARGS)

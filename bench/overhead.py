@@ -2,7 +2,7 @@
 same database and cache round trips.
 
     python -m bench.overhead [--duration 10] [--connections 32] [--workers 2] [--threads 8] [--requests 2000]
-                             [--only lock-status,unit-detail,...]
+                             [--only lock-status,unit-detail,...] [--layers-only]
 
 Under one gunicorn shape (PostgreSQL + Redis, DEBUG off, bench/common.py) it first records, in this
 process, the Redis commands and SQL statements one request of each hot path sends (HOT_PATHS: the
@@ -211,8 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 8)))
     parser.add_argument("--requests", type=int, default=2000, help="requests per path in the layer profile.")
     parser.add_argument("--only", default="", help="comma-separated hot path slugs (default: all)")
+    parser.add_argument(
+        "--layers-only", action="store_true", help="round trips and the in-process layer table, no wrk."
+    )
     args = parser.parse_args(argv)
-    if not shutil.which("wrk"):
+    if not args.layers_only and not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
     wanted = [slug for slug in args.only.split(",") if slug] or [slug for slug, _ in HOT_PATHS]
@@ -231,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         paths = {slug: path.format(**ids) for slug, path in HOT_PATHS if slug in wanted}
         handler = setup_django(env)
         plans = capture(handler, token, paths)
+        if args.layers_only:
+            for slug, plan in plans.items():
+                print(f"{slug}: {len(plan['redis'])} Redis + {len(plan['sql'])} SQL")
+                for trip in plan["redis"]:
+                    print(f"    redis {str(trip)[:110]}")
+            layer_profile(handler, token, paths, args.requests)
+            return 0
         with tempfile.NamedTemporaryFile(prefix="bench-replay-", suffix=".pickle", delete=False) as replay:
             pickle.dump(plans, replay)
         baseline_env = {

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import InterfaceError as DjangoInterfaceError
 from django.db import OperationalError as DjangoOperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -31,9 +32,9 @@ DATABASE = "database"
 STORAGE = "storage"
 
 DETAILS = {
-    CACHE: "cache unavailable",
-    DATABASE: "database unavailable",
-    STORAGE: "storage unavailable",
+    CACHE: _("cache unavailable"),
+    DATABASE: _("database unavailable"),
+    STORAGE: _("storage unavailable"),
 }
 
 
@@ -43,7 +44,7 @@ class DependencyUnavailable(ServiceUnavailableError):
 
     def __init__(self, dependency: str, detail: str | None = None) -> None:
         self.dependency = dependency
-        super().__init__(detail or DETAILS.get(dependency, f"{dependency} unavailable"))
+        super().__init__(detail or unavailable_detail(dependency))
         self.retry_after = retry_after()
 
 
@@ -107,7 +108,14 @@ def log_degraded(dependency: str, exc: BaseException, how: str) -> None:
 
 
 def outage_body(dependency: str) -> dict[str, Any]:
-    return {"detail": DETAILS.get(dependency, f"{dependency} unavailable")}
+    return {"detail": unavailable_detail(dependency)}
+
+
+def unavailable_detail(dependency: str) -> str:
+    """ "<dependency> unavailable", in the active language."""
+    if dependency in DETAILS:
+        return str(DETAILS[dependency])
+    return _("%(dependency)s unavailable") % {"dependency": dependency}
 
 
 class DependencyFailureMiddleware:

@@ -14,6 +14,7 @@ import hashlib
 import json
 from typing import Any, Protocol
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -26,7 +27,7 @@ KEY_MAX = 255
 
 
 class IdempotencyKeyReused(UnprocessableError):
-    default_detail = "Idempotency-Key was already used with a different request body"
+    default_detail = _("Idempotency-Key was already used with a different request body")
 
 
 def header_key(request: Request) -> str | None:
@@ -35,7 +36,9 @@ def header_key(request: Request) -> str | None:
     if key is None:
         return None
     if not 0 < len(key) <= KEY_MAX:
-        raise serializers.ValidationError({HEADER: [f"Must be 1 to {KEY_MAX} characters."]})
+        raise serializers.ValidationError(
+            {HEADER: [_("Must be 1 to %(max)s characters.") % {"max": KEY_MAX}]}
+        )
     return key
 
 

@@ -21,6 +21,7 @@ from config.api.index import INDEX_PREFIXES, ApiIndexView
 from config.apps import project_apps
 from config.health import HealthView, ReadinessView
 from config.metrics import metrics_view
+from staff.preferences import preferences_view
 
 admin.site.site_header = "Facility Operations"
 admin.site.site_title = "Facility Operations"
@@ -108,7 +109,11 @@ urlpatterns = [
         admin.site.admin_view(exports.export_changelist),
         name="admin-export",
     ),
+    # Every admin user's own page, whatever their role (before the admin's catch-all).
+    path("admin/preferences/", admin.site.admin_view(preferences_view), name="admin-preferences"),
     path("admin/", admin.site.urls),
+    # Django's set_language (POST `language`, `next`): the admin header's language switcher.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),
     *(path("", include(module)) for module in APP_URLCONFS),
     # Uploaded files under `make run` (DEBUG); adds nothing when DEBUG is off, where a web server

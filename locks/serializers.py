@@ -3,6 +3,7 @@ ModelSerializers, because building a ModelSerializer's fields costs more than th
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.limits import MAX_BIGINT
@@ -40,13 +41,13 @@ class DeviceMetadataSerializer(serializers.Serializer):
         initial = self.initial_data if hasattr(self.initial_data, "keys") else {}
         if "status" in initial:
             raise serializers.ValidationError(
-                {"status": ["Change the status with POST /device/{id}/update, which logs it."]}
+                {"status": [_("Change the status with POST /device/{id}/update, which logs it.")]}
             )
         # PATCH makes the serializer partial; the version is what makes the change safe.
         if "expected_version" not in attrs:
-            raise serializers.ValidationError({"expected_version_id": ["This field is required."]})
+            raise serializers.ValidationError({"expected_version_id": [_("This field is required.")]})
         if not {"name", "type", "location"} & attrs.keys():
-            raise serializers.ValidationError("Give at least one of name, type, location.")
+            raise serializers.ValidationError(_("Give at least one of name, type, location."))
         return attrs
 
 

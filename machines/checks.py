@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.limits import IntegerParamError, integer_param
 from machines.choices import FIELDS, RANGES
 from machines.exceptions import IngestTooLarge
@@ -32,26 +34,29 @@ MAX_ECHO_LENGTH = 100
 # windows of a history query around them stay inside too.
 TIMESTAMP_MIN = datetime(1677, 9, 22, tzinfo=UTC)
 TIMESTAMP_MAX = datetime(2262, 4, 10, tzinfo=UTC)
-TIMESTAMP_RANGE_ERROR = (
-    f"Must be between {TIMESTAMP_MIN.date().isoformat()} and {TIMESTAMP_MAX.date().isoformat()} (UTC)"
-)
+
+
+def timestamp_range_error() -> str:
+    """The range problem, in the active language."""
+    bounds = {"low": TIMESTAMP_MIN.date().isoformat(), "high": TIMESTAMP_MAX.date().isoformat()}
+    return _("Must be between %(low)s and %(high)s (UTC)") % bounds
 
 
 def timestamp_error(value: Any) -> tuple[datetime | None, str | None]:
     """An ISO 8601 string (`Z` or an offset; none means UTC) as an aware UTC datetime within the
     stores' range, else why not ("Must be an ISO 8601 datetime" or the range)."""
     if not isinstance(value, str) or not value or len(value) > 64:
-        return None, "Must be an ISO 8601 datetime"
+        return None, _("Must be an ISO 8601 datetime")
     try:
         parsed = datetime.fromisoformat(value)
         # Converting an offset near year 1 or 9999 to UTC overflows the datetime range.
         parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
-        return None, "Must be an ISO 8601 datetime"
+        return None, _("Must be an ISO 8601 datetime")
     except OverflowError:
-        return None, TIMESTAMP_RANGE_ERROR
+        return None, timestamp_range_error()
     if not TIMESTAMP_MIN <= parsed <= TIMESTAMP_MAX:
-        return None, TIMESTAMP_RANGE_ERROR
+        return None, timestamp_range_error()
     return parsed, None
 
 
@@ -84,18 +89,18 @@ def value_error(name: str, value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return "Must be a number"
+        return _("Must be a number")
     # An int is compared exactly (math.isfinite would convert it to float and overflow past 1e308).
     if isinstance(value, float) and not math.isfinite(value):
-        return "Must be a number"
+        return _("Must be a number")
     low, high = RANGES[name]
     if not low <= value <= high:
-        return f"Must be between {low:g} and {high:g}"
+        return _("Must be between %(low)s and %(high)s") % {"low": f"{low:g}", "high": f"{high:g}"}
     return None
 
 
 def required_or(value: Any, message: str) -> str:
-    return "This field is required" if value is None else message
+    return _("This field is required") if value is None else message
 
 
 def has_control_characters(value: str) -> bool:
@@ -109,20 +114,20 @@ def refuse_control_characters(value: Any) -> None:
     if isinstance(value, str) and has_control_characters(value):
         from django.core.exceptions import ValidationError
 
-        raise ValidationError("Must not contain control characters.", code="control_characters")
+        raise ValidationError(_("Must not contain control characters."), code="control_characters")
 
 
 def text_error(value: Any, max_length: int) -> str | None:
     if value is None:
-        return "This field is required"
+        return _("This field is required")
     if not isinstance(value, str):
-        return "Must be a string"
+        return _("Must be a string")
     if not value.strip():
-        return "Must not be empty"
+        return _("Must not be empty")
     if len(value) > max_length:
-        return f"Must be at most {max_length} characters"
+        return _("Must be at most %(max)s characters") % {"max": max_length}
     if has_control_characters(value):
-        return "Must not contain control characters"
+        return _("Must not contain control characters")
     return None
 
 
@@ -178,7 +183,7 @@ class _Errors(list):
 
 def _reading(raw: Any, path: str, errors: _Errors) -> Reading | None:
     if not isinstance(raw, dict):
-        errors.add(path, "Must be an object", raw)
+        errors.add(path, _("Must be an object"), raw)
         return None
     ok = True
     timestamp, problem = timestamp_error(raw.get("timestamp"))
@@ -194,7 +199,7 @@ def _reading(raw: Any, path: str, errors: _Errors) -> Reading | None:
             errors.add(f"{path}.{name}", problem, value)
         values[name] = None if value is None else float(value) if not problem else None
     if ok and all(raw.get(name) is None for name in FIELDS):
-        errors.add(path, "At least one of temperature, pressure, speed is required", None)
+        errors.add(path, _("At least one of temperature, pressure, speed is required"), None)
         return None
     return Reading(timestamp, **values) if ok else None
 
@@ -218,12 +223,15 @@ def parse_ingest(data: Any, *, max_readings: int | None = None) -> tuple[IngestB
     """
     if max_readings is not None and (count := count_readings(data)) > max_readings:
         raise IngestTooLarge(
-            f"Batch too large: {count} readings in one request; at most {max_readings} "
-            "(INGEST_MAX_READINGS). Split the batch."
+            _(
+                "Batch too large: %(count)s readings in one request; at most %(max)s "
+                "(INGEST_MAX_READINGS). Split the batch."
+            )
+            % {"count": count, "max": max_readings}
         )
     errors = _Errors()
     if not isinstance(data, dict):
-        errors.add("body", "Must be a JSON object", None)
+        errors.add("body", _("Must be a JSON object"), None)
         return None, errors
     gateway_id = data.get("gateway_id")
     if problem := text_error(gateway_id, 255):
@@ -235,9 +243,11 @@ def parse_ingest(data: Any, *, max_readings: int | None = None) -> tuple[IngestB
     batch = data.get("batch")
     items: list[BatchItem] = []
     if not isinstance(batch, list):
-        errors.add("batch", required_or(batch, "Must be a list"), batch)
+        errors.add("batch", required_or(batch, _("Must be a list")), batch)
     elif not 1 <= len(batch) <= MAX_BATCH_ITEMS:
-        errors.add("batch", f"Must contain between 1 and {MAX_BATCH_ITEMS} items", len(batch))
+        errors.add(
+            "batch", _("Must contain between 1 and %(max)s items") % {"max": MAX_BATCH_ITEMS}, len(batch)
+        )
     else:
         for index, raw_item in enumerate(batch):
             item = _batch_item(raw_item, f"batch.{index}", errors)
@@ -250,13 +260,13 @@ def parse_ingest(data: Any, *, max_readings: int | None = None) -> tuple[IngestB
 
 def _batch_item(raw: Any, path: str, errors: _Errors) -> BatchItem | None:
     if not isinstance(raw, dict):
-        errors.add(path, "Must be an object", raw)
+        errors.add(path, _("Must be an object"), raw)
         return None
     before = errors.total
     machine_id = parse_uuid(raw.get("machine_id"))
     if machine_id is None:
         value = raw.get("machine_id")
-        errors.add(f"{path}.machine_id", required_or(value, "Must be a UUID"), value)
+        errors.add(f"{path}.machine_id", required_or(value, _("Must be a UUID")), value)
     if problem := text_error(raw.get("sensor_type"), 100):
         errors.add(f"{path}.sensor_type", problem, raw.get("sensor_type"))
     # `location` is optional and not stored (the machine record's is): checked when sent, so a
@@ -268,13 +278,13 @@ def _batch_item(raw: Any, path: str, errors: _Errors) -> BatchItem | None:
     if not isinstance(readings_raw, list):
         errors.add(
             f"{path}.readings",
-            required_or(readings_raw, "Must be a list"),
+            required_or(readings_raw, _("Must be a list")),
             readings_raw,
         )
     elif not 1 <= len(readings_raw) <= MAX_READINGS_PER_ITEM:
         errors.add(
             f"{path}.readings",
-            f"Must contain between 1 and {MAX_READINGS_PER_ITEM} readings",
+            _("Must contain between 1 and %(max)s readings") % {"max": MAX_READINGS_PER_ITEM},
             len(readings_raw),
         )
     else:
@@ -308,7 +318,9 @@ def int_param(raw: str | None, default: int, low: int, high: int) -> tuple[int |
     try:
         return integer_param(raw, name="", default=default, low=low, high=high, **INTEGER_GRAMMAR), None
     except IntegerParamError as exc:
-        return None, "Must be an integer" if exc.code == "invalid" else f"Must be between {low} and {high}"
+        if exc.code == "invalid":
+            return None, _("Must be an integer")
+        return None, _("Must be between %(low)s and %(high)s") % {"low": low, "high": high}
 
 
 def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | None, list[dict]]:
@@ -321,12 +333,14 @@ def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | No
         errors.append({"parameter": parameter, "error": error, "value": echo(value)})
 
     def time_problem(problem: str, example: str) -> str:
-        return problem if problem == TIMESTAMP_RANGE_ERROR else f"{problem} (e.g. {example})"
+        if problem == timestamp_range_error():
+            return problem
+        return _("%(problem)s (e.g. %(example)s)") % {"problem": problem, "example": example}
 
     raw_start = params.get("start_time")
     start, problem = timestamp_error(raw_start)
     if raw_start in (None, ""):
-        bad("start_time", "start_time is required", raw_start)
+        bad("start_time", _("start_time is required"), raw_start)
     elif start is None:
         bad("start_time", time_problem(problem, "2026-01-31T08:00:00Z"), raw_start)
     raw_end = params.get("end_time")
@@ -334,10 +348,10 @@ def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | No
     if end is None:
         bad("end_time", time_problem(problem, "2026-01-31T09:00:00Z"), raw_end)
     if start is not None and end is not None and start > end:
-        bad("start_time", "start_time must be before end_time", raw_start)
+        bad("start_time", _("start_time must be before end_time"), raw_start)
     interval = params.get("interval") or Interval.RAW
     if interval not in Interval.values:
-        bad("interval", "Must be one of: " + ", ".join(Interval.values), interval)
+        bad("interval", _("Must be one of: %(values)s") % {"values": ", ".join(Interval.values)}, interval)
     raw_fields = params.get("fields")
     fields: tuple[str, ...] = FIELDS
     if raw_fields not in (None, "", "all"):
@@ -346,7 +360,8 @@ def parse_history_params(params: Any, now: datetime) -> tuple[HistoryParams | No
         if unknown or not names:
             bad(
                 "fields",
-                f"Invalid fields: {', '.join(unknown) or raw_fields}. Must be one of: {', '.join(FIELDS)}",
+                _("Invalid fields: %(fields)s. Must be one of: %(values)s")
+                % {"fields": ", ".join(unknown) or raw_fields, "values": ", ".join(FIELDS)},
                 raw_fields,
             )
         else:

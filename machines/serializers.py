@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from machines.checks import echo, refuse_control_characters
@@ -46,7 +47,7 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
 
 
@@ -65,7 +66,7 @@ class ConfigUpdateSerializer(StrictSerializer):
 
     def validate_setting_value(self, value: Any) -> str:
         if not isinstance(self.initial_data.get("setting_value"), str):
-            raise serializers.ValidationError("Must be a string.")
+            raise serializers.ValidationError(_("Must be a string."))
         return value
 
 

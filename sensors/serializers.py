@@ -4,16 +4,20 @@ serve the browsable API's forms."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.limits import MAX_BIGINT
 from sensors.choices import DataStatus, SensorStatus, SensorType
+from sensors.exceptions import InvalidId
 from sensors.models import Sensor, SensorData, Unit
+
+STATUS_BY_WORKFLOW = _("Change the status with PUT /api/sensor-data/{id}/validate, /invalidate or /archive.")
 
 
 def _positive_id(label: str) -> serializers.IntegerField:
     """An id in a body: an integer, 1 or more (the specification's message), at most a bigint."""
-    message = f"{label} ID must be positive"
+    message = InvalidId.messages[label]
     return serializers.IntegerField(
         min_value=1,
         max_value=MAX_BIGINT,
@@ -101,13 +105,7 @@ class SensorDataUpdateSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         initial = self.initial_data if hasattr(self.initial_data, "keys") else {}
         if "status" in initial:
-            raise serializers.ValidationError(
-                {
-                    "status": [
-                        "Change the status with PUT /api/sensor-data/{id}/validate, /invalidate or /archive."
-                    ]
-                }
-            )
+            raise serializers.ValidationError({"status": [STATUS_BY_WORKFLOW]})
         return attrs
 
 

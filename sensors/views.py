@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -216,7 +217,7 @@ class SensorDataViewSet(SensorsViewSet):
             return False
         if raw in ("true", "1"):
             return True
-        raise exceptions.ValidationError({"with_details": ["Must be true or false."]})
+        raise exceptions.ValidationError({"with_details": [_("Must be true or false.")]})
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         # `?with_details=true` joins the sensor's and unit's names into the listed rows.

@@ -123,6 +123,7 @@ class UserAdmin(CSVExportMixin, ServiceImportMixin, ServiceAdmin, DjangoUserAdmi
             "Organisation",
             {"fields": ("full_name", "position", "factory_id", "department", "phone", "address")},
         ),
+        ("Preferences", {"fields": ("time_zone",)}),
     )
     list_select_related = ["position"]
     autocomplete_fields = ["position"]

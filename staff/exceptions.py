@@ -1,5 +1,7 @@
 """Domain errors of the staff app; config.api.exceptions turns them into HTTP answers."""
 
+from django.utils.translation import gettext_lazy as _
+
 from config.errors import (
     ConflictError,
     DomainError,
@@ -16,79 +18,83 @@ class AuthError(UnauthenticatedError):
 
 
 class InvalidCredentials(AuthError):
-    default_detail = "Invalid username or password"
+    default_detail = _("Invalid username or password")
 
 
 class InactiveAccount(AuthError):
-    default_detail = "User account is inactive"
+    default_detail = _("User account is inactive")
 
 
 class InvalidToken(AuthError):
-    default_detail = "Token is invalid or expired"
+    default_detail = _("Token is invalid or expired")
 
 
 class UserDuplicate(DomainError):
-    default_detail = "User with this username or email already exists"
+    default_detail = _("User with this username or email already exists")
 
 
 class RoleForbidden(ForbiddenError):
-    default_detail = "Only Management may assign roles"
+    default_detail = _("Only Management may assign roles")
 
 
 class LoginThrottled(ThrottledError):
     """429 from a password door: a per-IP or per-account window, or the account's lockout."""
 
-    default_detail = "Too many login attempts; try again later."
+    default_detail = _("Too many login attempts; try again later.")
 
 
 # --- Positions (jabatan) and staff records -------------------------------------------------------
 class PositionNotFound(NotFoundError):
-    default_detail = "jabatan tidak ditemukan!"
+    default_detail = _("jabatan tidak ditemukan!")
 
 
 class InvalidPosition(DomainError):
     """400: a staff record names a jabatan that does not exist."""
 
-    default_detail = "jabatan tidak valid"
+    default_detail = _("jabatan tidak valid")
 
 
 class PositionInUse(ConflictError):
-    default_detail = "jabatan masih digunakan oleh staff dan tidak dapat dihapus."
+    default_detail = _("jabatan masih digunakan oleh staff dan tidak dapat dihapus.")
 
 
 class SuperuserProtected(ForbiddenError):
     """Only a superuser may change or delete a superuser's record."""
 
-    default_detail = "Only a superuser may change or delete a superuser"
+    default_detail = _("Only a superuser may change or delete a superuser")
+
+
+class InvalidTimeZone(DomainError):
+    default_detail = _("Unknown time zone")
 
 
 class UserNotFound(NotFoundError):
-    default_detail = "User Not found"
+    default_detail = _("User Not found")
 
 
 class UserInUse(ConflictError):
-    default_detail = "User masih dirujuk oleh data lain dan tidak dapat dihapus."
+    default_detail = _("User masih dirujuk oleh data lain dan tidak dapat dihapus.")
 
 
 # --- One-time passwords ---------------------------------------------------------------------------
 class OTPNotFound(NotFoundError):
-    default_detail = "OTP tidak ditemukan atau sudah kedaluwarsa."
+    default_detail = _("OTP tidak ditemukan atau sudah kedaluwarsa.")
 
 
 class OTPWrong(DomainError):
-    default_detail = "OTP wrong"
+    default_detail = _("OTP wrong")
 
 
 class OTPAttemptsExceeded(ThrottledError):
-    default_detail = "Percobaan verifikasi OTP melebihi batas. OTP telah direset."
+    default_detail = _("Percobaan verifikasi OTP melebihi batas. OTP telah direset.")
 
 
 class OTPCooldown(ThrottledError):
-    default_detail = "OTP baru saja dibuat; tunggu sebelum meminta OTP baru."
+    default_detail = _("OTP baru saja dibuat; tunggu sebelum meminta OTP baru.")
 
 
 class OTPDeliveryFailed(UpstreamError):
-    default_detail = "OTP could not be delivered"
+    default_detail = _("OTP could not be delivered")
 
 
 __all__ = [
@@ -97,6 +103,7 @@ __all__ = [
     "InactiveAccount",
     "InvalidCredentials",
     "InvalidPosition",
+    "InvalidTimeZone",
     "InvalidToken",
     "LoginThrottled",
     "NotFoundError",

@@ -8,15 +8,17 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from config.locale import time_zone_choices
 from config.roles import ROLE_RANK
 from staff.identity import canonical_username, is_storable
 from staff.permissions import StaffPermissions
 
 # Indonesian numbers: 08... or +62..., digits only, 9-15 digits in all (the "+" is not a digit).
 PHONE_RE = re.compile(r"^(?:08[0-9]{7,13}|\+62[0-9]{7,13})$")
-PHONE_MESSAGE = "Nomor telepon tidak valid: gunakan 08... atau +62..., hanya angka, 9-15 digit."
+PHONE_MESSAGE = _("Nomor telepon tidak valid: gunakan 08... atau +62..., hanya angka, 9-15 digit.")
 
 
 def validate_phone(value: str) -> None:
@@ -81,6 +83,14 @@ class User(AbstractUser):
         Position, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Admin pages show times in this zone (config.locale); the API answers in UTC whatever it is.
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        choices=time_zone_choices,
+        help_text="Times in the admin are shown in this zone; empty: the site's (ADMIN_TIME_ZONE).",
+    )
     # Bumped by "log out everywhere" and by a password change: every JWT carries the generation it
     # was issued under (`tgen`) and is refused once it is stale; admin sessions end too (the session
     # hash includes it). Lives in the database, so it survives a cache flush.

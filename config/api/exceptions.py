@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -137,21 +138,21 @@ def map_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response(
-            {"detail": "This object is still referenced by other records and cannot be deleted."},
+            {"detail": _("This object is still referenced by other records and cannot be deleted.")},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, IntegrityError):
         # Last line of defence: a constraint the service did not pre-check (usually a race).
         logger.warning("integrity error answered as 409: %s", exc)
         return Response(
-            {"detail": "The change conflicts with existing data."}, status=status.HTTP_409_CONFLICT
+            {"detail": _("The change conflicts with existing data.")}, status=status.HTTP_409_CONFLICT
         )
     return drf_exception_handler(exc, context)
 
 
 def json_not_found(request, exception=None) -> JsonResponse:
     """Unknown URLs answer in the API's error shape instead of an HTML page."""
-    return JsonResponse(error_body(request.path_info, "Not found."), status=404)
+    return JsonResponse(error_body(request.path_info, _("Not found.")), status=404)
 
 
 def json_server_error(request) -> JsonResponse:
@@ -160,4 +161,4 @@ def json_server_error(request) -> JsonResponse:
     dependency = outage_of(exc) if exc is not None else None
     if dependency is not None:
         return outage_response(request, dependency, exc)
-    return JsonResponse(error_body(request.path_info, "Internal server error."), status=500)
+    return JsonResponse(error_body(request.path_info, _("Internal server error.")), status=500)

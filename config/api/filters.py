@@ -16,6 +16,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions
 from rest_framework.filters import SearchFilter
@@ -27,7 +28,7 @@ class StrictBooleanField(forms.Field):
     """`true`/`false`/`1`/`0` (any case); empty means "not given"; anything else is an error."""
 
     widget = forms.TextInput
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": _("Must be true or false.")}
     _values = {"true": True, "1": True, "false": False, "0": False}
 
     def to_python(self, value: Any) -> bool | None:
@@ -55,7 +56,7 @@ class BoundedIntegerFilter(django_filters.NumberFilter):
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
-    default_error_messages = {"out_of_range": "Date and time out of range."}
+    default_error_messages = {"out_of_range": _("Date and time out of range.")}
 
     def to_python(self, value: Any) -> dt.datetime | None:
         parsed = super().to_python(value)

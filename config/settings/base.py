@@ -83,15 +83,22 @@ MIDDLEWARE = [
     "config.middleware.ChangeSourceMiddleware",
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the policy header built once per process (config.security_headers).
+    "config.security_headers.CachedPolicyCSPMiddleware",
     # Admin and browsable-API assets served by the app itself (collectstatic first); runserver
     # serves them in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language a request names, else the contract texts (config.locale, README "Language and time").
+    "config.locale.LanguageMiddleware",
+    # Django's session, user and messages middleware, skipped for a request carrying a Bearer token,
+    # which its token alone authenticates (config.bearer_middleware).
+    "config.bearer_middleware.BearerAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.bearer_middleware.BearerAwareAuthenticationMiddleware",
+    # Admin pages in the user's time zone; everything else in UTC.
+    "config.locale.AdminTimeZoneMiddleware",
+    "config.bearer_middleware.BearerAwareMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -115,10 +122,19 @@ TEMPLATES = [
     },
 ]
 
-# --- I18N / time ------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# --- I18N / time (README "Language and time") ------------------------------------------------
+# LANGUAGE_CODE "en" has no catalog of ours: its texts are the msgids, the specifications' own (the
+# staff endpoints' Indonesian, the other apps' English), for every request, command and test that
+# names no language. English is "en-gb" (what `en`, `en-US`, `en-GB` pick: locale/en_GB, which
+# translates the Indonesian ones; Python's gettext reads an en_US catalog for "en" too).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The zone of the API's answers, SQL date functions and commands: always UTC. Admin pages show
+# times in the user's own zone (User.time_zone), else in ADMIN_TIME_ZONE (config.locale).
 TIME_ZONE = "UTC"
-# Date formats that show the zone (config/formats/en/formats.py).
+ADMIN_TIME_ZONE = env.str("ADMIN_TIME_ZONE", default="Asia/Jakarta")
+# Date formats that show the zone (config/formats/<lang>/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True

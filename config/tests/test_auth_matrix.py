@@ -50,6 +50,8 @@ MATRIX: dict[str, dict[str, int]] = {
     # The browsable API's session login and logout pages.
     "rest_framework:login": {"GET": PUBLIC},
     "rest_framework:logout": {"POST": PUBLIC},
+    # The admin's language switcher (Django's set_language), on the login page too.
+    "set_language": {"POST": PUBLIC},
     # Any account, a role-less one included.
     "auth-logout": {"POST": AUTH},
     "auth-me": {"GET": AUTH},

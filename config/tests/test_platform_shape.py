@@ -151,10 +151,15 @@ def test_admin_index_groups_token_tables_under_staff(admin_client):
     assert "Issued refresh tokens" in page and "Revoked refresh tokens" in page
 
 
-def test_admin_times_name_their_zone(admin_client):
+def test_admin_times_name_their_zone(admin_client, settings):
     device = DeviceFactory()
+    # The admin shows a user who chose no zone ADMIN_TIME_ZONE (README "Language and time").
+    settings.ADMIN_TIME_ZONE = "UTC"
     page = admin_client.get(reverse("admin:locks_device_change", args=[device.pk])).content.decode()
     assert re.search(r"\d{2}:\d{2} UTC", page)
+    settings.ADMIN_TIME_ZONE = "Asia/Jakarta"
+    page = admin_client.get(reverse("admin:locks_device_change", args=[device.pk])).content.decode()
+    assert re.search(r"\d{2}:\d{2} WIB", page)
 
 
 def test_model_validators_hold_in_the_service_path(auth_client, manager):

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import metrics
 from config.dependencies import log_degraded, outage_of
@@ -128,8 +129,11 @@ def telemetry_store(
         hours = {(reading.machine_id, _hour(reading.timestamp)) for reading in readings}
         if len(hours) > max_hours:
             raise IngestTooLarge(
-                f"Batch too large: its readings fall in {len(hours)} distinct (machine, hour) pairs; "
-                f"at most {max_hours} (INGEST_MAX_HOURS). Split the batch by time."
+                _(
+                    "Batch too large: its readings fall in %(count)s distinct (machine, hour) pairs; "
+                    "at most %(max)s (INGEST_MAX_HOURS). Split the batch by time."
+                )
+                % {"count": len(hours), "max": max_hours}
             )
     try:
         known = machine_lookup_many(machine_ids={reading.machine_id for reading in readings})

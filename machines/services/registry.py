@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from config import history
 from config.services import Actor, actor_id, model_update
@@ -51,7 +52,7 @@ def machine_create(
             keys.invalidate_machines_on_commit()
     except IntegrityError:
         if Machine.objects.filter(name=name).exists():
-            raise MachineDuplicate(f"Machine with name {name} already exists") from None
+            raise MachineDuplicate(_("Machine with name %(name)s already exists") % {"name": name}) from None
         raise
     logger.info("machine %s (%s) created by actor=%s", machine.pk, name, actor_id(actor))
     return machine
@@ -73,13 +74,17 @@ def machine_update(*, machine: Machine, actor: Actor, **data: Any) -> Machine:
                 history.record(machine, action="update", actor=actor, changes=changes)
                 keys.invalidate_machines_on_commit()
     except IntegrityError:
-        raise MachineDuplicate(f"Machine with name {data.get('name')} already exists") from None
+        raise MachineDuplicate(
+            _("Machine with name %(name)s already exists") % {"name": data.get("name")}
+        ) from None
     except DjangoValidationError as exc:
         if (
             "name" in getattr(exc, "error_dict", {})
             and Machine.objects.filter(name=data.get("name")).exists()
         ):
-            raise MachineDuplicate(f"Machine with name {data.get('name')} already exists") from None
+            raise MachineDuplicate(
+                _("Machine with name %(name)s already exists") % {"name": data.get("name")}
+            ) from None
         raise
     if changed:
         logger.info("machine %s changed %s by actor=%s", machine.pk, changed, actor_id(actor))

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from machines.checks import iso
 from machines.exceptions import InvalidSetting
@@ -25,10 +26,16 @@ def telemetry_purge(*, now: datetime | None = None, days: int | None = None) -> 
     if days is None:
         raw = systemsetting_get(name="data_retention_days", default="365")
         if problem := retention_days_error(raw):
-            raise InvalidSetting(f"Invalid value for data_retention_days ({raw[:20]!r}): {problem}")
+            raise InvalidSetting(
+                _("Invalid value for data_retention_days (%(value)r): %(problem)s")
+                % {"value": raw[:20], "problem": problem}
+            )
         days = int(raw)
     elif not RETENTION_DAYS[0] <= days <= RETENTION_DAYS[1]:
-        raise InvalidSetting(f"Retention must be from {RETENTION_DAYS[0]} to {RETENTION_DAYS[1]} days")
+        raise InvalidSetting(
+            _("Retention must be from %(low)s to %(high)s days")
+            % {"low": RETENTION_DAYS[0], "high": RETENTION_DAYS[1]}
+        )
     cutoff = (now or timezone.now()) - timedelta(days=days)
     deleted = get_store().delete_before(cutoff)
     logger.info("telemetry before %s purged: %s points", iso(cutoff), deleted)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from config import history
 from config.choices import ChangeSource
@@ -93,16 +94,20 @@ def systemsetting_set(
     """Create or change a setting and record the change (who, when, old → new) in one transaction."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise InvalidSetting("Setting name must be 1-100 characters")
+        raise InvalidSetting(_("Setting name must be 1-100 characters"))
     if has_control_characters(name):
-        raise InvalidSetting("Setting name must not contain control characters")
+        raise InvalidSetting(_("Setting name must not contain control characters"))
     if len(value) > 1000:
-        raise InvalidSetting("Setting value must be at most 1000 characters")
+        raise InvalidSetting(_("Setting value must be at most 1000 characters"))
     if has_control_characters("".join(char for char in value if char not in _FREE_TEXT_ALLOWED)):
-        raise InvalidSetting(f"Invalid value for {name}: Must not contain control characters")
+        raise InvalidSetting(
+            _("Invalid value for %(name)s: Must not contain control characters") % {"name": name}
+        )
     check = SETTING_CHECKS.get(name)
     if check and (problem := check(value)):
-        raise InvalidSetting(f"Invalid value for {name}: {problem}")
+        raise InvalidSetting(
+            _("Invalid value for %(name)s: %(problem)s") % {"name": name, "problem": problem}
+        )
     who = actor_id(actor)
     with transaction.atomic():
         # The row lock makes the old value the one this change replaced, also when two race.
@@ -139,7 +144,9 @@ def systemsetting_set(
 def systemsetting_delete(*, setting: SystemConfig, actor: Actor) -> None:
     """Remove a free-form setting; the ones the system reads can't be removed (only changed)."""
     if setting.name in SETTING_CHECKS:
-        raise InvalidSetting(f"{setting.name} is used by the system and can't be deleted")
+        raise InvalidSetting(
+            _("%(name)s is used by the system and can't be deleted") % {"name": setting.name}
+        )
     with transaction.atomic():
         current = SystemConfig.objects.select_for_update().filter(pk=setting.pk).first()
         SystemConfig.objects.filter(pk=setting.pk).delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from config.testing import admin_import, admin_import_confirm, csv_bytes, import_row_errors
+from config.testing_imports import admin_import, admin_import_confirm, csv_bytes, import_row_errors
 from machines.models import Machine
 from machines.tests.factories import MachineFactory
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from django.utils.translation import gettext as _
 from influxdb_client import InfluxDBClient, WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
 from influxdb_client.rest import ApiException
@@ -91,10 +92,10 @@ class InfluxStore(TimeSeriesStore):
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         if isinstance(exc, ApiException):
-            return StoreUnavailable(
-                f"Time-series store unavailable: InfluxDB answered {exc.status} {exc.reason}"
-            )
-        return StoreUnavailable(f"Time-series store unavailable: {exc.__class__.__name__}")
+            reason = f"InfluxDB answered {exc.status} {exc.reason}"
+        else:
+            reason = exc.__class__.__name__
+        return StoreUnavailable(_("Time-series store unavailable: %(reason)s") % {"reason": reason})
 
     def write(self, points: Sequence[Point]) -> int:
         unique = dedupe(points)

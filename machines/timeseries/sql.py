@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.api.pagination import page_total
 from machines.choices import FIELDS
@@ -144,7 +145,9 @@ class SQLStore(TimeSeriesStore):
         except IntegrityError:
             raise
         except DatabaseError as exc:
-            raise StoreUnavailable(f"Time-series store unavailable: {exc.__class__.__name__}") from exc
+            raise StoreUnavailable(
+                _("Time-series store unavailable: %(reason)s") % {"reason": exc.__class__.__name__}
+            ) from exc
         return len(unique)
 
     def query(self, query: Query) -> Page:
@@ -155,7 +158,9 @@ class SQLStore(TimeSeriesStore):
                 return self._from_rollup(query)
             return self._aggregated(query)
         except DatabaseError as exc:
-            raise StoreUnavailable(f"Time-series store unavailable: {exc.__class__.__name__}") from exc
+            raise StoreUnavailable(
+                _("Time-series store unavailable: %(reason)s") % {"reason": exc.__class__.__name__}
+            ) from exc
 
     def _raw(self, query: Query) -> Page:
         rows = (
@@ -284,7 +289,9 @@ class SQLStore(TimeSeriesStore):
                                 _PG_ROLLUP_RECOMPUTE, [[m for m, _ in partial], [h for _, h in partial]]
                             )
         except DatabaseError as exc:
-            raise StoreUnavailable(f"Time-series store unavailable: {exc.__class__.__name__}") from exc
+            raise StoreUnavailable(
+                _("Time-series store unavailable: %(reason)s") % {"reason": exc.__class__.__name__}
+            ) from exc
         return deleted
 
     def check(self) -> str:

@@ -1,11 +1,12 @@
 """The order -> stock rule, in one place: `stock_take` takes an order's parts out of stock and
 `stock_return` puts a cancelled order's parts back.
 
-Each move is one conditional `UPDATE ... SET stock = stock + delta WHERE id = ... AND stock >= -delta
+Each move is a conditional `UPDATE ... SET stock = stock + delta WHERE id = ... AND stock >= -delta
 RETURNING stock` (behind `CheckConstraint(stock >= 0)`), so stock never goes negative whatever
-races it; parts are moved in id order, so two orders (or an order and a cancel) lock their rows in
-the same order and can't deadlock. Both run inside the caller's transaction: the locks are held,
-and the moves kept or undone, with the order's own rows.
+races it; a take moves all of an order's parts in one such statement. Rows are locked in id order,
+so two orders (or an order and a cancel) lock their rows in the same order and can't deadlock.
+Both run inside the caller's transaction: the locks are held, and the moves kept or undone, with
+the order's own rows.
 """
 
 from __future__ import annotations
@@ -54,6 +55,24 @@ def _move(part_id: int, delta: int, at: datetime) -> int | None:
     return row[0] if row else None
 
 
+def _take_many(quantities: Mapping[int, int], at: datetime) -> dict[int, int]:
+    """Every part's conditional take in one statement: part id -> stock afterwards, for the parts
+    that had enough (a short or missing part is absent). The CTE locks the rows in id order before
+    the UPDATE touches any, so concurrent orders still lock in the same order and cannot deadlock."""
+    table = connection.ops.quote_name(SparePart._meta.db_table)
+    ids = sorted(quantities)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH wanted(id, quantity) AS (SELECT * FROM unnest(%s::bigint[], %s::integer[])), "  # noqa: S608
+            f"locked AS (SELECT p.id FROM {table} p JOIN wanted w ON w.id = p.id "
+            "ORDER BY p.id FOR UPDATE OF p) "
+            f"UPDATE {table} p SET stock = p.stock - w.quantity, updated_at = %s FROM wanted w, locked l "
+            "WHERE p.id = w.id AND l.id = p.id AND p.stock >= w.quantity RETURNING p.id, p.stock",
+            [ids, [quantities[part_id] for part_id in ids], connection.ops.adapt_datetimefield_value(at)],
+        )
+        return dict(cursor.fetchall())
+
+
 def _require_transaction() -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("stock moves run inside the transaction of the order they belong to")
@@ -64,11 +83,12 @@ def stock_take(*, order_id: int, quantities: Mapping[int, int], actor: Actor, at
     a part that is short (or gone) raises InsufficientStock (or SparePartsNotFound) and the caller's
     transaction undoes the moves already made."""
     _require_transaction()
+    taken = _take_many(quantities, at)
     stock: dict[int, int] = {}
     audit = []
     for part_id in sorted(quantities):
         quantity = quantities[part_id]
-        left = _move(part_id, -quantity, at)
+        left = taken.get(part_id)
         if left is None:
             _raise_short(part_id, quantity)
         stock[part_id] = left

@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from openpyxl import Workbook
 
-from config.testing import admin_import, admin_import_confirm, csv_bytes, import_row_errors
+from config.testing_imports import admin_import, admin_import_confirm, csv_bytes, import_row_errors
 from maintenance import services
 from maintenance.models import AuditLog, SparePart
 from maintenance.tests.conftest import items_url

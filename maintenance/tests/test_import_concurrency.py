@@ -9,7 +9,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from config.testing import admin_import, admin_import_confirm, csv_bytes, import_row_errors, run_threads
+from config.testing import run_threads
+from config.testing_imports import admin_import, admin_import_confirm, csv_bytes, import_row_errors
 from maintenance.models import AuditLog, SparePart
 from maintenance.tests.factories import SparePartFactory
 from staff.tests.factories import UserFactory

@@ -14,6 +14,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from staff.auth.lockout import password_failed, password_succeeded
 from staff.auth.throttling import password_door_check
@@ -21,7 +22,7 @@ from staff.exceptions import LoginThrottled
 
 
 def _throttled_message(retry_after: int | None) -> str:
-    return f"Too many login attempts. Try again in {retry_after or 1} seconds."
+    return _("Too many login attempts. Try again in %(seconds)s seconds.") % {"seconds": retry_after or 1}
 
 
 class GuardedAdminAuthenticationForm(AdminAuthenticationForm):

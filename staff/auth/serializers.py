@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.roles import Role
@@ -19,7 +20,7 @@ USERNAME_RE = re.compile(r"^[\w.@+-]+$")
 class EncodableCharField(serializers.CharField):
     """Text that is valid UTF-8 (no lone surrogates), so it can key a cache or reach the database."""
 
-    default_error_messages = {"not_encodable": "Text must be valid Unicode (no lone surrogates)."}
+    default_error_messages = {"not_encodable": _("Text must be valid Unicode (no lone surrogates).")}
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
@@ -38,11 +39,11 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate_username(self, value: str) -> str:
         if not USERNAME_RE.match(value):
-            raise serializers.ValidationError("Use letters, digits and @/./+/-/_ only.")
+            raise serializers.ValidationError(_("Use letters, digits and @/./+/-/_ only."))
         # The stored (canonical) form must fit too: NFKC can make one character many.
         canonical = canonical_username(value)
         if len(canonical) > 50 or not USERNAME_RE.match(canonical):
-            raise serializers.ValidationError("Ensure this field has no more than 50 characters.")
+            raise serializers.ValidationError(_("Ensure this field has no more than 50 characters."))
         return value
 
     def validate(self, attrs: dict) -> dict:

@@ -167,23 +167,23 @@ def tokens_refresh(*, refresh_token: str) -> dict[str, Any]:
     user_id = old.get(jwt_settings.USER_ID_CLAIM)
     user = User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active:
-        raise InvalidToken("User not found or inactive")
+        raise InvalidToken(gettext("User not found or inactive"))
     family = old.get(FAMILY_CLAIM)
     if not family or GENERATION_CLAIM not in old.payload:
         # Issued before token families existed (no `fam`, no `tgen`): no logout or "log out
         # everywhere" could ever have reached it, and such strings were shown in the admin.
-        raise InvalidToken("Token was issued before token families; log in again")
+        raise InvalidToken(gettext("Token was issued before token families; log in again"))
     if old[GENERATION_CLAIM] != user.token_generation:
-        raise InvalidToken("Token has been revoked")
+        raise InvalidToken(gettext("Token has been revoked"))
     if not TokenFamily.objects.filter(pk=family, user=user, revoked_at__isnull=True).update(
         updated_at=timezone.now()
     ):
         # One query both checks the family is live and marks it used (token_families_flush).
-        raise InvalidToken("Token has been revoked")
+        raise InvalidToken(gettext("Token has been revoked"))
     if not _blacklist(old):
         # Lost a race with another refresh of the same token: that is a reuse too.
         family_revoke(family=family, user_id=user.pk, reason="reuse")
-        raise InvalidToken("Token is blacklisted")
+        raise InvalidToken(gettext("Token is blacklisted"))
     return _token_pair(_refresh_for(user, family))
 
 
@@ -281,7 +281,7 @@ def _refresh_to_revoke(raw: str, user: User) -> RefreshToken | None:
             return None
         raise InvalidToken(str(exc)) from None
     if str(refresh.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise InvalidToken("Refresh token belongs to another user")
+        raise InvalidToken(gettext("Refresh token belongs to another user"))
     return refresh
 
 

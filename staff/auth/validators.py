@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _RULES = [
-    (re.compile(r"[A-Z]"), "Password must contain an upper-case letter.", "password_no_upper"),
-    (re.compile(r"[a-z]"), "Password must contain a lower-case letter.", "password_no_lower"),
-    (re.compile(r"\d"), "Password must contain a digit.", "password_no_digit"),
+    (re.compile(r"[A-Z]"), _("Password must contain an upper-case letter."), "password_no_upper"),
+    (re.compile(r"[a-z]"), _("Password must contain a lower-case letter."), "password_no_lower"),
+    (re.compile(r"\d"), _("Password must contain a digit."), "password_no_digit"),
 ]
 
 
@@ -24,4 +25,4 @@ class PasswordPolicyValidator:
             raise ValidationError(errors)
 
     def get_help_text(self) -> str:
-        return "Your password must contain an upper-case letter, a lower-case letter and a digit."
+        return _("Your password must contain an upper-case letter, a lower-case letter and a digit.")

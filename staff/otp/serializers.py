@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,11 +20,11 @@ class OTPIdField(serializers.Field):
     """
 
     default_error_messages = {
-        "invalid": "Must be an integer or a string.",
-        "not_encodable": "Text must be valid Unicode (no lone surrogates).",
-        "null_characters": "Null characters are not allowed.",
-        "blank": "This field may not be blank.",
-        "max_length": "Ensure this field has no more than 64 characters.",
+        "invalid": _("Must be an integer or a string."),
+        "not_encodable": _("Text must be valid Unicode (no lone surrogates)."),
+        "null_characters": _("Null characters are not allowed."),
+        "blank": _("This field may not be blank."),
+        "max_length": _("Ensure this field has no more than 64 characters."),
     }
 
     def to_internal_value(self, data: Any) -> str:
@@ -55,7 +56,7 @@ class DigitStringField(serializers.RegexField):
     """A JSON string of ASCII digits; a JSON number is refused rather than converted."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"invalid": "OTP must be a string of digits."})
+        kwargs.setdefault("error_messages", {"invalid": _("OTP must be a string of digits.")})
         super().__init__(r"^[0-9]+$", **kwargs)
 
     def to_internal_value(self, data: Any) -> str:

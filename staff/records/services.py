@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from config import history
 from config.roles import Role
@@ -65,7 +66,7 @@ def user_set_role(*, user: User, role: str | None, actor: Actor) -> User:
     the API, the admin's role field, registration and the demo data all come here.
     """
     if role is not None and role not in _ROLE_NAMES:
-        raise RoleForbidden(f"Unknown role {role!r}")
+        raise RoleForbidden(gettext("Unknown role %(role)r") % {"role": role})
     user_check_actor(user=user, actor=actor)
     role_check_actor(actor=actor)
     with transaction.atomic():
@@ -172,7 +173,7 @@ def user_create(
                 )
                 return user
         candidate = f"{base}.{secrets.token_hex(3)}"
-    raise UserDuplicate("Could not pick a unique username; try again")
+    raise UserDuplicate(gettext("Could not pick a unique username; try again"))
 
 
 def user_update(*, user: User, actor: Actor, role: str | None = UNSET, **data: Any) -> User:
@@ -255,7 +256,10 @@ def position_delete(*, position: Position, actor: Actor) -> None:
     """Refuse (409) while any staff record points at the position, instead of cascading."""
     in_use = position.users.count()
     if in_use:
-        raise PositionInUse(f"jabatan masih digunakan oleh {in_use} user dan tidak dapat dihapus.")
+        raise PositionInUse(
+            gettext("jabatan masih digunakan oleh %(count)s user dan tidak dapat dihapus.")
+            % {"count": in_use}
+        )
     position_id = position.pk
     try:
         with transaction.atomic():

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from config.roles import Role
-from config.testing import admin_import, admin_import_confirm, csv_bytes, import_row_errors
+from config.testing_imports import admin_import, admin_import_confirm, csv_bytes, import_row_errors
 from staff.exceptions import InvalidPosition, RoleForbidden
 from staff.models import PHONE_MESSAGE, User
 from staff.tests.factories import PositionFactory, UserFactory

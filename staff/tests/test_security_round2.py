@@ -25,7 +25,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.api.throttling import client_ident_key
 from config.roles import Role
-from config.testing import admin_import, csv_bytes, import_row_errors
+from config.testing_imports import admin_import, csv_bytes, import_row_errors
 from locks.models import Device
 from staff.auth import lockout
 from staff.auth import services as auth
