@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from config.admin import GREY, ORANGE, RED, DateRangeFilter, ReadOnlyAdminMixin, coloured
 from machines import services
@@ -69,13 +71,13 @@ class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="status", ordering="closed_at")
     def status_label(self, obj: Alert) -> str:
         if obj.closed_at is None:
-            return coloured("Open", RED if obj.acknowledged_at is None else ORANGE)
-        return coloured("Closed", GREY)
+            return coloured(gettext("Open"), RED if obj.acknowledged_at is None else ORANGE)
+        return coloured(gettext("Closed"), GREY)
 
     def has_acknowledge_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MachinePermissions.ACKNOWLEDGE_ALERT)
 
-    @admin.action(description="Acknowledge selected alerts", permissions=["acknowledge"])
+    @admin.action(description=_("Acknowledge selected alerts"), permissions=["acknowledge"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
         done = already = 0
         for alert_id in queryset.order_by("pk").values_list("pk", flat=True):
@@ -87,6 +89,12 @@ class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 continue
             else:
                 done += 1
-        self.message_user(request, f"{done} alert(s) acknowledged.", messages.SUCCESS)
+        text = ngettext("%(count)d alert acknowledged.", "%(count)d alerts acknowledged.", done)
+        self.message_user(request, text % {"count": done}, messages.SUCCESS)
         if already:
-            self.message_user(request, f"{already} alert(s) were already acknowledged.", messages.WARNING)
+            text = ngettext(
+                "%(count)d alert was already acknowledged.",
+                "%(count)d alerts were already acknowledged.",
+                already,
+            )
+            self.message_user(request, text % {"count": already}, messages.WARNING)

@@ -69,11 +69,11 @@ class MachineLookupUnavailable(ServiceUnavailableError):
 
 
 class AlertNotFound(NotFoundError):
-    default_detail = "Alert not found"
+    default_detail = _("Alert not found")
 
 
 class AlertAlreadyAcknowledged(ConflictError):
-    default_detail = "Alert is already acknowledged"
+    default_detail = _("Alert is already acknowledged")
 
 
 __all__ = [

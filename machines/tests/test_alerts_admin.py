@@ -74,7 +74,7 @@ def test_a_supervisor_acknowledges_through_the_service(admin_client_as, rows):
     )
     assert response.status_code == 200
     texts = [str(message) for message in response.context["messages"]]
-    assert texts == ["1 alert(s) acknowledged.", "1 alert(s) were already acknowledged."]
+    assert texts == ["1 alert acknowledged.", "1 alert was already acknowledged."]
     rows[1].refresh_from_db()
     assert rows[1].acknowledged_by == supervisor
     rows[2].refresh_from_db()
