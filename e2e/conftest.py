@@ -99,9 +99,18 @@ class Browser:
             choice.select_by_visible_text(text)
 
     def click(self, css: str) -> None:
-        element = self.find(css)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
+        """Click what `css` finds; found again if the page redrew it in between (the dashboard polls)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for attempt in range(3):
+            try:
+                element = self.find(css)
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+                element.click()
+                return
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
 
     def submit(self, css: str = "input[type=submit][name=_save], button[type=submit][name=_save]") -> None:
         self.click(css)

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def figure(page, panel: str, key: str) -> str:
-    return page.find(f'[data-panel="{panel}"] [data-figure="{key}"] .figure-value').text
+    """The figure's text, read in one step: the panel is redrawn every second while the test reads."""
+    selector = f'[data-panel="{panel}"] [data-figure="{key}"] .figure-value'
+    page.find(selector)
+    return page.driver.execute_script(
+        "const el = document.querySelector(arguments[0]); return el ? el.innerText.trim() : null;", selector
+    )
 
 
 def test_the_operator_watches_the_dashboard_and_opens_a_machine_chart(page, settings):
