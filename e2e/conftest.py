@@ -112,8 +112,19 @@ class Browser:
                 if attempt == 2:
                     raise
 
-    def submit(self, css: str = "input[type=submit][name=_save], button[type=submit][name=_save]") -> None:
+    def navigate(self, css: str) -> None:
+        """Click what leads to another page and wait for that page: until then the old page's
+        elements (a message list, the charts) would still answer a find."""
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old_page = self.find("html")
         self.click(css)
+        WebDriverWait(self.driver, 15).until(ec.staleness_of(old_page))
+        self.find("body")
+
+    def submit(self, css: str = "input[type=submit][name=_save], button[type=submit][name=_save]") -> None:
+        self.navigate(css)
 
     @property
     def text(self) -> str:
@@ -134,7 +145,7 @@ class Browser:
         self.fill("#id_username", username)
         self.fill("#id_password", password)
         self.shot(f"login-{username}")
-        self.click("input[type=submit], button[type=submit]")
+        self.navigate("input[type=submit], button[type=submit]")
         self.find("#user-tools")
 
     def logout(self) -> None:
