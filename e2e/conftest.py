@@ -99,12 +99,32 @@ class Browser:
             choice.select_by_visible_text(text)
 
     def click(self, css: str) -> None:
-        element = self.find(css)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
+        """Click what `css` finds; found again if the page redrew it in between (the dashboard polls)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for attempt in range(3):
+            try:
+                element = self.find(css)
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+                element.click()
+                return
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+
+    def navigate(self, css: str) -> None:
+        """Click what leads to another page and wait for that page: until then the old page's
+        elements (a message list, the charts) would still answer a find."""
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old_page = self.find("html")
+        self.click(css)
+        WebDriverWait(self.driver, 15).until(ec.staleness_of(old_page))
+        self.find("body")
 
     def submit(self, css: str = "input[type=submit][name=_save], button[type=submit][name=_save]") -> None:
-        self.click(css)
+        self.navigate(css)
 
     @property
     def text(self) -> str:
@@ -125,7 +145,7 @@ class Browser:
         self.fill("#id_username", username)
         self.fill("#id_password", password)
         self.shot(f"login-{username}")
-        self.click("input[type=submit], button[type=submit]")
+        self.navigate("input[type=submit], button[type=submit]")
         self.find("#user-tools")
 
     def logout(self) -> None:

@@ -36,7 +36,7 @@ def test_a_person_without_a_role_cannot_log_in_to_the_admin(page):
     page.get("/admin/login/?next=/admin/")
     page.fill("#id_username", "norole")
     page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    page.navigate("input[type=submit], button[type=submit]")
     page.find(".errornote")
     page.shot("refused")
     assert not page.find_all("#user-tools")
@@ -80,7 +80,7 @@ def test_an_operator_unlocks_a_device_from_the_list(page):
     page.get("/admin/locks/device/")
     page.click(f"input.action-select[value='{device.pk}']")
     page.select("select[name=action]", value="unlock_devices")
-    page.click("button[name=index], input[name=index]")
+    page.navigate("button[name=index], input[name=index]")
     page.find(".messagelist")
     page.shot("unlocked")
     assert Device.objects.get(pk=device.pk).status == LockStatus.UNLOCKED
@@ -100,7 +100,7 @@ def test_a_supervisor_validates_a_reading_from_the_list(page):
     page.click(f"input.action-select[value='{reading.pk}']")
     page.select("select[name=action]", value="validate_readings")
     page.shot("chosen")
-    page.click("button[name=index], input[name=index]")
+    page.navigate("button[name=index], input[name=index]")
     page.find(".messagelist")
     page.shot("validated")
     assert SensorData.objects.get(pk=reading.pk).status == DataStatus.VALIDATED

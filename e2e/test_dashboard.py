@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def figure(page, panel: str, key: str) -> str:
-    return page.find(f'[data-panel="{panel}"] [data-figure="{key}"] .figure-value').text
+    """The figure's text, read in one step: the panel is redrawn every second while the test reads."""
+    selector = f'[data-panel="{panel}"] [data-figure="{key}"] .figure-value'
+    page.find(selector)
+    return page.driver.execute_script(
+        "const el = document.querySelector(arguments[0]); return el ? el.innerText.trim() : null;", selector
+    )
 
 
 def test_the_operator_watches_the_dashboard_and_opens_a_machine_chart(page, settings):
@@ -63,19 +68,19 @@ def test_the_operator_watches_the_dashboard_and_opens_a_machine_chart(page, sett
     assert figure(page, "locks.devices", "locked") == "2"
     page.shot("refreshed")
 
-    page.click('[data-panel="locks.devices"] [data-figure="jammed"] a')
+    page.navigate('[data-panel="locks.devices"] [data-figure="jammed"] a')
     page.find("#result_list")
     assert "status__exact=jammed" in page.driver.current_url
     assert len(page.find_all("#result_list tbody tr")) == 1
     page.shot("jammed-list")
 
     page.get("/admin/")
-    page.click(f'[data-panel="machines.activity"] a[href*="{machine.pk}"]')
+    page.navigate(f'[data-panel="machines.activity"] a[href*="{machine.pk}"]')
     charts = page.find("#charts")
     assert "Telemetry, last 24h" in charts.text
     assert len(page.find_all("#charts svg polyline")) == 2  # temperature and pressure; no speed sent
     assert "max 80" in charts.text
     page.shot("machine-chart")
-    page.click('#charts .chart-ranges a[href*="chart_range=1h"]')
+    page.navigate('#charts .chart-ranges a[href*="chart_range=1h"]')
     assert "Telemetry, last 1h" in page.find("#charts").text
     page.shot("machine-chart-1h")

@@ -34,7 +34,7 @@ def test_operator_switches_to_indonesian_and_sets_a_time_zone(page):
 
     page.get("/admin/preferences/")
     page.select("#id_time_zone", value="Asia/Jayapura")
-    page.click("#preferences-form input[type=submit]")
+    page.navigate("#preferences-form input[type=submit]")
     page.find(".messagelist")
     page.shot("preferences-saved")
     operator.refresh_from_db()

@@ -86,9 +86,9 @@ def test_operator_orders_two_parts_with_a_photo_and_the_supervisor_completes_it(
     page.login("sup", TEST_PASSWORD)
     page.get(f"/admin/maintenance/serviceorder/{order.pk}/change/")
     page.shot("supervisor-opens")
-    page.click("form.order-transitions button[value=in_progress]")
+    page.navigate("form.order-transitions button[value=in_progress]")
     assert f"Order {order.pk} is now in progress." in page.find(".messagelist").text
-    page.click("form.order-transitions button[value=completed]")
+    page.navigate("form.order-transitions button[value=completed]")
     assert f"Order {order.pk} is now completed." in page.find(".messagelist").text
     page.shot("completed")
     order.refresh_from_db()
