@@ -1,9 +1,6 @@
 """The machines panel of the admin dashboard (config.dashboard): machines by status, when each last
 reported, which went over the system settings' temperature or pressure threshold in the last hour,
-and the telemetry ingest rate of that hour.
-
-Open alerts (a machines model of their own) join the dashboard the same way: a function here
-decorated with `register_panel("machines.alerts", ...)`, reading through the machines selectors.
+and the telemetry ingest rate of that hour; and the open threshold alerts (machines/services/alerts.py).
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ from config.dashboard import (
     since,
 )
 from machines import selectors
-from machines.choices import MachineStatus
+from machines.choices import AlertSeverity, AlertStatus, MachineStatus
 from machines.permissions import MachinePermissions
 
 WINDOW = timedelta(hours=1)
@@ -132,4 +129,58 @@ def machine_activity(*, now: datetime) -> PanelBody:
         ),
         rows=rows,
         note=note,
+    )
+
+
+@register_panel(
+    "machines.alerts",
+    title=gettext_lazy("Open alerts"),
+    permissions=[MachinePermissions.VIEW_ALERT],
+    order=55,
+)
+def open_alerts(*, now: datetime) -> PanelBody:
+    """Open threshold alerts by severity, the latest breaches listed; refreshed with the dashboard."""
+    summary = selectors.alerts_open_summary(newest=MACHINE_ROWS)
+    figures = [
+        Figure(
+            key=severity.value,
+            label=severity.label,
+            value=summary.counts[severity.value],
+            url=changelist_url(
+                "machines.alert", status=AlertStatus.OPEN.value, severity__exact=severity.value
+            ),
+            tone=(ALERT if severity == AlertSeverity.CRITICAL else WARN)
+            if summary.counts[severity.value]
+            else NORMAL,
+        )
+        for severity in AlertSeverity
+    ]
+    rows = [
+        Row(
+            cells=(
+                alert.machine.name,
+                alert.get_metric_display(),
+                alert.get_severity_display(),
+                _number(alert.last_value),
+                _number(alert.threshold),
+                since(alert.last_seen, now),
+                _("yes") if alert.acknowledged_at else _("no"),
+            ),
+            url=change_url("machines.alert", alert.pk),
+            tone=ALERT if alert.severity == AlertSeverity.CRITICAL else WARN,
+        )
+        for alert in summary.newest
+    ]
+    return PanelBody(
+        figures=figures,
+        columns=(
+            _("Machine"),
+            _("Metric"),
+            _("Severity"),
+            _("Last value"),
+            _("Limit"),
+            _("Last breach"),
+            _("Acknowledged"),
+        ),
+        rows=rows,
     )

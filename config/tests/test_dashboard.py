@@ -15,8 +15,8 @@ from config.roles import Role
 from locks.choices import LockStatus
 from locks.models import Device
 from locks.tests.factories import DeviceFactory
-from machines.choices import MachineStatus
-from machines.models import Machine
+from machines.choices import AlertSeverity, MachineStatus
+from machines.models import Alert, Machine
 from machines.tests.factories import MachineFactory
 from machines.timeseries import Point, get_store
 from maintenance.choices import OrderStatus
@@ -33,6 +33,7 @@ ALL_PANELS = {
     "maintenance.orders",
     "maintenance.low_stock",
     "machines.activity",
+    "machines.alerts",
 }
 
 
@@ -56,9 +57,10 @@ def make_rows(scale: int) -> None:
     for i in range(scale):
         SparePartFactory(stock=i, min_stock=scale + 1, sku=f"LOW-STK-{scale}{i:03d}")
         SparePartFactory(stock=50, min_stock=1, sku=f"OKK-STK-{scale}{i:03d}")
-    points = []
+    points, machines = [], []
     for i, status in enumerate(MachineStatus.values * scale):
         machine = MachineFactory(status=status, name=f"M-{scale}-{i}")
+        machines.append(machine)
         hot = i < 2
         for minute in range(0, 120, 10):  # six in the last hour, six before it
             points.append(
@@ -74,6 +76,25 @@ def make_rows(scale: int) -> None:
             )
     MachineFactory(name=f"Z-silent-{scale}")  # never reported
     get_store().write(points)
+    # Open alerts: `scale` critical on temperature, `scale` warnings on pressure; one closed each.
+    for i, machine in enumerate(machines[:scale]):
+        for metric, severity, value, closed in (
+            ("temperature", "critical", 95.0, False),
+            ("pressure", "warning", 160.0, False),
+            ("speed", "warning", 1.0, True),
+        ):
+            Alert.objects.create(
+                machine=machine,
+                metric=metric if metric != "speed" else "temperature",
+                bound="max" if metric != "speed" else "min",
+                severity=severity,
+                threshold=80.0,
+                last_value=value,
+                peak_value=value,
+                first_seen=now - timedelta(minutes=30),
+                last_seen=now - timedelta(minutes=i + 1),
+                closed_at=now if closed else None,
+            )
 
 
 def panels_by_key(user) -> dict[str, dashboard.Panel]:
@@ -118,6 +139,15 @@ def test_each_figure_equals_the_database_count(operator):
     assert rows[0].cells[0] == "Z-silent-2" and rows[0].cells[2] == "never" and rows[0].tone == dashboard.WARN
     hot_rows = [row for row in rows if row.tone == dashboard.ALERT]
     assert sorted(row.cells[0] for row in hot_rows) == ["M-2-0", "M-2-1"]
+    open_alerts = Alert.objects.filter(closed_at__isnull=True)
+    assert (
+        figures(panels["machines.alerts"])
+        == {s: open_alerts.filter(severity=s).count() for s in AlertSeverity}
+        == {"warning": 2, "critical": 2}
+    )
+    alert_rows = panels["machines.alerts"].body.rows
+    assert [row.cells[0] for row in alert_rows] == ["M-2-0", "M-2-0", "M-2-1", "M-2-1"]
+    assert {row.tone for row in alert_rows} == {dashboard.ALERT, dashboard.WARN}
 
 
 @pytest.mark.django_db
@@ -138,7 +168,7 @@ def test_every_linked_change_list_counts_what_its_figure_says(admin_client_as, o
             checked += 1
         for row in panel.body.rows:
             assert client.get(row.url).status_code == 200, row.url
-    assert checked == 4 + 1 + 4 + 1 + 4 + 3
+    assert checked == 4 + 1 + 4 + 1 + 4 + 3 + 2
 
 
 @pytest.mark.django_db
@@ -232,21 +262,21 @@ def test_the_dashboard_costs_the_same_few_queries_with_many_rows(
     admin_client_as, django_assert_max_num_queries, operator
 ):
     client = admin_client_as(staff(operator))
-    # Session, user, permissions (2), locks, orders, low stock (2), machines (2), the pending count,
-    # the system settings, the recent actions: 13 with nothing cached (a shared cache keeps the
+    # Session, user, permissions (2), locks, orders, low stock (2), machines (2), open alerts (2), the
+    # pending count, the system settings, the recent actions: 15 with nothing cached (a shared cache keeps the
     # pending count and the settings between writes: 11).
     make_rows(1)
     empty_cache()
-    with django_assert_max_num_queries(13) as few:
+    with django_assert_max_num_queries(15) as few:
         assert client.get("/admin/").status_code == 200
     make_rows(8)
     empty_cache()
-    with django_assert_max_num_queries(13) as many:
+    with django_assert_max_num_queries(15) as many:
         assert client.get("/admin/").status_code == 200
     sql = [q["sql"][:90] for q in few.captured_queries + many.captured_queries]
     assert len(many.captured_queries) == len(few.captured_queries), sql
     empty_cache()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get("/dashboard").status_code == 200
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -403,3 +404,38 @@ def test_preferences_page_needs_an_admin_login(reader):
 def test_management_edits_a_persons_time_zone_in_the_user_admin(admin_client_as, superuser, operator):
     page = admin_client_as(superuser).get(f"/admin/staff/user/{operator.pk}/change/").content.decode()
     assert 'name="time_zone"' in page and '<option value="Asia/Jakarta">' in page
+
+
+def test_the_catalogs_hold_every_message_the_code_marks(tmp_path):
+    """A marked string added without `make messages` has no translation: extract the messages of a
+    copy of the checkout as `make messages` does and compare with the committed catalogs."""
+    if shutil.which("xgettext") is None or shutil.which("git") is None:
+        if os.environ.get("CI"):
+            pytest.fail("xgettext (gettext) or git is missing under CI")
+        pytest.skip("xgettext (gettext) or git is not installed")
+    root = Path(settings.BASE_DIR)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = root / name
+        if source.suffix in (".py", ".html", ".txt", ".js") and source.is_file():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, tmp_path / name)
+    (tmp_path / "locale" / "id" / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+    ignore = ["--ignore=.*", "--ignore=staticfiles", "--ignore=media", "--ignore=*/tests/*"]
+    ignore += ["--ignore=bench", "--ignore=fuzz", "--ignore=deploy"]  # as the Makefile's MESSAGES_IGNORE
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "id", "--no-location", *ignore],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+    )
+    extracted = {entry[0] for entry in _po_entries(tmp_path / "locale" / "id" / "LC_MESSAGES" / "django.po")}
+    committed = {entry[0] for entry in _po_entries(CATALOGS["id"] / "django.po")}
+    assert sorted(extracted - committed) == [], (
+        "marked in the code but not in the catalogs: run `make messages`"
+    )
