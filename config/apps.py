@@ -4,6 +4,7 @@ from importlib import import_module
 from types import ModuleType
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlatformConfig(AppConfig):
@@ -11,7 +12,7 @@ class PlatformConfig(AppConfig):
 
     name = "config"
     label = "platform"
-    verbose_name = "Platform"
+    verbose_name = _("Platform")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

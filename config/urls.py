@@ -8,6 +8,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path, reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
@@ -25,7 +26,7 @@ from staff.preferences import preferences_view
 
 admin.site.site_header = "Facility Operations"
 admin.site.site_title = "Facility Operations"
-admin.site.index_title = "Back office"
+admin.site.index_title = _("Back office")
 # "View site" in the admin's header: the API documentation, the site's own front page for staff.
 admin.site.site_url = "/docs"
 

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from config.choices import ChangeSource
 from machines.checks import refuse_control_characters
@@ -81,8 +82,8 @@ class SensorReading(models.Model):
     received_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "telemetry point"
-        verbose_name_plural = "machine telemetry"
+        verbose_name = _("telemetry point")
+        verbose_name_plural = _("machine telemetry")
         ordering = ["machine", "timestamp"]
         constraints = [
             models.UniqueConstraint(
@@ -152,7 +153,7 @@ class SystemConfig(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "system setting"
+        verbose_name = _("system setting")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(name=""),
@@ -184,7 +185,7 @@ class SystemConfigChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        verbose_name = "system setting change"
+        verbose_name = _("system setting change")
         indexes = [models.Index(fields=["name", "changed_at"], name="machines_configchange_name_idx")]
         constraints = [
             models.CheckConstraint(

@@ -8,6 +8,7 @@ from django.core.validators import MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from maintenance.choices import AuditAction, AuditEntity, IdempotencyKind, OrderStatus
 from maintenance.permissions import MaintenancePermissions
@@ -23,7 +24,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
         constraints = [
             models.UniqueConstraint(
                 fields=["name"],

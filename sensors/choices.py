@@ -1,15 +1,16 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SensorType(models.TextChoices):
     """What a sensor measures; each kind has its physical unit (see PHYSICAL_UNITS)."""
 
-    TEMPERATURE = "temperature", "Temperature"
-    HUMIDITY = "humidity", "Humidity"
-    PRESSURE = "pressure", "Pressure"
-    MOTION = "motion", "Motion"
-    LIGHT = "light", "Light"
-    SOUND = "sound", "Sound"
+    TEMPERATURE = "temperature", _("Temperature")
+    HUMIDITY = "humidity", _("Humidity")
+    PRESSURE = "pressure", _("Pressure")
+    MOTION = "motion", _("Motion")
+    LIGHT = "light", _("Light")
+    SOUND = "sound", _("Sound")
 
 
 # The unit a reading of each sensor type is given in by the sample data and the admin.
@@ -26,18 +27,18 @@ PHYSICAL_UNITS = {
 class SensorStatus(models.TextChoices):
     """Operational state of a sensor, set by staff."""
 
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    MAINTENANCE = "maintenance", "Maintenance"
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    MAINTENANCE = "maintenance", _("Maintenance")
 
 
 class DataStatus(models.TextChoices):
     """Workflow state of a reading; it moves only through validate and archive (services)."""
 
-    PENDING = "pending", "Pending"
-    VALIDATED = "validated", "Validated"
-    ARCHIVED = "archived", "Archived"
-    INVALID = "invalid", "Invalid"
+    PENDING = "pending", _("Pending")
+    VALIDATED = "validated", _("Validated")
+    ARCHIVED = "archived", _("Archived")
+    INVALID = "invalid", _("Invalid")
 
 
 # The workflow: the statuses each transition starts from. A conditional UPDATE filters on these.

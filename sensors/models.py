@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sensors.choices import DataStatus, SensorStatus, SensorType
 from sensors.permissions import SensorPermissions
@@ -115,8 +116,8 @@ class SensorData(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "sensor reading"
-        verbose_name_plural = "sensor readings"
+        verbose_name = _("sensor reading")
+        verbose_name_plural = _("sensor readings")
         ordering = ["-timestamp", "-id"]
         indexes = [
             # The list (newest first, LIMIT n) and each of its filters read one index in order.

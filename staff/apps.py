@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "staff"
-    verbose_name = "Staff"
+    verbose_name = _("Staff")
 
     def ready(self) -> None:
         from django.conf import settings

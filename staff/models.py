@@ -37,8 +37,8 @@ class Position(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "position (jabatan)"
-        verbose_name_plural = "positions (jabatan)"
+        verbose_name = _("position (jabatan)")
+        verbose_name_plural = _("positions (jabatan)")
 
     def __str__(self) -> str:
         return self.name
@@ -170,8 +170,8 @@ class TokenFamily(models.Model):
 
     class Meta:
         ordering = ["-created_at", "id"]
-        verbose_name = "login (token family)"
-        verbose_name_plural = "logins (token families)"
+        verbose_name = _("login (token family)")
+        verbose_name_plural = _("logins (token families)")
         indexes = [models.Index(fields=["user", "revoked_at"], name="staff_tokfam_user_revoked")]
 
     def __str__(self) -> str:
@@ -184,8 +184,8 @@ class AccessOutstandingToken(OutstandingToken):
 
     class Meta:
         proxy = True
-        verbose_name = "issued refresh token"
-        verbose_name_plural = "issued refresh tokens"
+        verbose_name = _("issued refresh token")
+        verbose_name_plural = _("issued refresh tokens")
 
 
 class AccessBlacklistedToken(BlacklistedToken):
@@ -193,5 +193,5 @@ class AccessBlacklistedToken(BlacklistedToken):
 
     class Meta:
         proxy = True
-        verbose_name = "revoked refresh token"
-        verbose_name_plural = "revoked refresh tokens"
+        verbose_name = _("revoked refresh token")
+        verbose_name_plural = _("revoked refresh tokens")
