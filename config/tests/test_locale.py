@@ -284,6 +284,20 @@ def test_admin_switches_language_with_the_header_switcher(admin_client_as, super
 
 
 @pytest.mark.django_db
+def test_admin_index_names_apps_statuses_and_title_in_indonesian(admin_client_as, superuser):
+    """App names, the dashboard's status labels and the index title come from the catalogs too."""
+    client = admin_client_as(superuser)
+    english = client.get("/admin/").content.decode()
+    assert "Smart locks" in english and '<span class="figure-label">Locked</span>' in english
+    assert "<title>Back office | Facility Operations</title>" in english
+    indonesian = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'title="Model pada aplikasi Kunci pintar">Kunci pintar</a>' in indonesian
+    assert '<span class="figure-label">Terkunci</span>' in indonesian
+    assert "<title>Kantor belakang | Facility Operations</title>" in indonesian
+    assert "Smart locks" not in indonesian and '<span class="figure-label">Locked</span>' not in indonesian
+
+
+@pytest.mark.django_db
 def test_admin_login_page_in_indonesian_for_anonymous():
     page = Client(HTTP_ACCEPT_LANGUAGE="id").get("/admin/login/").content.decode()
     assert 'id="language-switcher"' in page
