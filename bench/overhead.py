@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
+import itertools
+import json
 import os
 import pickle
 import shutil
@@ -44,6 +47,8 @@ HOT_PATHS = [
     ("parts-list", "/api/v1/items/?limit=10"),
     ("machines-list", "/api/v1/data/machines?limit=10"),
 ]
+# Not a GET: one POST /otp/generate then its POST /otp/verify, a fresh id each time (layers only).
+OTP_PAIR = "otp-pair"
 
 
 class NestedTimers:
@@ -94,24 +99,41 @@ def setup_django(env: dict[str, str]):
     return WSGIHandler()
 
 
-def call(handler, token: str, path: str) -> None:
+def call(handler, token: str, path: str, body: dict | None = None) -> bytes:
+    """One request through the WSGI handler (a JSON POST when `body` is given); it must answer 200."""
     from django.test.client import RequestFactory
 
+    if path == OTP_PAIR:
+        return otp_pair(handler)
     path_info, _, query = path.partition("?")
+    payload = json.dumps(body).encode() if body is not None else b""
     environ = RequestFactory()._base_environ(
         PATH_INFO=path_info,
         QUERY_STRING=query,
-        REQUEST_METHOD="GET",
+        REQUEST_METHOD="GET" if body is None else "POST",
         HTTP_AUTHORIZATION=f"Bearer {token}",
         SERVER_NAME="127.0.0.1",
         HTTP_HOST="127.0.0.1",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH=str(len(payload)),
+        **{"wsgi.input": io.BytesIO(payload)},
     )
 
     def start_response(status: str, headers: list) -> None:
         if not status.startswith("200"):
             raise RuntimeError(f"{path} answered {status}")
 
-    b"".join(handler(environ, start_response))
+    return b"".join(handler(environ, start_response))
+
+
+_otp_ids = itertools.count()
+
+
+def otp_pair(handler) -> bytes:
+    """Generate a code for a fresh id, then verify it (OTP_RETURN_CODE is on in this process)."""
+    ident = f"bench-{os.getpid()}-{next(_otp_ids)}"
+    code = json.loads(call(handler, "", "/otp/generate", {"id": ident}))["otp"]
+    return call(handler, "", "/otp/verify", {"id": ident, "otp": code})
 
 
 def capture(handler, token: str, paths: dict[str, str]) -> dict[str, dict]:
@@ -147,6 +169,7 @@ def capture(handler, token: str, paths: dict[str, str]) -> dict[str, dict]:
 
 def layer_profile(handler, token: str, paths: dict[str, str], requests_count: int) -> None:
     """Own time per layer of each path, in this process, against the same database and cache."""
+    import redis
     from django.conf import settings
     from django.core.cache import caches
     from django.core.handlers.base import BaseHandler
@@ -170,6 +193,7 @@ def layer_profile(handler, token: str, paths: dict[str, str], requests_count: in
     for backend in {type(caches[alias]) for alias in {"default", "security"} & set(settings.CACHES)}:
         for method in ("get_many", "get", "set", "add", "incr", "delete"):
             timers.patch(backend, method, "cache round trips")
+    timers.patch(redis.commands.core.Script, "__call__", "cache round trips")  # the OTP scripts
     timers.patch(BaseDatabaseWrapper, "close_if_health_check_failed", "db: connection health check")
     timers.patch(CursorWrapper, "execute", "db: query round trips")
     timers.patch(ActionPermission, "has_permission", "permission (has_perms)")
@@ -218,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.layers_only and not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
-    wanted = [slug for slug in args.only.split(",") if slug] or [slug for slug, _ in HOT_PATHS]
+    wanted = [slug for slug in args.only.split(",") if slug] or [slug for slug, _ in HOT_PATHS] + [OTP_PAIR]
 
     env = bench_env()
     figures: dict[str, dict] = {}
@@ -232,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         if status == 200 and positions:
             ids["position"] = str(positions[0]["id_jabatan"])
         paths = {slug: path.format(**ids) for slug, path in HOT_PATHS if slug in wanted}
-        handler = setup_django(env)
+        if args.layers_only and OTP_PAIR in wanted:
+            paths[OTP_PAIR] = OTP_PAIR
+        handler = setup_django({**env, "OTP_RETURN_CODE": "True"})
         plans = capture(handler, token, paths)
         if args.layers_only:
             for slug, plan in plans.items():

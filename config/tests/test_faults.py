@@ -180,6 +180,12 @@ def test_redis_down_login_and_otp_fail_closed_with_503(private_redis, fault, cap
     otp = APIClient().post(reverse("otp-generate"), {"email": "someone@example.com"}, format="json")
     assert otp.status_code == 503
     assert otp.json()["detail"] == "cache unavailable"
+    # Valid input reaches the OTP script, where the per-IP window is counted: the same answer.
+    for name, body in (("otp-generate", {"id": 5}), ("otp-verify", {"id": 5, "otp": "123456"})):
+        otp = APIClient().post(reverse(name), body, format="json")
+        assert otp.status_code == 503, name
+        assert otp.json()["detail"] == "cache unavailable"
+        assert otp["Retry-After"]
     assert_no_traceback(caplog)
 
 

@@ -34,6 +34,23 @@ _OTP_LOG = logging.getLogger("staff.otp")
 
 
 @dataclass(frozen=True)
+class IPWindow:
+    """A per-client-IP throttle window for the Redis script to count in the same round trip."""
+
+    key: str
+    limit: int
+    ttl: int
+
+
+class IPWindowFull(Exception):
+    """The client IP's window is over its limit (raised before any OTP key is touched)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+
+@dataclass(frozen=True)
 class OTPResult:
     """What a generate produced: the code (for the caller to return or not) and how it went out."""
 
@@ -100,20 +117,32 @@ class _CacheStore:
 # Redis: each operation is one Lua script, so generate and verify cost one round trip each instead
 # of two and three, with the same atomicity. Values are encoded as django-redis encodes them, so
 # `cache.get` reads the same keys (the attempt counter is a plain integer, INCR works on it).
-_ISSUE_LUA = """
+_WINDOW_LUA = """
+if ARGV[#ARGV] ~= '' then
+  local count = redis.call('INCR', KEYS[4])
+  if count == 1 then redis.call('EXPIRE', KEYS[4], ARGV[#ARGV - 1]) end
+  if count > tonumber(ARGV[#ARGV]) then return {'throttled', count} end
+end
+"""
+_ISSUE_LUA = (
+    _WINDOW_LUA
+    + """
 local cooldown = tonumber(ARGV[1])
 if cooldown > 0 and not redis.call('SET', KEYS[3], ARGV[2], 'NX', 'EX', cooldown) then
-  return redis.call('PTTL', KEYS[3])
+  return {'cooldown', redis.call('PTTL', KEYS[3])}
 end
 if tonumber(ARGV[4]) <= 0 then
   redis.call('DEL', KEYS[1], KEYS[2])
-  return 0
+  return {'issued', 0}
 end
 redis.call('SET', KEYS[2], 0, 'EX', ARGV[4])
 redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
-return 0
+return {'issued', 0}
 """
-_CHECK_LUA = """
+)
+_CHECK_LUA = (
+    _WINDOW_LUA
+    + """
 local stored = redis.call('GET', KEYS[1])
 local failures = tonumber(redis.call('GET', KEYS[2]))
 if not stored or not failures then return {'not_found', 0} end
@@ -130,6 +159,7 @@ end
 redis.call('DEL', KEYS[1], KEYS[2])
 return {'locked_out', redis.call('PTTL', KEYS[3])}
 """
+)
 
 
 class _RedisStore:
@@ -141,22 +171,43 @@ class _RedisStore:
         self.issue_script = client.register_script(_ISSUE_LUA)
         self.check_script = client.register_script(_CHECK_LUA)
 
-    def _keys(self, keys: tuple[str, str, str]) -> list[str]:
-        return [self.backend.make_key(key) for key in keys]
+    def _keys(self, keys: tuple[str, str, str], window: IPWindow | None) -> list[str]:
+        names = [*keys, window.key] if window else list(keys)
+        return [self.backend.make_key(key) for key in names]
 
-    def issue(self, keys: tuple[str, str, str], code_hmac: str, ttl: int, cooldown: int) -> int:
+    @staticmethod
+    def _window_args(window: IPWindow | None) -> list:
+        return [window.ttl, window.limit] if window else ["", ""]
+
+    @staticmethod
+    def _answer(reply: list) -> tuple[str, int]:
+        outcome, number = reply
+        outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+        if outcome == "throttled":
+            raise IPWindowFull(int(number))
+        return outcome, int(number)
+
+    def issue(
+        self,
+        keys: tuple[str, str, str],
+        code_hmac: str,
+        ttl: int,
+        cooldown: int,
+        window: IPWindow | None = None,
+    ) -> int:
         encode = self.backend.client.encode
-        args = [cooldown, encode(time.time() + cooldown), encode(code_hmac), ttl]
-        remaining_ms = int(self.issue_script(keys=self._keys(keys), args=args))
+        args = [cooldown, encode(time.time() + cooldown), encode(code_hmac), ttl, *self._window_args(window)]
+        _, remaining_ms = self._answer(self.issue_script(keys=self._keys(keys, window), args=args))
         return max(1, math.ceil(remaining_ms / 1000)) if remaining_ms > 0 else 0
 
-    def check(self, keys: tuple[str, str, str], code_hmac: str, max_attempts: int) -> tuple[str, int]:
-        encode = self.backend.client.encode
-        outcome, number = self.check_script(keys=self._keys(keys), args=[encode(code_hmac), max_attempts])
-        outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+    def check(
+        self, keys: tuple[str, str, str], code_hmac: str, max_attempts: int, window: IPWindow | None = None
+    ) -> tuple[str, int]:
+        args = [self.backend.client.encode(code_hmac), max_attempts, *self._window_args(window)]
+        outcome, number = self._answer(self.check_script(keys=self._keys(keys, window), args=args))
         if outcome == "locked_out":
-            return outcome, max(1, math.ceil(int(number) / 1000)) if int(number) > 0 else 1
-        return outcome, int(number)
+            return outcome, max(1, math.ceil(number / 1000)) if number > 0 else 1
+        return outcome, number
 
 
 # Per cache backend object (Django keeps one per thread; settings changes in tests make new ones).
@@ -174,6 +225,11 @@ def _store() -> _CacheStore | _RedisStore:
     return found
 
 
+def counts_ip_window() -> bool:
+    """Whether the security cache counts a per-IP window inside the OTP script (Redis: one round trip)."""
+    return isinstance(_store(), _RedisStore)
+
+
 def _otp_email(ident: str) -> str:
     """The email of the active user this id names, if any (ids that are not user ids have none)."""
     user_id = parse_id(ident)
@@ -183,16 +239,23 @@ def _otp_email(ident: str) -> str:
     return email or ""
 
 
-def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> OTPResult:
+def otp_generate(
+    *, ident: str, client_ip: str = "", deliver: bool = False, window: IPWindow | None = None
+) -> OTPResult:
     """Issue a fresh 6-digit code for `ident`, replacing any earlier one and resetting its attempts.
 
     Only an HMAC of the code is stored. A per-id cooldown (OTP_RESEND_COOLDOWN) bounds how often
     codes can be re-rolled; with `deliver`, the code is emailed when the id is a user with an email.
+    `window` (Redis only, see counts_ip_window) is counted first; IPWindowFull when it is over.
     """
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = int(settings.OTP_TTL)
     cooldown = int(settings.OTP_RESEND_COOLDOWN)
-    retry_after = _store().issue(_otp_keys(ident), _hmac("otp-code", ident, code), ttl, cooldown)
+    store, keys, code_hmac = _store(), _otp_keys(ident), _hmac("otp-code", ident, code)
+    if window is None:
+        retry_after = store.issue(keys, code_hmac, ttl, cooldown)
+    else:
+        retry_after = store.issue(keys, code_hmac, ttl, cooldown, window)
     if retry_after:
         _OTP_LOG.warning(
             "otp generate id=%r ip=%s outcome=cooldown retry_after=%s", ident, client_ip, retry_after
@@ -222,16 +285,20 @@ def otp_generate(*, ident: str, client_ip: str = "", deliver: bool = False) -> O
     return OTPResult(code=code, emailed=emailed)
 
 
-def otp_verify(*, ident: str, code: str, client_ip: str = "") -> None:
+def otp_verify(*, ident: str, code: str, client_ip: str = "", window: IPWindow | None = None) -> None:
     """Accept the current code for `ident` once; raise 404/400/429 domain errors otherwise.
 
     Consumption is atomic (one `cache.delete`, or one Lua script on Redis), which only one caller
     can win, so concurrent correct verifies yield exactly one success. Wrong guesses are counted
     atomically (`incr`) before the answer goes out, so a burst of guesses gets at most
-    OTP_MAX_ATTEMPTS plain "wrong" answers.
+    OTP_MAX_ATTEMPTS plain "wrong" answers. `window` as in otp_generate.
     """
     max_attempts = int(settings.OTP_MAX_ATTEMPTS)
-    outcome, number = _store().check(_otp_keys(ident), _hmac("otp-code", ident, code), max_attempts)
+    store, keys, code_hmac = _store(), _otp_keys(ident), _hmac("otp-code", ident, code)
+    if window is None:
+        outcome, number = store.check(keys, code_hmac, max_attempts)
+    else:
+        outcome, number = store.check(keys, code_hmac, max_attempts, window)
     metrics.OTP_OUTCOMES.labels("verify", outcome).inc()
     if outcome == "verified":
         _OTP_LOG.info("otp verify id=%r ip=%s outcome=verified", ident, client_ip)

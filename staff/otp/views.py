@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -34,11 +35,37 @@ def _otp_input(serializer_class: type, request: Request, action: str) -> dict[st
     return serializer.validated_data
 
 
-class OTPGenerateView(APIView):
-    """Public and throttled: issue a 6-digit code for an id (returned only when OTP_RETURN_CODE)."""
+class _OTPView(APIView):
+    """The per-IP window counted in the OTP script's round trip when the throttle deferred it (Redis)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def otp_input(self, serializer_class: type, request: Request, action: str) -> dict[str, Any]:
+        """The valid input; a request that fails here is counted (and maybe refused) like before."""
+        try:
+            return _otp_input(serializer_class, request, action)
+        except exceptions.APIException:
+            throttle = getattr(request, "otp_throttle", None)
+            if throttle is not None and not throttle.count_now(request, self):
+                self.throttled(request, throttle.wait())
+            raise
+
+    def counted(self, request: Request, call: Callable[..., Any], **kwargs: Any) -> Any:
+        """`call(**kwargs)`, with the deferred window (if any) counted in the same script."""
+        throttle = getattr(request, "otp_throttle", None)
+        window = throttle.ip_window(request, self) if throttle is not None else None
+        if window is None:
+            return call(**kwargs)
+        try:
+            return call(**kwargs, window=window)
+        except services.IPWindowFull:
+            self.throttled(request, throttle.refused(request))
+
+
+class OTPGenerateView(_OTPView):
+    """Public and throttled: issue a 6-digit code for an id (returned only when OTP_RETURN_CODE)."""
+
     throttle_classes = [OTPGenerateThrottle]
 
     @extend_schema(
@@ -50,21 +77,23 @@ class OTPGenerateView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _otp_input(OTPGenerateSerializer, request, "generate")
+        data = self.otp_input(OTPGenerateSerializer, request, "generate")
         return_code = bool(settings.OTP_RETURN_CODE)
-        result = services.otp_generate(
-            ident=data["id"], client_ip=_client_ip(request), deliver=not return_code
+        result = self.counted(
+            request,
+            services.otp_generate,
+            ident=data["id"],
+            client_ip=_client_ip(request),
+            deliver=not return_code,
         )
         if return_code:
             return Response({"otp": result.code})
         return Response({"message": "OTP sent"})
 
 
-class OTPVerifyView(APIView):
+class OTPVerifyView(_OTPView):
     """Public and throttled: accept the current code for an id once."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
     throttle_classes = [OTPVerifyThrottle]
 
     @extend_schema(
@@ -78,6 +107,8 @@ class OTPVerifyView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _otp_input(OTPVerifySerializer, request, "verify")
-        services.otp_verify(ident=data["id"], code=data["otp"], client_ip=_client_ip(request))
+        data = self.otp_input(OTPVerifySerializer, request, "verify")
+        self.counted(
+            request, services.otp_verify, ident=data["id"], code=data["otp"], client_ip=_client_ip(request)
+        )
         return Response({"message": "OTP berhasil diverifikasi."})

@@ -363,3 +363,81 @@ def test_concurrent_regenerates_with_cooldown_issue_one_code(redis_cache, settin
     settings.OTP_RESEND_COOLDOWN = 30
     statuses = _concurrently(8, lambda: APIClient().post(GENERATE, {"id": "gen-race"}).status_code)
     assert sorted(statuses) == [200] + [429] * 7
+
+
+# --- Redis: the per-IP window is counted inside the OTP script (one round trip per call) -----------
+def _redis_commands(fn) -> list:
+    """The Redis commands (pipelines count as one) sent while `fn` runs."""
+    import redis
+
+    sent: list = []
+    command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def spy_command(self, *args, **options):
+        sent.append(args[0])
+        return command(self, *args, **options)
+
+    def spy_execute(self, raise_on_error: bool = True):
+        sent.append("PIPELINE")
+        return execute(self, raise_on_error)
+
+    redis.Redis.execute_command, redis.client.Pipeline.execute = spy_command, spy_execute
+    try:
+        fn()
+    finally:
+        redis.Redis.execute_command, redis.client.Pipeline.execute = command, execute
+    return sent
+
+
+@pytest.mark.redis
+def test_redis_generate_and_verify_are_one_round_trip_each(redis_cache, settings, frozen_throttle_clock):
+    settings.OTP_RETURN_CODE = True
+    settings.OTP_RESEND_COOLDOWN = 30
+    settings.THROTTLE_OTP = "100/min"
+    codes: list = []
+    assert _redis_commands(lambda: codes.append(generate(APIClient(), "trip"))) == ["EVALSHA"]
+    assert _redis_commands(lambda: verify(APIClient(), "trip", wrong_for(codes[0]))) == ["EVALSHA"]
+    assert _redis_commands(lambda: verify(APIClient(), "trip", codes[0])) == ["EVALSHA"]
+    # The window the script counted is the throttle's own key: three calls so far on this IP.
+    keys = redis_cache.keys("throttle_otp-*")
+    assert sorted(redis_cache.get(key) for key in keys) == [1, 2]
+
+
+@pytest.mark.redis
+def test_redis_throttled_call_touches_no_otp_key(redis_cache, settings, frozen_throttle_clock):
+    settings.OTP_RETURN_CODE = True
+    settings.OTP_RESEND_COOLDOWN = 30
+    settings.THROTTLE_OTP = "1/min"
+    code = generate(APIClient(), "kept")
+    refused = APIClient().post(GENERATE, {"id": "fresh"})
+    assert refused.status_code == 429
+    assert "throttled" in refused.json()["detail"] and 1 <= int(refused["Retry-After"]) <= 61
+    assert verify(APIClient(), "kept", wrong_for(code)).status_code == 400  # the verify window's one
+    for _ in range(3):
+        assert verify(APIClient(), "kept", code).status_code == 429
+    settings.THROTTLE_OTP = "100/min"
+    # The refused generate started no cooldown for "fresh"; the refused verifies neither used up
+    # attempts nor consumed the code.
+    generate(APIClient(), "fresh")
+    assert verify(APIClient(), "kept", code).status_code == 200
+
+
+@pytest.mark.redis
+def test_redis_invalid_and_valid_input_share_one_window(redis_cache, settings, frozen_throttle_clock):
+    settings.OTP_RETURN_CODE = True
+    settings.THROTTLE_OTP = "2/min"
+    assert APIClient().post(GENERATE, {"id": ""}).status_code == 400
+    generate(APIClient(), "mixed")
+    assert APIClient().post(GENERATE, {"id": "other"}).status_code == 429
+    # Over the limit, invalid input is refused by the throttle first, as before.
+    response = APIClient().post(GENERATE, {"id": ""})
+    assert response.status_code == 429 and "Retry-After" in response
+
+
+@pytest.mark.redis
+def test_redis_concurrent_calls_on_one_ip_get_exactly_the_limit(redis_cache, settings, frozen_throttle_clock):
+    settings.OTP_RETURN_CODE = True
+    settings.OTP_RESEND_COOLDOWN = 0
+    settings.THROTTLE_OTP = "5/min"
+    statuses = _concurrently(16, lambda: APIClient().post(GENERATE, {"id": "ip-race"}).status_code)
+    assert sorted(statuses) == [200] * 5 + [429] * 11
