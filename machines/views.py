@@ -44,6 +44,11 @@ from machines.timeseries import Page
 ERROR = OpenApiResponse(ErrorSerializer)
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Validation failed")
 BAD_QUERY = OpenApiResponse(QueryErrorSerializer, description="Invalid query parameters")
+# The machines contract pages by limit/offset (machines.filters checks the same bounds).
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+    OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**12, "default": 0}),
+]
 
 
 class MachinesViewSet(ServiceViewSet):
@@ -100,8 +105,7 @@ class MachineViewSet(MachinesViewSet):
             OpenApiParameter("location", str),
             OpenApiParameter("status", str, enum=MachineStatus.values),
             OpenApiParameter("sensor_type", str),
-            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
-            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**12, "default": 0}),
+            *PAGE_PARAMETERS,
         ],
         responses={200: MachineListSerializer, 400: BAD_QUERY},
         operation_id="machine_list",

@@ -17,7 +17,7 @@ from machines.exceptions import AlertNotFound
 from machines.models import Alert
 from machines.permissions import MachinePermissions
 from machines.serializers import AlertAcknowledgedSerializer, AlertListSerializer
-from machines.views import BAD_QUERY, ERROR, MachinesViewSet
+from machines.views import BAD_QUERY, ERROR, PAGE_PARAMETERS, MachinesViewSet
 
 
 class AlertViewSet(MachinesViewSet):
@@ -37,8 +37,7 @@ class AlertViewSet(MachinesViewSet):
             OpenApiParameter("severity", str, enum=AlertSeverity.values),
             OpenApiParameter("metric", str, enum=AlertMetric.values),
             OpenApiParameter("machine_id", OpenApiTypes.UUID),
-            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
-            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**12, "default": 0}),
+            *PAGE_PARAMETERS,
         ],
         responses={200: AlertListSerializer, 400: BAD_QUERY},
         operation_id="alert_list",

@@ -30,10 +30,9 @@ def test_the_pool_is_off_by_default():
     assert json.loads(result.stdout.strip().splitlines()[-1])["conn_max_age"] == 600
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_pool_size_turns_the_pool_on_and_queries_go_through_it():
-    if connection.vendor != "postgresql":
-        pytest.skip("the pool is PostgreSQL's (run with DATABASE_URL=postgres://...)")
     params = connection.settings_dict
     host = f"{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
     url = f"postgres://{params['USER']}@{host}/{params['NAME']}"

@@ -25,6 +25,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config.roles import Role
+from conftest import REQUIRE_SERVICES
 from sensors.models import SensorData
 from sensors.tests.factories import SensorFactory
 from staff.tests.factories import TEST_PASSWORD, UserFactory
@@ -57,6 +58,8 @@ class PrivateRedis:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
+            if REQUIRE_SERVICES:
+                pytest.fail("redis-server is not installed (required because CI=true or REQUIRE_SERVICES=1)")
             pytest.skip("redis-server is not installed")
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="fault-redis-")
