@@ -108,6 +108,11 @@ def _clean_cache_and_throttles(settings):
     settings.LOGIN_LOCKOUT_AFTER = 10000
     settings.THROTTLE_OTP = "10000/min"
     _clear_cache()
+    # The once-per-interval "degraded" log lines are process state: one test's outage must not
+    # silence the next test's expected warning.
+    from config.dependencies import _degraded_logged
+
+    _degraded_logged.clear()
     yield
     _clear_cache()
 
