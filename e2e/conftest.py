@@ -149,7 +149,10 @@ class Browser:
         self.find("#user-tools")
 
     def logout(self) -> None:
-        self.click("#logout-form button, #logout-form input[type=submit]")
+        """Log out and wait for the logged-out page: a login started before the logout POST has
+        been sent would clear the CSRF cookie under it and end on a 403 page."""
+        self.navigate("#logout-form button, #logout-form input[type=submit]")
+        self.find("#content")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
