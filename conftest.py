@@ -113,6 +113,10 @@ def _clean_cache_and_throttles(settings):
     from config.dependencies import _degraded_logged
 
     _degraded_logged.clear()
+    # Each process's mirror of auth state (config.tracked_cache) starts empty too.
+    from config.tracked_cache import reset_mirrors
+
+    reset_mirrors()
     yield
     _clear_cache()
 

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from config.cache import security_cache as cache
 from config.dependencies import CACHE, is_cache_error, log_degraded
+from config.tracked_cache import security_mirror
 from staff.auth import authz
 from staff.models import TokenFamily
 
@@ -34,6 +35,17 @@ def _access_token(raw: str) -> AccessToken:
     if token.get("exp", 0) <= time.time():
         raise TokenError("Token is expired")
     return token
+
+
+# Every key an authentication reads lives under these (staff.auth.authz).
+MIRRORED_PREFIXES = ("authz:", "jwt:")
+
+
+def _read_auth_state(keys: list[str]) -> dict:
+    mirror = security_mirror(MIRRORED_PREFIXES)
+    if mirror is None:
+        return cache.get_many(keys)
+    return mirror.get_many(keys, cache.get_many)
 
 
 class JWTAuthentication(authentication.BaseAuthentication):
@@ -63,9 +75,10 @@ class JWTAuthentication(authentication.BaseAuthentication):
         keys = [authz.GENERATION_KEY, authz.record_key(user_id), authz.deny_key(jti)]
         if family:
             keys.append(authz.family_deny_key(family))
-        # One cache round trip: the record, and whether this token or its whole login was revoked.
+        # The record, and whether this token or its whole login was revoked: this process's mirror
+        # while Redis reports no change to them (config.tracked_cache), else one cache round trip.
         try:
-            found = cache.get_many(keys)
+            found = _read_auth_state(keys)
         except Exception as exc:
             if not is_cache_error(exc):
                 raise
