@@ -23,6 +23,9 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/facility_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+# The production shape (gunicorn.conf.py): 4 workers x 4 threads on the 2-core box.
+WORKERS = 4
+THREADS = 4
 
 
 def bench_env(**overrides: str) -> dict[str, str]:

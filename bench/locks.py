@@ -20,7 +20,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.common import Client, bench_env, latency_line, login, request, run_threads, running_server, wrk
+from bench.common import (
+    THREADS,
+    WORKERS,
+    Client,
+    bench_env,
+    latency_line,
+    login,
+    request,
+    run_threads,
+    running_server,
+    wrk,
+)
 
 DEVICE_PREFIX = "bench-lock-"
 FLIP = {"locked": "unlocked", "unlocked": "locked"}
@@ -195,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--read-duration", type=int, default=10, help="Seconds of the status-read phase (0: skip)."
     )
-    # gthread (threads > 1) keeps connections alive; sync workers close each one. 2 x 8 measured best here.
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (>1: gthread).")
+    # gthread (threads > 1) keeps connections alive; sync workers close each one. The production shape by default (bench.common.WORKERS, THREADS).
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers.")
+    parser.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads per worker.")
     parser.add_argument("--user", default="admin", help="Demo user to log in as (must create devices).")
     args = parser.parse_args(argv)
 

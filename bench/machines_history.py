@@ -20,7 +20,18 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench.common import Client, latency_line, login, manage, percentile, request, running_server, wrk
+from bench.common import (
+    THREADS,
+    WORKERS,
+    Client,
+    latency_line,
+    login,
+    manage,
+    percentile,
+    request,
+    running_server,
+    wrk,
+)
 from bench.machines_ingest import DATABASE_URL, machines_env
 
 NAME = "Bench-History-01"
@@ -125,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user", default="manager1")
     args = parser.parse_args(argv)
     env = machines_env()
-    with running_server(env, workers=2, threads=8) as base:
+    with running_server(env, workers=WORKERS, threads=THREADS) as base:
         token = login(base, args.user)
         machine_id = ensure_machine(base, token)
         ensure_readings(env, machine_id)

@@ -38,6 +38,8 @@ from paho.mqtt.properties import Properties
 
 from bench.common import (
     ROOT,
+    THREADS,
+    WORKERS,
     Client,
     bench_env,
     ensure_database,
@@ -261,7 +263,7 @@ def mqtt_phase(messages: int, batch: int, *, durable: bool = False) -> bool:
 # --- HTTP ingest ----------------------------------------------------------------------------------
 def http_phase(clients: int, duration: float, user: str) -> bool:
     env = machines_env()
-    with running_server(env, workers=2, threads=8) as base_url:
+    with running_server(env, workers=WORKERS, threads=THREADS) as base_url:
         token = login(base_url, user)
         samples: list[list[float]] = [[] for _ in range(clients)]
         acknowledged = [0] * clients

@@ -26,7 +26,18 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.common import Client, bench_env, latency_line, login, request, run_threads, running_server, wrk
+from bench.common import (
+    THREADS,
+    WORKERS,
+    Client,
+    bench_env,
+    latency_line,
+    login,
+    request,
+    run_threads,
+    running_server,
+    wrk,
+)
 
 SKU_PREFIX = "BENCH-STL-M"
 BENCH_STOCK = 50_000_000
@@ -216,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", type=int, default=8, help="Parts the orders draw from.")
     parser.add_argument("--duration", type=float, default=20, help="Seconds of the order loop.")
     parser.add_argument("--read-duration", type=int, default=10, help="Seconds of the list phase (0: skip).")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (>1: gthread).")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers.")
+    parser.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads per worker.")
     parser.add_argument("--user", default="admin", help="Demo user to log in as (must create parts).")
     args = parser.parse_args(argv)
 

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.common import Client, bench_env, latency_line, percentile, running_server
+from bench.common import THREADS, WORKERS, Client, bench_env, latency_line, percentile, running_server
 
 
 @dataclass
@@ -122,9 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="benchmark a running server instead of starting gunicorn")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load")
-    # The production shape of gunicorn.conf.py: gthread, 2 workers x 8 threads (keep-alive clients).
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    # The production shape of gunicorn.conf.py: gthread, 4 workers x 4 threads (keep-alive clients).
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads per worker")
     args = parser.parse_args(argv)
 
     # Production settings: DEBUG off (no query log, no debug pages); plain HTTP on loopback.

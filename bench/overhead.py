@@ -34,7 +34,7 @@ import threading
 import time
 from collections import defaultdict
 
-from bench.common import bench_env, login, request, running_server, wrk
+from bench.common import THREADS, WORKERS, bench_env, login, request, running_server, wrk
 from bench.profile import objects
 
 DEVICE_ID = "d56e6e42-bf24-4c5b-9085-6a5d4d28e5f1"  # "Main Door Lock" from seed_demo
@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds per endpoint.")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 8)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", WORKERS)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", THREADS)))
     parser.add_argument("--requests", type=int, default=2000, help="requests per path in the layer profile.")
     parser.add_argument("--only", default="", help="comma-separated hot path slugs (default: all)")
     parser.add_argument(

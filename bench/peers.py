@@ -1,12 +1,12 @@
 """Ours against the services it replaces: the same load on each, one after the other, as ratios.
 
     PEERS_DIR=/work/peers python -m bench.peers [--only locks,otp,...] [--rounds 2] [--duration 10]
-                                                [--connections 32] [--workers 2]
+                                                [--connections 32] [--workers 4] [--threads 4]
 
 For every installed peer (bench/peer_services.py sets them up; bench/peers.md says how) it starts
-the peer under gunicorn (2 workers, its best worker class), runs its workloads, stops it, starts
-ours (bench/common.py: the production server shape, DEBUG off, PostgreSQL + Redis, every request
-of ours authenticated) and runs the same workloads with the same tool and connection count. It does
+the peer under gunicorn (as many workers as ours, 4 by default; its best worker class), runs its
+workloads, stops it, starts ours (bench/common.py: the production server shape, DEBUG off,
+PostgreSQL + Redis, every request of ours authenticated) and runs the same workloads with the same tool and connection count. It does
 that `--rounds` times and prints one table: each figure of each round, the ratio ours/peer, the
 issue's aim and the load average. Without installed peers it says so and exits 0 (`make bench`).
 """
@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 
 from bench import peer_services
-from bench.common import bench_env, running_server
+from bench.common import THREADS, WORKERS, bench_env, running_server
 from bench.peer_loads import OURS_DATABASE_URL, OURS_REDIS_URL, SIDES, WORKLOADS, Figure, Settings
 
 
@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="ours: gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS, help="ours: gunicorn threads per worker")
     args = parser.parse_args(argv)
     wanted = [n for n in (args.only.split(",") if args.only else SIDES) if n]
     present = [n for n in wanted if peer_services.installed(peer_services.PEERS[n])]

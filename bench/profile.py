@@ -24,7 +24,7 @@ import sys
 import tempfile
 from collections import Counter
 
-from bench.common import bench_env, login, request, running_server, wrk
+from bench.common import THREADS, WORKERS, bench_env, login, request, running_server, wrk
 
 # A thread whose innermost frame is one of these holds no request: left out of the shares.
 IDLE_LEAVES = (
@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", default="/api/units/{unit}")
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
     parser.add_argument("--user", default="admin")
     parser.add_argument(
         "--wall",

@@ -28,7 +28,18 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from bench.common import Client, bench_env, latency_line, login, percentile, request, running_server, wrk
+from bench.common import (
+    THREADS,
+    WORKERS,
+    Client,
+    bench_env,
+    latency_line,
+    login,
+    percentile,
+    request,
+    running_server,
+    wrk,
+)
 
 # The FastAPI + raw asyncpg service (no auth, gunicorn + 2 uvicorn workers), same box, 32 connections.
 FASTAPI = {
@@ -207,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         "--warmup", type=int, default=2, help="Unreported seconds of each read load first (imports, pools)."
     )
     parser.add_argument("--readings", type=int, default=50_000, help="Rows in the readings table.")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (>1: gthread).")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers.")
+    parser.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads per worker.")
     parser.add_argument("--user", default="admin", help="Demo user to log in as (must create units).")
     args = parser.parse_args(argv)
 

@@ -43,7 +43,7 @@ from urllib.parse import urlparse
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.common import Client, bench_env, login, running_server
+from bench.common import THREADS, WORKERS, Client, bench_env, login, running_server
 from bench.locks import FLIP, ensure_devices, snapshot
 from bench.machines_ingest import DEMO_IDS
 from bench.maintenance_orders import ensure_parts, stock_of
@@ -308,8 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=180, help="Seconds of mixed load.")
     parser.add_argument("--quick", action="store_true", help="30 s instead of --duration.")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker.")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers.")
+    parser.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads per worker.")
     parser.add_argument("--lock-clients", type=int, default=6)
     parser.add_argument("--reading-clients", type=int, default=4)
     parser.add_argument("--order-clients", type=int, default=4)

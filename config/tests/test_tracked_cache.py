@@ -329,3 +329,28 @@ def test_a_role_change_is_seen_on_the_next_request_in_another_process(other_proc
     assert other_process(access, positions)[0] == 200
     records_services.user_set_role(user=user, role=None, actor=manager)
     assert other_process(access, positions)[0] == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_logout_during_a_redis_freeze_still_refuses_the_token_next(private_server):
+    """The mirror cannot hear a frozen Redis: it stops answering before the logout's own Redis
+    call has timed out, so the next request reads the revoked login from the database."""
+    UserFactory(username="frozen", role=Role.SUPERVISOR)
+    access, refresh = _login("frozen")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    units = reverse("unit-list")
+    mirror = security_mirror(MIRRORED_PREFIXES)
+    deadline = time.monotonic() + 10
+    while True:
+        before = mirror.loads
+        assert client.get(units).status_code == 200
+        if mirror.loads == before:
+            break
+        assert time.monotonic() < deadline, "never answered from the mirror"
+        time.sleep(0.02)
+    private_server.freeze()
+    logout = client.post(reverse("auth-logout"), {"refresh_token": refresh}, format="json")
+    assert logout.status_code == 503  # the login's row is revoked; the deny key could not be written
+    assert client.get(units).status_code == 401
