@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--read-duration", type=int, default=10, help="Seconds of the status-read phase (0: skip)."
     )
-    # gthread (threads > 1) keeps connections alive; sync workers close each one. The production shape by default (bench.common.WORKERS, THREADS).
+    # gthread (threads > 1) keeps connections alive; sync workers close each one.
+    # The production shape by default (bench.common.WORKERS, THREADS).
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers.")
     parser.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads per worker.")
     parser.add_argument("--user", default="admin", help="Demo user to log in as (must create devices).")

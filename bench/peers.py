@@ -6,9 +6,10 @@
 For every installed peer (bench/peer_services.py sets them up; bench/peers.md says how) it starts
 the peer under gunicorn (as many workers as ours, 4 by default; its best worker class), runs its
 workloads, stops it, starts ours (bench/common.py: the production server shape, DEBUG off,
-PostgreSQL + Redis, every request of ours authenticated) and runs the same workloads with the same tool and connection count. It does
-that `--rounds` times and prints one table: each figure of each round, the ratio ours/peer, the
-issue's aim and the load average. Without installed peers it says so and exits 0 (`make bench`).
+PostgreSQL + Redis, every request of ours authenticated) and runs the same workloads with the same
+tool and connection count. It does that `--rounds` times and prints one table: each figure of each
+round, the ratio ours/peer, the issue's aim and the load average. Without installed peers it says
+so and exits 0 (`make bench`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.filters import BoundedSearchFilter
+from config.api.filters import BoundedSearchFilter, SentFilterBackend
 from config.api.viewsets import ServiceModelViewSet
 from config.choices import ChangeSource
 from locks import selectors, services
@@ -50,7 +49,7 @@ class DeviceViewSet(ServiceModelViewSet):
     services = services
     entity = "device"
     not_found_error = DeviceNotFound
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
+    filter_backends = [SentFilterBackend, BoundedSearchFilter]
     filterset_class = DeviceFilter
     search_fields = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -108,7 +107,7 @@ class DeviceViewSet(ServiceModelViewSet):
         url_name="logs",
         queryset=DeviceLog.objects.all(),
         filterset_class=DeviceLogFilter,
-        filter_backends=[DjangoFilterBackend],
+        filter_backends=[SentFilterBackend],
     )
     def logs(self, request: Request, pk: str | None = None) -> Response:
         """The device's change log, newest version first."""

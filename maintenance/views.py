@@ -5,7 +5,6 @@ through the platform's cached pages (`list_cache`, config.api.response_cache).""
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -14,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.filters import BoundedSearchFilter
+from config.api.filters import BoundedSearchFilter, SentFilterBackend
 from config.api.response_cache import ListCache
 from config.api.schema import DetailSerializer, invalid_input
 from config.api.viewsets import ServiceModelViewSet
@@ -123,7 +122,7 @@ class SparePartViewSet(ServiceModelViewSet):
         "destroy": [MaintenancePermissions.DELETE_SPARE_PART],
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
+    filter_backends = [SentFilterBackend, BoundedSearchFilter]
     filterset_class = SparePartFilter
     search_fields = ["name", "sku"]
     not_found_error = SparePartNotFound
@@ -170,7 +169,7 @@ class ServiceOrderViewSet(ServiceModelViewSet):
     serializer_classes = {"create": OrderCreateSerializer}
     response_serializer_classes = {"create": OrderSerializer}
     http_method_names = ["get", "post", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [SentFilterBackend]
     filterset_class = ServiceOrderFilter
     not_found_error = ServiceOrderNotFound
     # The specification's Idempotency-Key header; a repeat (same key or request_id) answers 200.
@@ -262,6 +261,6 @@ class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     queryset = selectors.audit_list()
     serializer_class = AuditLogSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [SentFilterBackend]
     filterset_class = AuditLogFilter
     action_perms = {"list": [MaintenancePermissions.VIEW_AUDIT_LOG]}

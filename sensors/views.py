@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config import idempotency
+from config.api.filters import SentFilterBackend
 from config.api.schema import DetailSerializer, invalid_input
 from config.api.viewsets import ServiceModelViewSet
 from config.idempotency import REPLAYED_HEADER
@@ -75,7 +75,7 @@ class SensorsViewSet(ServiceModelViewSet):
     services = services
     partial_put = True  # PUT changes only the fields sent
     http_method_names = ["get", "post", "put", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [SentFilterBackend]
     page_default_limit = page_max_limit = 100  # the specification's `limit` is 1-100
     not_found_names_id = True  # "Unit with id N not found"
     nonpositive_id_error = InvalidId  # "Unit ID must be positive" (400) for an id of zero or below

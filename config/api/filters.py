@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.filters import SearchFilter
 
@@ -127,3 +128,24 @@ class SearchTermsFilter(django_filters.CharFilter):
     @staticmethod
     def _no_filter(queryset, name: str, value: str):
         return queryset
+
+
+def filters_sent(filterset_class: type[django_filters.FilterSet], query_params: Any) -> bool:
+    """Whether the query string names one of the FilterSet's filters (a parameter starting with a
+    filter's name, so a widget's suffixed parameters such as `<name>_min` count too)."""
+    names = filterset_class.base_filters.keys()
+    return any(param.startswith(name) for param in query_params for name in names)
+
+
+class SentFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building the FilterSet only when the query names one of its filters.
+
+    A FilterSet deep-copies every filter and builds its form (about a sixth of a reading-list
+    request's CPU); with none of its parameters sent it filters and refuses nothing (no filter here is
+    required or acts on an empty value), so the queryset is returned as it is."""
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not filters_sent(filterset_class, request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -35,6 +35,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 
 from config import cache as shared_cache
+from config.api.filters import filters_sent
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def filter_identity(backend: Any, request: Request, view: Any) -> dict[str, Any]
         queryset = view.get_queryset()
         filterset_class = backend.get_filterset_class(view, queryset)
         # Building a FilterSet costs about as much as a page query: only when one of its filters is sent.
-        if filterset_class is None or not request.query_params.keys() & filterset_class.base_filters.keys():
+        if filterset_class is None or not filters_sent(filterset_class, request.query_params):
             return {}
         filterset = filterset_class(data=request.query_params, queryset=queryset, request=request)
         if not filterset.is_valid():

@@ -48,7 +48,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ActionPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # django-filter's backend, building its FilterSet only when a filter is sent (config.api.filters).
+        "config.api.filters.SentFilterBackend",
         "config.api.filters.BoundedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
-
-from config.api.filters import BoundedSearchFilter
+from config.api.filters import BoundedSearchFilter, SentFilterBackend
 from config.api.viewsets import ServiceModelViewSet
 from staff.exceptions import PositionNotFound, UserNotFound
 from staff.filters import StaffFilter
@@ -37,7 +35,7 @@ class StaffViewSet(ServiceModelViewSet):
 
     queryset = User.objects.select_related("position").prefetch_related("groups").order_by("id")
     serializer_class = StaffSerializer
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter]
+    filter_backends = [SentFilterBackend, BoundedSearchFilter]
     filterset_class = StaffFilter
     search_fields = ["full_name", "username"]
     not_found_error = UserNotFound
