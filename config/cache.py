@@ -64,11 +64,34 @@ class _SecurityCacheProxy:
 security_cache: Any = _SecurityCacheProxy()
 
 
+# Answer-cache keys a reader may ask to have mirrored in its process (`read(..., mirrored=True)`):
+# Redis client tracking reports every write under these to every process (config.tracked_cache).
+MIRRORED_ANSWER_PREFIXES = (
+    "machines:gen:",
+    "machines:record:",
+    "machines:list:",
+    "sensors:data:",
+    "maintenance:parts:",
+)
+
+
 class Generations:
     """Generation tokens and the entries stored under them, on one cache."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, alias: str | None = None) -> None:
         self.backend = backend
+        self.alias = alias
+
+    def _get_many(self, keys: list[str], mirrored: bool) -> dict[str, Any]:
+        """One cache read; from this process's mirror when asked for and possible. Only entries no
+        caller modifies may be mirrored: the same objects are handed to every later reader."""
+        if mirrored and self.alias is not None:
+            from config.tracked_cache import alias_mirror
+
+            mirror = alias_mirror(self.alias, MIRRORED_ANSWER_PREFIXES)
+            if mirror is not None:
+                return mirror.get_many(keys, self.backend.get_many)
+        return self.backend.get_many(keys)
 
     def generation(self, name: str) -> str:
         """The current token of generation `name`, created if there is none yet."""
@@ -99,10 +122,10 @@ class Generations:
         """Invalidate once the current transaction commits (at once outside one)."""
         transaction.on_commit(lambda: self.bump(name))
 
-    def read(self, name: str, keys: list[str]) -> tuple[str, dict[str, Any]]:
+    def read(self, name: str, keys: list[str], *, mirrored: bool = False) -> tuple[str, dict[str, Any]]:
         """The current token of generation `name` and the entries of `keys` stored under it, in
         one cache read (entries of older generations are left out)."""
-        values = self.backend.get_many([name, *keys])
+        values = self._get_many([name, *keys], mirrored)
         token = values.pop(name, None) or self.generation(name)
         fresh = {
             key: entry[1]
@@ -136,7 +159,7 @@ class Generations:
         self.backend.set_many({key: (token, value) for key, value in entries.items()}, timeout=timeout)
 
 
-_default_generations = Generations(cache)
+_default_generations = Generations(cache, alias="default")
 # Generations of cached security records (staff.auth.authz): beside the records and deny keys they
 # guard, so an authentication reads all of them in one round trip.
 security_generations = Generations(security_cache)

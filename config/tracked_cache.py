@@ -169,6 +169,7 @@ class TrackedMirror:
     ) -> None:
         self.location = location
         self.prefixes = list(prefixes)
+        self.prefixes_tuple = tuple(self.prefixes)
         self.make_key = make_key
         self.max_age = max_age
         self.liveness = liveness
@@ -190,6 +191,8 @@ class TrackedMirror:
     def get_many(self, keys: list[str], load: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
         """What `load(keys)` would return (only the keys found), from this process where it may."""
         made = [self.make_key(key) for key in keys]
+        if not all(key.startswith(self.prefixes_tuple) for key in made):
+            return load(keys)  # Redis would never report a change to such a key
         with self.lock:
             linked = self._drain()
             now = time.monotonic()
@@ -272,14 +275,13 @@ _mirrors: dict[tuple, TrackedMirror] = {}
 _mirrors_lock = threading.Lock()
 
 
-def security_mirror(prefixes: tuple[str, ...]) -> TrackedMirror | None:
-    """This process's mirror of the security cache's keys under `prefixes`; None where it cannot be
-    used: AUTH_LOCAL_SECONDS = 0, a cache that is not django-redis, or several locations (a replica
-    could answer a read before the primary's invalidation reaches this process)."""
-    max_age = float(getattr(settings, "AUTH_LOCAL_SECONDS", 0))
-    if max_age <= 0:
+def alias_mirror(alias: str, prefixes: tuple[str, ...]) -> TrackedMirror | None:
+    """This process's mirror of cache `alias`'s keys under `prefixes`; None where it cannot be used:
+    CACHE_MIRROR_SECONDS = 0, a cache that is not django-redis, or several locations (a replica could
+    answer a read before the primary's invalidation reaches this process)."""
+    max_age = float(getattr(settings, "CACHE_MIRROR_SECONDS", 0))
+    if max_age <= 0 or alias not in settings.CACHES:
         return None
-    alias = security_alias()
     conf = settings.CACHES[alias]
     location = conf.get("LOCATION")
     if not conf["BACKEND"].startswith("django_redis.") or not isinstance(location, str) or "," in location:
@@ -303,6 +305,11 @@ def security_mirror(prefixes: tuple[str, ...]) -> TrackedMirror | None:
                 )
                 _mirrors[ident] = mirror
     return mirror
+
+
+def security_mirror(prefixes: tuple[str, ...]) -> TrackedMirror | None:
+    """`alias_mirror` of the security cache (config.cache.security_alias)."""
+    return alias_mirror(security_alias(), prefixes)
 
 
 def reset_mirrors() -> None:

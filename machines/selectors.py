@@ -76,7 +76,8 @@ def machine_lookup_many(*, machine_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     if not wanted:
         return {}
     by_key = {keys.machine_key(mid): mid for mid in wanted}
-    token, cached = keys.read(keys.MACHINES, list(by_key))
+    # Records and pages are frozen dataclasses: safe to mirror in the process.
+    token, cached = keys.read(keys.MACHINES, list(by_key), mirrored=True)
     found: dict[uuid.UUID, MachineRecord] = {}
     missing = []
     for key, mid in by_key.items():
@@ -114,7 +115,7 @@ def machine_list(*, filters: MachineListFilters, limit: int, offset: int) -> Mac
 
     The total is counted only when the page does not tell it (a short page ends the list)."""
     key = keys.list_key(("page", filters.location, filters.status, filters.sensor_type, limit, offset))
-    token, cached = keys.read(keys.MACHINES, [key])
+    token, cached = keys.read(keys.MACHINES, [key], mirrored=True)
     if key in cached:
         return cached[key]
     rows = Machine.objects.all()

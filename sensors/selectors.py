@@ -98,7 +98,7 @@ def reading_count(*, readings: QuerySet[SensorData], key: str) -> int:
     if not ttl:
         return readings.count()
     count_key = f"sensors:data:count:{key}"
-    token, fresh = shared_cache.read(COUNT_GENERATION_KEY, [count_key])
+    token, fresh = shared_cache.read(COUNT_GENERATION_KEY, [count_key], mirrored=True)
     if count_key in fresh:
         return fresh[count_key]
     count = readings.count()

@@ -100,7 +100,8 @@ class ListCacheMixin:
         if not ttl or request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
         key = spec.key(self.list_cache_identity(request))
-        token, found = shared_cache.read(spec.generation, [key])
+        # The body is bytes and the total an int: safe to hand every reader the same objects.
+        token, found = shared_cache.read(spec.generation, [key], mirrored=True)
         if key in found:
             body, count = found[key]
         else:

@@ -97,10 +97,10 @@ SENSORS_COUNT_CACHE_TTL = env.int("SENSORS_COUNT_CACHE_TTL", default=300)  # rea
 MACHINES_CACHE_TTL = env.int("MACHINES_CACHE_TTL", default=300)  # machine lists, machine rows, system config
 # A user's authorisation record (security cache; dropped on every change to the user or a group).
 AUTHZ_RECORD_TTL = env.int("AUTHZ_RECORD_TTL", default=300)
-# Each process keeps the auth records and deny keys it read, dropped as soon as Redis client tracking
-# reports a change (config.tracked_cache): at most this many seconds old in any case; 0 = read Redis
-# on every request.
-AUTH_LOCAL_SECONDS = env.float("AUTH_LOCAL_SECONDS", default=10.0)
+# Each process keeps what it read of the auth state and of the answer caches that ask for it, dropped
+# as soon as Redis client tracking reports a change (config.tracked_cache): at most this many seconds
+# old in any case; 0 = read Redis on every request.
+CACHE_MIRROR_SECONDS = env.float("CACHE_MIRROR_SECONDS", default=10.0)
 
 # --- File storage ---------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))

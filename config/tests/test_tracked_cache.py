@@ -7,17 +7,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from decimal import Decimal
 
 import pytest
 import redis
 from django.core.cache import caches
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from config.cache import MIRRORED_ANSWER_PREFIXES, Generations
 from config.roles import Role
 from config.tests.test_faults import PrivateRedis, redis_caches
-from config.tracked_cache import TrackedMirror, reset_mirrors, security_mirror
+from config.tracked_cache import TrackedMirror, alias_mirror, reset_mirrors, security_mirror
 from staff.auth.authentication import MIRRORED_PREFIXES
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
@@ -212,9 +215,9 @@ def test_a_forked_child_opens_its_own_link(private_server):
 
 def test_the_auth_mirror_follows_the_settings(settings, private_server):
     assert security_mirror(MIRRORED_PREFIXES) is not None
-    settings.AUTH_LOCAL_SECONDS = 0
+    settings.CACHE_MIRROR_SECONDS = 0
     assert security_mirror(MIRRORED_PREFIXES) is None
-    settings.AUTH_LOCAL_SECONDS = 10
+    settings.CACHE_MIRROR_SECONDS = 10
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "security": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -224,8 +227,9 @@ def test_the_auth_mirror_follows_the_settings(settings, private_server):
 
 # --- End to end: another process ------------------------------------------------------------------
 def _serve(requests, answers) -> None:
-    """A second process (forked): authenticates each token it is sent, answers the status and
-    whether the answer came from its mirror with a user's record in it."""
+    """A second process (forked): authenticates each token it is sent and answers: the status,
+    whether authentication came from its mirror with a user's record in it, whether an answer cache
+    was served from its mirror, and the body."""
     connections.close_all()
     reset_mirrors()
     while (job := requests.get()) is not None:
@@ -233,12 +237,17 @@ def _serve(requests, answers) -> None:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         mirror = security_mirror(MIRRORED_PREFIXES)
+        answers_mirror = alias_mirror("default", MIRRORED_ANSWER_PREFIXES)
         before = mirror.loads if mirror else -1
+        hits = answers_mirror.hits if answers_mirror else -1
         held = mirror is not None and any(
             ":authz:u:" in key and isinstance(value, dict) for key, (value, _) in mirror.entries.items()
         )
-        status = client.get(path).status_code
-        answers.put((status, held and mirror.loads == before))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        # From the mirror, and nothing recomputed from the database.
+        answered = answers_mirror is not None and answers_mirror.hits > hits and not queries.captured_queries
+        answers.put((response.status_code, held and mirror.loads == before, answered, response.content))
     connections.close_all()
 
 
@@ -255,6 +264,9 @@ def other_process(private_server, settings):
 
     def ask(token: str, path: str) -> tuple[int, bool]:
         """(status, answered from the mirror holding the record) of a request in the other process."""
+        return ask_all(token, path)[:2]
+
+    def ask_all(token: str, path: str) -> tuple[int, bool, bool, bytes]:
         requests.put((token, path))
         return answers.get(timeout=30)
 
@@ -268,6 +280,7 @@ def other_process(private_server, settings):
         raise AssertionError("the other process never answered from its mirror")
 
     ask.until_mirrored = ask_until_mirrored
+    ask.all = ask_all
     yield ask
     requests.put(None)
     process.join(timeout=30)
@@ -354,3 +367,62 @@ def test_a_logout_during_a_redis_freeze_still_refuses_the_token_next(private_ser
     logout = client.post(reverse("auth-logout"), {"refresh_token": refresh}, format="json")
     assert logout.status_code == 503  # the login's row is revoked; the deny key could not be written
     assert client.get(units).status_code == 401
+
+
+# --- Answer caches that ask for the mirror -----------------------------------------------------------
+def test_a_mirrored_generation_read_sees_a_bump_and_a_write_at_once(private_server):
+    generations = Generations(caches["default"], alias="default")
+    name, key = "maintenance:parts:version", "maintenance:parts:version:page"
+    token, _ = generations.read(name, [key], mirrored=True)
+    generations.write(token, {key: b"page-1"}, timeout=60)
+    mirror = alias_mirror("default", MIRRORED_ANSWER_PREFIXES)
+    deadline = time.monotonic() + 5
+    while True:
+        loads = mirror.loads
+        assert generations.read(name, [key], mirrored=True)[1] == {key: b"page-1"}
+        if mirror.loads == loads:
+            break
+        assert time.monotonic() < deadline, "never answered from the mirror"
+        time.sleep(0.01)
+    Generations(caches["default"]).bump(name)  # as another process's write does
+    new_token, fresh = generations.read(name, [key], mirrored=True)
+    assert new_token != token and fresh == {}
+    generations.write(new_token, {key: b"page-2"}, timeout=60)
+    assert generations.read(name, [key], mirrored=True)[1] == {key: b"page-2"}
+
+
+def test_keys_outside_the_mirrored_prefixes_are_always_read_from_redis(private_server):
+    generations = Generations(caches["default"], alias="default")
+    name, key = "elsewhere:gen", "elsewhere:entry"
+    token, _ = generations.read(name, [key], mirrored=True)
+    generations.write(token, {key: 1}, timeout=60)
+    for _ in range(5):
+        generations.read(name, [key], mirrored=True)
+    mirror = alias_mirror("default", MIRRORED_ANSWER_PREFIXES)
+    assert mirror.entries == {} and mirror.hits == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_part_created_here_is_listed_on_the_next_request_in_another_process(other_process, settings):
+    from maintenance import services as maintenance_services
+
+    settings.MAINTENANCE_PARTS_CACHE_TTL = 60
+    UserFactory(username="parts", role=Role.OPERATOR)
+    manager = UserFactory(username="partsboss", role=Role.MANAGEMENT)
+    access, _ = _login("parts")
+    items = reverse("maintenance-item-list")
+    deadline = time.monotonic() + 10
+    while True:
+        status, _, answered, body = other_process.all(access, items)
+        assert status == 200
+        if answered:
+            break
+        assert time.monotonic() < deadline, "the other process never answered the list from its mirror"
+        time.sleep(0.02)
+    assert b"MIR-STL-M1-10" not in body
+    maintenance_services.sparepart_create(
+        name="Mirror bolt", sku="MIR-STL-M1-10", price=Decimal("1.50"), stock=3, actor=manager
+    )
+    status, _, _, body = other_process.all(access, items)
+    assert status == 200 and b"MIR-STL-M1-10" in body
