@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install dev-install migrate demo serve test test-services test-schema lint format bench clean \
+.PHONY: run install dev-install migrate demo serve test test-embedded test-services test-schema lint format bench clean \
 	messages compilemessages
 
 run: install migrate demo serve
@@ -45,6 +45,13 @@ test-services: dev-install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
 	MQTT_URL=$${MQTT_URL:-mqtt://127.0.0.1:1883} \
 	REQUIRE_SERVICES=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite on the embedded defaults `make run` uses (SQLite, local-memory cache, local files, the
+# SQL time-series store, no broker): whatever needs a service skips. The browser tests run in the
+# services pass only.
+test-embedded: dev-install
+	env -u DATABASE_URL -u TEST_DATABASE_NAME -u REDIS_URL -u SECURITY_REDIS_URL -u MQTT_URL \
+	    -u CI -u REQUIRE_SERVICES $(PY) -m pytest --ignore=e2e $(PYTEST_ARGS)
 
 # schemathesis (all checks, fixed seed) against the app as production serves it: gunicorn, DEBUG off,
 # PostgreSQL and Redis (FUZZ_DATABASE_URL, FUZZ_REDIS_URL; see fuzz/run.sh). Its own venv.

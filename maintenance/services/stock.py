@@ -58,7 +58,10 @@ def _move(part_id: int, delta: int, at: datetime) -> int | None:
 def _take_many(quantities: Mapping[int, int], at: datetime) -> dict[int, int]:
     """Every part's conditional take in one statement: part id -> stock afterwards, for the parts
     that had enough (a short or missing part is absent). The CTE locks the rows in id order before
-    the UPDATE touches any, so concurrent orders still lock in the same order and cannot deadlock."""
+    the UPDATE touches any, so concurrent orders still lock in the same order and cannot deadlock.
+    Off PostgreSQL, `_take_each`."""
+    if connection.vendor != "postgresql":
+        return _take_each(quantities, at)
     table = connection.ops.quote_name(SparePart._meta.db_table)
     ids = sorted(quantities)
     with connection.cursor() as cursor:
@@ -71,6 +74,18 @@ def _take_many(quantities: Mapping[int, int], at: datetime) -> dict[int, int]:
             [ids, [quantities[part_id] for part_id in ids], connection.ops.adapt_datetimefield_value(at)],
         )
         return dict(cursor.fetchall())
+
+
+def _take_each(quantities: Mapping[int, int], at: datetime) -> dict[int, int]:
+    """`_take_many` as one conditional UPDATE per part, in id order, up to the first part that is
+    short: the statement SQLite (the embedded default, which serialises writers) can run."""
+    taken: dict[int, int] = {}
+    for part_id in sorted(quantities):
+        left = _move(part_id, -quantities[part_id], at)
+        if left is None:
+            break
+        taken[part_id] = left
+    return taken
 
 
 def _require_transaction() -> None:
