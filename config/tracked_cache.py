@@ -168,8 +168,7 @@ class TrackedMirror:
         timeout: float = 0.25,
     ) -> None:
         self.location = location
-        self.prefixes = list(prefixes)
-        self.prefixes_tuple = tuple(self.prefixes)
+        self.prefixes = tuple(prefixes)
         self.make_key = make_key
         self.max_age = max_age
         self.liveness = liveness
@@ -191,7 +190,7 @@ class TrackedMirror:
     def get_many(self, keys: list[str], load: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
         """What `load(keys)` would return (only the keys found), from this process where it may."""
         made = [self.make_key(key) for key in keys]
-        if not all(key.startswith(self.prefixes_tuple) for key in made):
+        if not all(key.startswith(self.prefixes) for key in made):
             return load(keys)  # Redis would never report a change to such a key
         with self.lock:
             linked = self._drain()

@@ -16,10 +16,8 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -103,22 +101,6 @@ def redis_caches(url: str) -> dict:
         "KEY_PREFIX": "f",
     }
     return {"default": dict(alias), "security": dict(alias)}
-
-
-@pytest.fixture
-def private_redis(settings) -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
-    saved = settings.CACHES
-    settings.CACHES = redis_caches(server.url)
-    settings.SENSORS_COUNT_CACHE_TTL = 60  # the reading counts are cached: invalidated on each write
-    try:
-        yield server
-    finally:
-        for alias in ("default", "security"):
-            caches[alias].close()
-        # Back on the run's cache before the suite's cleanup empties it.
-        settings.CACHES = saved
-        server.close()
 
 
 def login(username: str) -> str:

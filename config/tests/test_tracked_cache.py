@@ -19,29 +19,12 @@ from rest_framework.test import APIClient
 
 from config.cache import MIRRORED_ANSWER_PREFIXES, Generations
 from config.roles import Role
-from config.tests.test_faults import PrivateRedis, redis_caches
+from config.tests.test_faults import PrivateRedis
 from config.tracked_cache import TrackedMirror, alias_mirror, reset_mirrors, security_mirror
 from staff.auth.authentication import MIRRORED_PREFIXES
 from staff.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def private_server(settings):
-    """A redis-server of this test alone, both cache aliases on it, no mirror left from before."""
-    server = PrivateRedis()
-    saved = settings.CACHES
-    settings.CACHES = redis_caches(server.url)
-    reset_mirrors()
-    try:
-        yield server
-    finally:
-        reset_mirrors()
-        for alias in ("default", "security"):
-            caches[alias].close()
-        settings.CACHES = saved
-        server.close()
 
 
 def make_mirror(server: PrivateRedis, **options) -> tuple[TrackedMirror, redis.Redis]:
@@ -75,8 +58,8 @@ def warm(mirror: TrackedMirror, load: Loads, keys: list[str]) -> dict:
     raise AssertionError("the mirror never served a read")
 
 
-def test_a_repeated_read_is_answered_in_process_absent_keys_included(private_server):
-    mirror, raw = make_mirror(private_server)
+def test_a_repeated_read_is_answered_in_process_absent_keys_included(private_redis):
+    mirror, raw = make_mirror(private_redis)
     raw.set("k:record", b"r1")
     load = Loads(raw)
     assert warm(mirror, load, ["k:record", "k:deny"]) == {"k:record": b"r1"}
@@ -87,12 +70,12 @@ def test_a_repeated_read_is_answered_in_process_absent_keys_included(private_ser
 
 
 @pytest.mark.parametrize("write", ["set", "delete", "expire-now", "set-absent-key"])
-def test_a_write_from_another_connection_is_seen_on_the_next_read(private_server, write):
-    mirror, raw = make_mirror(private_server)
+def test_a_write_from_another_connection_is_seen_on_the_next_read(private_redis, write):
+    mirror, raw = make_mirror(private_redis)
     raw.set("k:record", b"r1")
     load = Loads(raw)
     warm(mirror, load, ["k:record", "k:deny"])
-    other = redis.Redis.from_url(private_server.url)
+    other = redis.Redis.from_url(private_redis.url)
     expected = {
         "set": {"k:record": b"r2"},
         "delete": {},
@@ -113,8 +96,8 @@ def test_a_write_from_another_connection_is_seen_on_the_next_read(private_server
     assert mirror.get_many(["k:record", "k:deny"], load) == expected
 
 
-def test_a_flush_drops_everything(private_server):
-    mirror, raw = make_mirror(private_server)
+def test_a_flush_drops_everything(private_redis):
+    mirror, raw = make_mirror(private_redis)
     raw.set("k:a", b"1")
     load = Loads(raw)
     warm(mirror, load, ["k:a"])
@@ -127,15 +110,15 @@ def test_a_flush_drops_everything(private_server):
     assert load.calls == calls + 1
 
 
-def test_a_read_that_raced_a_write_is_not_kept(private_server):
-    mirror, raw = make_mirror(private_server)
+def test_a_read_that_raced_a_write_is_not_kept(private_redis):
+    mirror, raw = make_mirror(private_redis)
     raw.set("k:a", b"old")
     load = Loads(raw)
     warm(mirror, load, ["k:b"])  # the link is up and proven
 
     def racing_load(keys):
         values = load(keys)  # reads "old"
-        redis.Redis.from_url(private_server.url).set("k:a", b"new")  # a writer commits meanwhile
+        redis.Redis.from_url(private_redis.url).set("k:a", b"new")  # a writer commits meanwhile
         return values
 
     assert mirror.get_many(["k:a"], racing_load) == {"k:a": b"old"}
@@ -143,8 +126,8 @@ def test_a_read_that_raced_a_write_is_not_kept(private_server):
     assert mirror.get_many(["k:a"], load) == {"k:a": b"new"}
 
 
-def test_an_entry_older_than_max_age_is_read_again(private_server):
-    mirror, raw = make_mirror(private_server, max_age=0.2)
+def test_an_entry_older_than_max_age_is_read_again(private_redis):
+    mirror, raw = make_mirror(private_redis, max_age=0.2)
     raw.set("k:a", b"1")
     load = Loads(raw)
     warm(mirror, load, ["k:a"])
@@ -154,12 +137,12 @@ def test_an_entry_older_than_max_age_is_read_again(private_server):
     assert load.calls == calls + 1
 
 
-def test_a_frozen_server_stops_the_mirror_within_its_liveness(private_server):
-    mirror, raw = make_mirror(private_server, liveness=0.3)
+def test_a_frozen_server_stops_the_mirror_within_its_liveness(private_redis):
+    mirror, raw = make_mirror(private_redis, liveness=0.3)
     raw.set("k:a", b"1")
     load = Loads(raw)
     warm(mirror, load, ["k:a"])
-    private_server.freeze()
+    private_redis.freeze()
     time.sleep(0.35)
 
     def frozen_load(keys):
@@ -170,8 +153,8 @@ def test_a_frozen_server_stops_the_mirror_within_its_liveness(private_server):
         mirror.get_many(["k:a"], frozen_load)
 
 
-def test_a_killed_server_stops_the_mirror_and_a_restarted_link_serves_again(private_server):
-    mirror, raw = make_mirror(private_server, retry_seconds=0.0)
+def test_a_killed_server_stops_the_mirror_and_a_restarted_link_serves_again(private_redis):
+    mirror, raw = make_mirror(private_redis, retry_seconds=0.0)
     raw.set("k:a", b"1")
     load = Loads(raw)
     warm(mirror, load, ["k:a"])
@@ -184,7 +167,7 @@ def test_a_killed_server_stops_the_mirror_and_a_restarted_link_serves_again(priv
     assert load.calls == calls + 1
     assert mirror.link is not None or mirror.retry_at  # reconnected, or due to
     assert warm(mirror, load, ["k:a"]) == {"k:a": b"1"}
-    private_server.kill()
+    private_redis.kill()
 
     def dead_load(keys):
         raise redis.exceptions.ConnectionError("refused")
@@ -193,8 +176,8 @@ def test_a_killed_server_stops_the_mirror_and_a_restarted_link_serves_again(priv
         mirror.get_many(["k:a"], dead_load)
 
 
-def test_a_forked_child_opens_its_own_link(private_server):
-    mirror, raw = make_mirror(private_server)
+def test_a_forked_child_opens_its_own_link(private_redis):
+    mirror, raw = make_mirror(private_redis)
     raw.set("k:a", b"1")
     load = Loads(raw)
     warm(mirror, load, ["k:a"])
@@ -213,7 +196,7 @@ def test_a_forked_child_opens_its_own_link(private_server):
     assert mirror.get_many(["k:a"], load) == {"k:a": b"1"}
 
 
-def test_the_auth_mirror_follows_the_settings(settings, private_server):
+def test_the_auth_mirror_follows_the_settings(settings, private_redis):
     assert security_mirror(MIRRORED_PREFIXES) is not None
     settings.CACHE_MIRROR_SECONDS = 0
     assert security_mirror(MIRRORED_PREFIXES) is None
@@ -252,7 +235,7 @@ def _serve(requests, answers) -> None:
 
 
 @pytest.fixture
-def other_process(private_server, settings):
+def other_process(private_redis, settings):
     # Liveness long enough that the other process's mirror, once proven, would still answer after
     # the change below: only the invalidation can make it read again.
     settings.REDIS_TIMEOUT = 10
@@ -346,7 +329,7 @@ def test_a_role_change_is_seen_on_the_next_request_in_another_process(other_proc
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_logout_during_a_redis_freeze_still_refuses_the_token_next(private_server):
+def test_a_logout_during_a_redis_freeze_still_refuses_the_token_next(private_redis):
     """The mirror cannot hear a frozen Redis: it stops answering before the logout's own Redis
     call has timed out, so the next request reads the revoked login from the database."""
     UserFactory(username="frozen", role=Role.SUPERVISOR)
@@ -363,14 +346,14 @@ def test_a_logout_during_a_redis_freeze_still_refuses_the_token_next(private_ser
             break
         assert time.monotonic() < deadline, "never answered from the mirror"
         time.sleep(0.02)
-    private_server.freeze()
+    private_redis.freeze()
     logout = client.post(reverse("auth-logout"), {"refresh_token": refresh}, format="json")
     assert logout.status_code == 503  # the login's row is revoked; the deny key could not be written
     assert client.get(units).status_code == 401
 
 
 # --- Answer caches that ask for the mirror -----------------------------------------------------------
-def test_a_mirrored_generation_read_sees_a_bump_and_a_write_at_once(private_server):
+def test_a_mirrored_generation_read_sees_a_bump_and_a_write_at_once(private_redis):
     generations = Generations(caches["default"], alias="default")
     name, key = "maintenance:parts:version", "maintenance:parts:version:page"
     token, _ = generations.read(name, [key], mirrored=True)
@@ -391,7 +374,7 @@ def test_a_mirrored_generation_read_sees_a_bump_and_a_write_at_once(private_serv
     assert generations.read(name, [key], mirrored=True)[1] == {key: b"page-2"}
 
 
-def test_keys_outside_the_mirrored_prefixes_are_always_read_from_redis(private_server):
+def test_keys_outside_the_mirrored_prefixes_are_always_read_from_redis(private_redis):
     generations = Generations(caches["default"], alias="default")
     name, key = "elsewhere:gen", "elsewhere:entry"
     token, _ = generations.read(name, [key], mirrored=True)
