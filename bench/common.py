@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,19 +100,37 @@ def running_server(
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--keep-alive", "30", "--log-level", "warning", "--backlog", "2048",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    with serving(cmd, port=port, cwd=ROOT, env=env, ready_path="/health") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(
+    cmd: list[str],
+    *,
+    port: int,
+    cwd: Path,
+    env: dict[str, str],
+    ready_path: str,
+    any_answer: bool = False,
+    timeout: float = 30.0,
+    output: Any = None,
+) -> Iterator[str]:
+    """Run a server command listening on `port`; yield its base URL once `ready_path` answers 200
+    (any status with `any_answer`), and stop it (terminate, then kill after 15 s) afterwards."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=output, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                status, _ = request(base, "GET", "/health")
-                if status == 200:
+                status, _ = request(base, "GET", ready_path)
+                if status == 200 or any_answer:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("gunicorn did not become healthy")
+                raise RuntimeError(f"{cmd[0]} on port {port} did not become ready at {ready_path}")
             time.sleep(0.2)
         yield base
     finally:

@@ -18,13 +18,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import ensure_database, free_port, request
+from bench.common import ensure_database, free_port, serving
 
 PG = "host=127.0.0.1 port=5432 user=postgres"
 PEER_REDIS_DB = "4"
@@ -338,28 +337,21 @@ def server(peer: Peer, workers: int = 2) -> Iterator[str]:
         "--backlog",
         "2048",
     ]
-    log = open(peer.root / "server.log", "ab")  # noqa: SIM115 - closed below, after the process
-    proc = subprocess.Popen(cmd, cwd=peer.root / peer.app_dir, env=peer.environment(), stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request(base, "GET", "/openapi.json" if "uvicorn" in peer.worker else "/health")
-                break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{peer.name} did not start; see {peer.root / 'server.log'}")
-            time.sleep(0.3)
+    ready_path = "/openapi.json" if "uvicorn" in peer.worker else "/health"
+    with (
+        open(peer.root / "server.log", "ab") as log,
+        serving(
+            cmd,
+            port=port,
+            cwd=peer.root / peer.app_dir,
+            env=peer.environment(),
+            ready_path=ready_path,
+            any_answer=True,
+            timeout=60,
+            output=log,
+        ) as base,
+    ):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def main(argv: list[str] | None = None) -> int:
