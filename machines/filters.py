@@ -30,9 +30,8 @@ class MachineListParams:
     offset: int
 
 
-def machine_list_params(params: Mapping[str, Any]) -> MachineListParams:
-    """The machine list's filters and page, or InvalidQueryParameters naming every bad one."""
-    errors: list[dict[str, Any]] = []
+def _page_values(params: Mapping[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """`limit` and `offset` of a machines-API list, each bad one added to `errors`."""
     values: dict[str, Any] = {}
     for name, (default, low, high) in (("limit", LIST_LIMIT), ("offset", (0, 0, MAX_OFFSET))):
         number, problem = int_param(params.get(name), default, low, high)
@@ -40,6 +39,13 @@ def machine_list_params(params: Mapping[str, Any]) -> MachineListParams:
             errors.append({"parameter": name, "error": problem, "value": params.get(name)})
             continue
         values[name] = number
+    return values
+
+
+def machine_list_params(params: Mapping[str, Any]) -> MachineListParams:
+    """The machine list's filters and page, or InvalidQueryParameters naming every bad one."""
+    errors: list[dict[str, Any]] = []
+    values = _page_values(params, errors)
     status_filter = params.get("status")
     if status_filter is not None and status_filter not in MachineStatus.values:
         errors.append(
@@ -94,12 +100,7 @@ _ALERT_CHOICES = {"status": AlertStatus, "severity": AlertSeverity, "metric": Al
 def alert_list_params(params: Mapping[str, Any]) -> AlertListParams:
     """The alert list's filters and page, or InvalidQueryParameters naming every bad one."""
     errors: list[dict[str, Any]] = []
-    values: dict[str, Any] = {}
-    for name, (default, low, high) in (("limit", LIST_LIMIT), ("offset", (0, 0, MAX_OFFSET))):
-        number, problem = int_param(params.get(name), default, low, high)
-        if problem:
-            errors.append({"parameter": name, "error": problem, "value": params.get(name)})
-        values[name] = number
+    values = _page_values(params, errors)
     for name, choices in _ALERT_CHOICES.items():
         raw = params.get(name)
         if raw is not None and raw not in choices.values:
